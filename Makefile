@@ -1,0 +1,49 @@
+# clvfit — build, test, demo and benchmark. `make demo` and `make test` set up everything they
+# need on a fresh Debian machine with the Swift toolchain (apt packages, datasets).
+
+SWIFT        ?= swift
+APT_PACKAGES := liblapack-dev libopenblas-dev
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN  := .build/release
+
+.PHONY: all setup datasets build release test demo bench clean
+
+all: build
+
+## setup: install the Debian packages clvfit links against (LAPACK, OpenBLAS) when missing.
+setup:
+	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ('$(SWIFT)') is not on PATH; install Swift 6 first." >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## datasets: fetch CDNOW and the donations data (from the lifetimes 0.11.3 wheel on PyPI), verify, convert.
+datasets:
+	@bash datasets/fetch.sh
+
+## build: debug build of the library and the tool.
+build: setup
+	$(SWIFT) build
+
+## release: optimised build of the tool and the benchmark runner.
+release: setup
+	$(SWIFT) build -c release --product clvfit
+	$(SWIFT) build -c release --product clvfit-bench
+
+## test: the whole suite (Swift Testing; XCTest disabled so the closing line counts the real tests).
+test: setup datasets
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+## demo: summarize → train → score → evaluate on the CDNOW sample, printing each result.
+demo: release datasets
+	@bash scripts/demo.sh $(RELEASE_BIN)/clvfit
+
+## bench: timings, throughput and peak memory in release mode.
+bench: release datasets
+	$(RELEASE_BIN)/clvfit-bench
+
+clean:
+	rm -rf .build

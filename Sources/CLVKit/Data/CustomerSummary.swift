@@ -1,0 +1,93 @@
+/// The RFM summary of a customer base: one row per customer (or per distinct pattern, with a
+/// weight), column-wise so that likelihoods over millions of rows stream through memory.
+///
+/// Definitions (Fader, Hardie & Lee 2005; identical to `lifetimes.utils.summary_data_from_transaction_data`):
+/// - `frequency` x: the number of *repeat* purchase days (distinct purchase days − 1);
+/// - `recency` t_x: time from the first to the last purchase;
+/// - `T`: time from the first purchase to the end of the observation window;
+/// - `monetaryValue` m̄: mean amount of the repeat purchases (0 when x = 0);
+/// all times in the table's `unit`.
+public struct CustomerSummaryTable: Sendable, Equatable {
+    public var unit: TimeUnit
+    public var customerIDs: [String]
+    public var frequency: [Double]
+    public var recency: [Double]
+    public var T: [Double]
+    /// Mean repeat-purchase amount; `nil` when the data had no amount column.
+    public var monetaryValue: [Double]?
+    /// How many customers each row stands for (1 for a per-customer summary).
+    public var weight: [Double]
+    /// Holdout-period columns, present when the summary was split at a calibration end.
+    public var holdout: HoldoutColumns?
+    /// Where the data came from (dates, file), for the model file's fingerprint.
+    public var provenance: Provenance
+
+    public init(unit: TimeUnit, customerIDs: [String], frequency: [Double], recency: [Double], T: [Double],
+                monetaryValue: [Double]?, weight: [Double]? = nil, holdout: HoldoutColumns? = nil,
+                provenance: Provenance = Provenance()) {
+        self.unit = unit
+        self.customerIDs = customerIDs
+        self.frequency = frequency
+        self.recency = recency
+        self.T = T
+        self.monetaryValue = monetaryValue
+        self.weight = weight ?? Array(repeating: 1, count: frequency.count)
+        self.holdout = holdout
+        self.provenance = provenance
+    }
+
+    public var count: Int { frequency.count }
+    /// Σ weight: the number of customers the table stands for.
+    public var customerCount: Double { weight.reduce(0, +) }
+}
+
+/// Holdout-period columns, as `lifetimes.utils.calibration_and_holdout_data` names them.
+public struct HoldoutColumns: Sendable, Equatable {
+    /// Number of distinct purchase days in the holdout period (not "repeat": every purchase counts).
+    public var frequency: [Double]
+    /// Mean amount of the holdout purchases (0 when none); `nil` without an amount column.
+    public var monetaryValue: [Double]?
+    /// Length of the holdout period in the table's unit (the same for every customer).
+    public var duration: Double
+
+    public init(frequency: [Double], monetaryValue: [Double]?, duration: Double) {
+        self.frequency = frequency
+        self.monetaryValue = monetaryValue
+        self.duration = duration
+    }
+}
+
+/// Where a summary came from: the transaction dates it covers, for fingerprints and reports.
+public struct Provenance: Sendable, Equatable {
+    /// First and last transaction date used (ISO `YYYY-MM-DD`), when built from transactions.
+    public var firstDate: String?
+    public var lastDate: String?
+    /// Calibration end and observation end, when given.
+    public var calibrationEnd: String?
+    public var observationEnd: String?
+    /// Number of transaction rows read.
+    public var transactionRows: Int?
+
+    public init(firstDate: String? = nil, lastDate: String? = nil, calibrationEnd: String? = nil,
+                observationEnd: String? = nil, transactionRows: Int? = nil) {
+        self.firstDate = firstDate
+        self.lastDate = lastDate
+        self.calibrationEnd = calibrationEnd
+        self.observationEnd = observationEnd
+        self.transactionRows = transactionRows
+    }
+}
+
+/// The time unit of a summary and of every model fitted to it.
+public enum TimeUnit: String, Sendable, CaseIterable, Codable {
+    case day
+    case week
+
+    /// Length of one unit in days.
+    public var days: Double {
+        switch self {
+        case .day: 1
+        case .week: 7
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Writes an output file all at once or not at all: the bytes go to a temporary file in the
+/// destination's directory, which is renamed over the destination only when complete. A run
+/// that fails half-way leaves no partial output behind (and an older file stays intact).
+public enum AtomicOutput {
+    /// Why an output could not be written.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): cannot write the output: \(reason)" }
+    }
+
+    /// Writes `data` to `path` atomically; `-` means standard output.
+    public static func write(_ data: Data, to path: String) throws(Failure) {
+        if path == "-" {
+            FileHandle.standardOutput.write(data)
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try data.write(to: temp)
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            throw Failure(path: path, reason: Self.reason(error))
+        }
+        if rename(temp.path, url.path) != 0 {
+            let message = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temp)
+            throw Failure(path: path, reason: message)
+        }
+    }
+
+    /// Writes a string as UTF-8.
+    public static func write(_ text: String, to path: String) throws(Failure) {
+        try write(Data(text.utf8), to: path)
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
+    }
+}

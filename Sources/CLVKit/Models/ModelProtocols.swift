@@ -1,0 +1,108 @@
+import CLVNumerics
+
+/// How many derivatives a likelihood evaluation should produce.
+public enum DerivativeOrder: Int, Sendable, Comparable {
+    case value = 0, gradient = 1, hessian = 2
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A summed, weighted log-likelihood with its derivatives with respect to the model's
+/// natural parameters (in `parameterNames` order). `gradient` is empty and `hessian` nil
+/// when not requested.
+public struct LikelihoodEvaluation: Sendable {
+    public var value: Double
+    public var gradient: [Double]
+    public var hessian: Matrix?
+
+    public init(value: Double, gradient: [Double] = [], hessian: Matrix? = nil) {
+        self.value = value
+        self.gradient = gradient
+        self.hessian = hessian
+    }
+}
+
+/// A log-likelihood bound to a data set: what the estimator maximises.
+///
+/// Models build one per data set so that they can precompute what does not depend on the
+/// parameters (BG/NBD groups customers by frequency so that the ln Γ terms are evaluated once
+/// per distinct x, not once per customer).
+public protocol LogLikelihood: Sendable {
+    /// Σ weights: the number of customers, n in BIC = k ln n − 2 LL.
+    var observationCount: Double { get }
+    /// Σᵢ wᵢ ln Lᵢ(θ) and, as asked, its gradient and Hessian in θ.
+    func evaluate(_ parameters: [Double], order: DerivativeOrder) -> LikelihoodEvaluation
+}
+
+/// A parametric model fitted by maximum likelihood. All parameters are positive; the
+/// estimator works on their logarithms. Models only describe themselves (names, start values,
+/// likelihood, predictions); `Estimator` runs the fit.
+public protocol FittableModel: Sendable {
+    associatedtype Observations: Sendable
+    /// The identifier in model files and on the command line, e.g. `bgnbd`.
+    static var identifier: String { get }
+    /// The name in the literature, e.g. `BG/NBD`.
+    static var displayName: String { get }
+    /// Parameter names in the order `parameterValues` uses, as in the papers.
+    static var parameterNames: [String] { get }
+    /// Candidate start points for the optimiser, best guess first.
+    static func startValues(for data: Observations) -> [[Double]]
+    /// The log-likelihood of `data`, ready to evaluate at any parameters.
+    static func logLikelihood(of data: Observations) -> any LogLikelihood
+
+    /// The parameters in `parameterNames` order.
+    var parameterValues: [Double] { get }
+    /// A model with these parameters; throws when one is not a positive finite number.
+    init(parameterValues: [Double]) throws(ModelError)
+}
+
+/// A model of when customers buy and when they silently leave (BG/NBD, Pareto/NBD, ...).
+public protocol PurchaseModel: FittableModel where Observations == PurchaseHistory {
+    /// P(the customer is still active at T | x, t_x, T).
+    func probabilityAlive(frequency: Double, recency: Double, T: Double) -> Double
+    /// E[number of purchases in (T, T + t] | x, t_x, T].
+    func expectedPurchases(within t: Double, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
+    /// E[number of purchases in (0, t]] for a customer who has just made their first purchase.
+    func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double
+}
+
+/// A model of how much customers spend per purchase (Gamma-Gamma).
+public protocol SpendModel: FittableModel where Observations == SpendHistory {
+    /// E[mean spend per purchase | x repeat purchases with mean m̄] (the population mean for x = 0).
+    func expectedSpend(frequency: Double, monetaryValue: Double) throws(ModelError) -> Double
+}
+
+/// A parameter that makes no sense, or a prediction a model cannot make at its parameters.
+public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
+    case invalidParameter(model: String, name: String, value: Double)
+    case wrongParameterCount(model: String, expected: Int, got: Int)
+    case undefinedPrediction(model: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidParameter(model, name, value):
+            "\(model) parameter \(name) = \(value) is not a positive finite number."
+        case let .wrongParameterCount(model, expected, got):
+            "\(model) has \(expected) parameters, but \(got) were given."
+        case let .undefinedPrediction(model, reason):
+            "\(model): \(reason)"
+        }
+    }
+}
+
+extension FittableModel {
+    /// Checks that `values` has the right length and only positive finite entries.
+    static func validated(_ values: [Double]) throws(ModelError) -> [Double] {
+        guard values.count == parameterNames.count else {
+            throw .wrongParameterCount(model: displayName, expected: parameterNames.count, got: values.count)
+        }
+        for (name, v) in zip(parameterNames, values) where !(v.isFinite && v > 0) {
+            throw .invalidParameter(model: displayName, name: name, value: v)
+        }
+        return values
+    }
+
+    /// The parameters by name.
+    public var namedParameters: [(name: String, value: Double)] {
+        Array(zip(Self.parameterNames, parameterValues)).map { (name: $0.0, value: $0.1) }
+    }
+}
