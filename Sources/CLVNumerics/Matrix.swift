@@ -52,7 +52,7 @@ public struct Matrix: Sendable, Equatable, CustomStringConvertible {
     public func scaledSymmetric(by d: [Double]) -> Matrix {
         precondition(isSquare && d.count == rows, "The scaling vector must match the matrix size.")
         var m = self
-        for i in 0..<rows { for j in 0..<columns { m[i, j] = d[i] * self[i, j] * d[j] } }
+        for i in 0..<rows { for j in 0..<columns { m[i, j] = (d[i] * d[j]) * self[i, j] } }  // exactly symmetric
         return m
     }
 

@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a ``CSVScanner`` gets its bytes: a file, standard input, or memory, read in chunks with
+/// `read(2)` so that memory use does not depend on the input's size.
+///
+/// A source can be read a second time (``rewind()``): the transaction summarizer needs a second
+/// pass in the rare case where one customer's rows come out of date order (see
+/// ``RFMSummarizer``). Regular files are rewound with `lseek`; a pipe cannot be, so when asked to
+/// (`spoolsPipes`), a non-seekable descriptor's bytes are copied, as they are read, into an
+/// unlinked temporary file that the second pass reads instead.
+final class ByteSource {
+    private enum Storage {
+        case descriptor(fd: Int32, owned: Bool, seekable: Bool, spool: Int32?)
+        case memory([UInt8], offset: Int)
+    }
+
+    /// The name errors use (`<stdin>` for standard input).
+    let name: String
+    private var storage: Storage
+    private var readingSpool = false
+
+    /// Opens `path` for reading; `-` is standard input.
+    init(path: String, spoolsPipes: Bool) throws(DataError) {
+        if path == "-" {
+            name = "<stdin>"
+            storage = .descriptor(fd: 0, owned: false, seekable: false, spool: nil)
+        } else {
+            name = path
+            var fd: Int32
+            repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+            guard fd >= 0 else {
+                let code = errno
+                throw DataError(code == ENOENT || code == ENOTDIR ? .missingInput : .badData, file: path,
+                                message: "cannot open the file: \(ByteSource.describe(errno: code))")
+            }
+            var st = stat()
+            if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                close(fd)
+                throw DataError(.missingInput, file: path, message: "cannot read the file: it is a directory")
+            }
+            storage = .descriptor(fd: fd, owned: true, seekable: false, spool: nil)
+        }
+        guard case .descriptor(let fd, let owned, _, _) = storage else { return }
+        let seekable = lseek(fd, 0, SEEK_CUR) >= 0
+        var spool: Int32? = nil
+        if !seekable && spoolsPipes {
+            spool = try ByteSource.makeSpoolFile(for: name)
+        }
+        storage = .descriptor(fd: fd, owned: owned, seekable: seekable, spool: spool)
+    }
+
+    /// Bytes in memory (tests, small inputs).
+    init(bytes: [UInt8], name: String) {
+        self.name = name
+        storage = .memory(bytes, offset: 0)
+    }
+
+    deinit {
+        if case .descriptor(let fd, let owned, _, let spool) = storage {
+            if owned { close(fd) }
+            if let spool { close(spool) }
+        }
+    }
+
+    /// Reads up to `count` bytes into `buffer`; 0 at the end of the input.
+    func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(DataError) -> Int {
+        switch storage {
+        case .memory(let bytes, let offset):
+            let n = min(count, bytes.count - offset)
+            if n > 0 {
+                bytes.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + offset, count: n) }
+                storage = .memory(bytes, offset: offset + n)
+            }
+            return n
+        case .descriptor(let fd, _, _, let spool):
+            let from = readingSpool ? spool! : fd
+            let n = try ByteSource.readFully(fd: from, into: buffer, count: count, name: name)
+            if !readingSpool, let spool, n > 0 {
+                try ByteSource.writeAll(fd: spool, from: buffer, count: n, name: name)
+            }
+            return n
+        }
+    }
+
+    /// Starts over from the first byte. Returns `false` if the input cannot be read again
+    /// (a pipe that was not spooled).
+    func rewind() throws(DataError) -> Bool {
+        switch storage {
+        case .memory(let bytes, _):
+            storage = .memory(bytes, offset: 0)
+            return true
+        case .descriptor(let fd, _, let seekable, let spool):
+            if seekable {
+                guard lseek(fd, 0, SEEK_SET) == 0 else {
+                    throw DataError(file: name, message: "cannot read the input a second time: \(ByteSource.describe(errno: errno))")
+                }
+                return true
+            }
+            guard let spool else { return false }
+            // Drain what the first pass did not read (it normally read everything), so the
+            // spool holds the whole input.
+            if !readingSpool {
+                let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+                defer { scratch.deallocate() }
+                while try read(into: scratch, count: 1 << 16) > 0 {}
+            }
+            guard lseek(spool, 0, SEEK_SET) == 0 else {
+                throw DataError(file: name, message: "cannot read the spooled input again: \(ByteSource.describe(errno: errno))")
+            }
+            readingSpool = true
+            return true
+        }
+    }
+
+    private static func readFully(fd: Int32, into buffer: UnsafeMutablePointer<UInt8>, count: Int, name: String) throws(DataError) -> Int {
+        while true {
+            let n = posixRead(fd, buffer, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw DataError(file: name, message: "cannot read the input: \(describe(errno: errno))")
+        }
+    }
+
+    private static func writeAll(fd: Int32, from buffer: UnsafeMutablePointer<UInt8>, count: Int, name: String) throws(DataError) {
+        var done = 0
+        while done < count {
+            let n = write(fd, buffer + done, count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DataError(file: name, message: "cannot copy the piped input to a temporary file: \(describe(errno: errno))")
+            }
+            done += n
+        }
+    }
+
+    /// An unlinked temporary file in `$TMPDIR` (or /tmp): it disappears when closed.
+    private static func makeSpoolFile(for name: String) throws(DataError) -> Int32 {
+        let dir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(dir)/clvfit-spool-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw DataError(file: name, message: "cannot create a temporary file in \(dir) to hold the piped input: \(describe(errno: errno))")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return fd
+    }
+
+    static func describe(errno code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}
+
+/// `read(2)`, named so that it does not clash with ``ByteSource/read(into:count:)``.
+@inline(__always)
+private func posixRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    #if canImport(Darwin)
+    return Darwin.read(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.read(fd, buffer, count)
+    #else
+    return Glibc.read(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,196 @@
+/// How to read a transaction log and summarize it (see ``RFMSummarizer``).
+public struct RFMOptions: Sendable, Equatable {
+    /// Header name of the customer-id column. Ids are compared as exact bytes (`007` and `7`
+    /// are different customers; pandas would read both as the integer 7).
+    public var customerColumn: String
+    /// Header name of the date column (`YYYY-MM-DD`, `YYYYMMDD`, or a timestamp whose date part
+    /// is used; see ``CalendarDate``).
+    public var dateColumn: String
+    /// Header name of the amount column, or `nil` when the data has none (the summary then has
+    /// no monetary value).
+    public var amountColumn: String?
+    /// Unit of recency, T and the holdout duration (`.week` = 7 days, lifetimes'
+    /// `freq='D', freq_multiplier=7`).
+    public var unit: TimeUnit
+    /// End of the calibration period (inclusive). When set, the summary covers transactions up to
+    /// this day and carries holdout columns for (calibrationEnd, observationEnd].
+    public var calibrationEnd: CalendarDate?
+    /// End of the observation window (inclusive); later transactions are ignored. Default: the
+    /// last transaction date in the file (lifetimes' default).
+    public var observationEnd: CalendarDate?
+    /// How the holdout mean amount is averaged; lifetimes averages per row.
+    public var holdoutMonetaryValue: HoldoutMonetaryAverage
+    /// CSV delimiter, chunk size, … of the input.
+    public var csv: CSVScanner.Options
+
+    public init(customerColumn: String = "customer_id", dateColumn: String = "date",
+                amountColumn: String? = "amount", unit: TimeUnit = .day,
+                calibrationEnd: CalendarDate? = nil, observationEnd: CalendarDate? = nil,
+                holdoutMonetaryValue: HoldoutMonetaryAverage = .perTransaction,
+                csv: CSVScanner.Options = CSVScanner.Options()) {
+        self.customerColumn = customerColumn
+        self.dateColumn = dateColumn
+        self.amountColumn = amountColumn
+        self.unit = unit
+        self.calibrationEnd = calibrationEnd
+        self.observationEnd = observationEnd
+        self.holdoutMonetaryValue = holdoutMonetaryValue
+        self.csv = csv
+    }
+}
+
+/// How ``HoldoutColumns/monetaryValue`` averages a customer's holdout purchases.
+public enum HoldoutMonetaryAverage: String, Sendable, Equatable, CaseIterable {
+    /// Mean over the holdout transaction *rows* — what `lifetimes.utils.calibration_and_holdout_data`
+    /// computes (`holdout_transactions.groupby(customer)[amount].mean()`, before any same-day
+    /// merging). The default, so that numbers match lifetimes.
+    case perTransaction
+    /// Mean over the holdout purchase *days* of the per-day summed amount — the definition the
+    /// calibration `monetary_value` uses, and the one that matches `frequency_holdout` (which
+    /// counts days).
+    case perPurchaseDay
+}
+
+/// A transaction log in CSV, read row by row: the customer id, date and (optional) amount of
+/// each row, validated, with its line number.
+///
+/// Columns are found by header name (``RFMOptions/customerColumn`` …); a missing one is a
+/// ``DataError`` on line 1 that lists the header's columns. Every row is checked: an empty
+/// customer id, an invalid date, an amount that is not a finite number, or a negative amount
+/// (a refund is not a purchase) is an error naming the file, line and column.
+public final class TransactionLog {
+    /// One validated row. `customerID` points into the scanner's buffer: valid until the next
+    /// ``TransactionLog/next()``.
+    public struct Row {
+        public var customerID: UnsafeBufferPointer<UInt8>
+        public var date: CalendarDate
+        /// The amount; 0 when the log has no amount column.
+        public var amount: Double
+        /// 1-based line number in the file.
+        public var line: Int
+    }
+
+    /// The input's name in messages.
+    public var name: String { scanner.name }
+    /// The header's column names.
+    public let header: [String]
+    /// Positions of the used columns in the header.
+    public let customerColumn: Int, dateColumn: Int, amountColumn: Int?
+    /// Data rows returned so far (in the current pass).
+    public private(set) var rowsRead = 0
+
+    private let scanner: CSVScanner
+    private let customerName: String, dateName: String, amountName: String?
+
+    /// Opens the log at `path` (`-`: standard input) and checks its header.
+    /// - Parameter spoolsPipes: keep a copy of piped input so that ``rewind()`` works.
+    public convenience init(path: String, options: RFMOptions = RFMOptions(), spoolsPipes: Bool = false) throws(DataError) {
+        try self.init(scanner: CSVScanner(path: path, options: options.csv, spoolsPipes: spoolsPipes), options: options)
+    }
+
+    /// A log held in memory; `name` is used in messages.
+    public convenience init(bytes: [UInt8], name: String, options: RFMOptions = RFMOptions()) throws(DataError) {
+        try self.init(scanner: CSVScanner(bytes: bytes, name: name, options: options.csv), options: options)
+    }
+
+    init(scanner: CSVScanner, options: RFMOptions) throws(DataError) {
+        self.scanner = scanner
+        guard let header = try scanner.readHeader() else {
+            throw DataError(file: scanner.name, message: "no transactions: the file is empty (expected a header line such as customer_id,date,amount)")
+        }
+        self.header = header
+        let columns = CSVColumns(header: header, file: scanner.name)
+        customerColumn = try columns.require(options.customerColumn)
+        dateColumn = try columns.require(options.dateColumn)
+        amountColumn = try options.amountColumn.map { (name: String) throws(DataError) -> Int in try columns.require(name) }
+        customerName = options.customerColumn
+        dateName = options.dateColumn
+        amountName = options.amountColumn
+    }
+
+    /// The next row, or `nil` at the end of the file.
+    @inline(__always)
+    public func next() throws(DataError) -> Row? {
+        guard let record = try scanner.nextRecord() else { return nil }
+        rowsRead += 1
+        let id = record[customerColumn]
+        if id.isEmpty {
+            throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is empty")
+        }
+        if !TransactionLog.isASCII(id) && String(validating: id, as: UTF8.self) == nil {
+            throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is not valid UTF-8")
+        }
+        let dateField = record[dateColumn]
+        guard let date = CalendarDate.parse(dateField) else {
+            throw DataError(file: name, line: record.line, field: dateName,
+                            message: CalendarDate.explainInvalid(DataText.string(dateField)))
+        }
+        var amount = 0.0
+        if let amountColumn {
+            let field = record[amountColumn]
+            guard let value = NumberField.parseDouble(field) else {
+                throw DataError(file: name, line: record.line, field: amountName,
+                                message: NumberField.explainInvalid(field))
+            }
+            if value < 0 {
+                throw DataError(file: name, line: record.line, field: amountName,
+                                message: "\(DataText.quoted(DataText.string(field))) is negative: a refund is not a purchase (remove refunds, or net them against their purchases, before summarizing)")
+            }
+            amount = value
+        }
+        return Row(customerID: id, date: date, amount: amount, line: record.line)
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var bits: UInt8 = 0
+        for b in bytes { bits |= b }
+        return bits < 0x80
+    }
+
+    /// Starts again from the first row; `false` if the input cannot be re-read.
+    public func rewind() throws(DataError) -> Bool {
+        guard try scanner.rewind() else { return false }
+        rowsRead = 0
+        return true
+    }
+}
+
+/// Finds columns of a CSV header by name, with messages that list what the header has.
+struct CSVColumns {
+    let header: [String]
+    let file: String
+    private let trimmed: [String]
+
+    init(header: [String], file: String) {
+        self.header = header
+        self.file = file
+        trimmed = header.map { DataText.trimmed($0) }
+    }
+
+    /// The position of the first of `names` present (surrounding spaces in the header are
+    /// ignored), or `nil`. A name present twice is an error.
+    func find(_ names: [String]) throws(DataError) -> Int? {
+        for name in names {
+            let hits = trimmed.indices.filter { trimmed[$0] == name }
+            if hits.count > 1 {
+                throw DataError(file: file, line: 1, field: name,
+                                message: "the header has the column '\(name)' \(hits.count) times (columns \(hits.map { String($0 + 1) }.joined(separator: ", ")))")
+            }
+            if let hit = hits.first { return hit }
+        }
+        return nil
+    }
+
+    /// The position of `name`, or an error on line 1 that lists the header's columns.
+    func require(_ name: String, aliases: [String] = []) throws(DataError) -> Int {
+        if let index = try find([name] + aliases) { return index }
+        var message = "the header has no column '\(name)'"
+        if !aliases.isEmpty { message += " (or \(aliases.map { "'\($0)'" }.joined(separator: " or ")))" }
+        if let near = trimmed.first(where: { $0.lowercased() == name.lowercased() }) {
+            message += " (did you mean '\(near)'? names are case-sensitive)"
+        }
+        message += "; its columns are: \(header.map { "'\($0)'" }.joined(separator: ", "))"
+        throw DataError(file: file, line: 1, field: name, message: message)
+    }
+}

@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+
+/// Fits a purchase model and (when the data has amounts) the Gamma-Gamma spend model to a
+/// summary and packages both into a model file. The one library call behind `clvfit train`.
+public struct TrainingOutcome: Sendable {
+    public var modelFile: ModelFile
+    public var purchaseFit: FitResult<BGNBD>
+    public var spendFit: FitResult<GammaGamma>?
+    /// Why there is no spend model, when there is none.
+    public var spendModelSkipped: String?
+}
+
+public enum Training {
+    /// Trains BG/NBD (+ Gamma-Gamma) on `table`.
+    /// - Parameters:
+    ///   - table: the (calibration) summary; holdout columns, if any, are ignored here.
+    ///   - source: the input file's name, recorded in the model file and used in messages.
+    /// - Throws: `DataError` for a summary that violates the definitions, `EstimationError`
+    ///   when a fit fails.
+    public static func train(_ table: CustomerSummaryTable, source: String,
+                             estimator: Estimator = Estimator()) throws -> TrainingOutcome {
+        let purchaseData = try PurchaseHistory(table, source: source).compressed()
+        let purchaseFit = try estimator.fit(BGNBD.self, to: purchaseData)
+
+        var spendFit: FitResult<GammaGamma>? = nil
+        var spendRecord: FittedModelRecord? = nil
+        var skipped: String? = nil
+        if table.monetaryValue == nil {
+            skipped = "the data has no amount column, so there is no spend model (P(alive) and expected purchases only)."
+        } else {
+            let spendData = try SpendHistory(table, source: source)
+            let fit = try estimator.fit(GammaGamma.self, to: spendData)
+            spendFit = fit
+            spendRecord = FittedModelRecord(fit, frequencyMonetaryCorrelation: frequencyMonetaryCorrelation(spendData),
+                                            excludedZeroSpend: spendData.excludedZeroSpend)
+        }
+        let fingerprint = ModelFile.TrainingData(
+            source: URL(fileURLWithPath: source).lastPathComponent,
+            customers: table.customerCount, summaryRows: table.count,
+            transactionRows: table.provenance.transactionRows,
+            firstDate: table.provenance.firstDate, lastDate: table.provenance.lastDate,
+            calibrationEnd: table.provenance.calibrationEnd, observationEnd: table.provenance.observationEnd,
+            summarySha256: summaryDigest(table))
+        let file = ModelFile(timeUnit: table.unit, trainingData: fingerprint,
+                             purchaseModel: FittedModelRecord(purchaseFit), spendModel: spendRecord)
+        return TrainingOutcome(modelFile: file, purchaseFit: purchaseFit, spendFit: spendFit, spendModelSkipped: skipped)
+    }
+
+    /// SHA-256 (hex) of the summary as `clvfit summarize` writes it, holdout columns excluded.
+    public static func summaryDigest(_ table: CustomerSummaryTable) -> String {
+        var calibration = table
+        calibration.holdout = nil
+        let digest = SHA256.hash(data: Data(SummaryCSV.render(calibration).utf8))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Weighted Pearson correlation of frequency and mean spend over the repeat customers:
+    /// Gamma-Gamma assumes the two are independent (Fader, Hardie & Lee 2005b, §3).
+    public static func frequencyMonetaryCorrelation(_ data: SpendHistory) -> Double {
+        var sw = 0.0, sx = 0.0, sm = 0.0
+        for i in 0..<data.count {
+            sw += data.weight[i]; sx += data.weight[i] * data.frequency[i]; sm += data.weight[i] * data.monetaryValue[i]
+        }
+        let mx = sx / sw, mm = sm / sw
+        var cxx = 0.0, cmm = 0.0, cxm = 0.0
+        for i in 0..<data.count {
+            let dx = data.frequency[i] - mx, dm = data.monetaryValue[i] - mm, w = data.weight[i]
+            cxx += w * dx * dx; cmm += w * dm * dm; cxm += w * dx * dm
+        }
+        guard cxx > 0, cmm > 0 else { return 0 }
+        return cxm / (cxx * cmm).squareRoot()
+    }
+}

@@ -1,0 +1,313 @@
+import Foundation
+
+/// The clvfit model file, format version 1: a versioned, documented JSON document (no
+/// executable content, unlike a pickle). See `docs/model-format.md` for every field.
+///
+/// Written atomically; loading validates every field and rejects an unknown format version, a
+/// missing field or an impossible value with a message naming it.
+public struct ModelFile: Codable, Equatable, Sendable {
+    public static let formatName = "clvfit-model"
+    public static let currentVersion = 1
+
+    public var format: String
+    public var formatVersion: Int
+    /// The clvfit version that wrote the file.
+    public var toolVersion: String
+    /// The time unit of every parameter with a time dimension (α, and horizons in scoring).
+    public var timeUnit: TimeUnit
+    public var trainingData: TrainingData
+    public var purchaseModel: FittedModelRecord
+    /// Absent when the training data had no amounts.
+    public var spendModel: FittedModelRecord?
+
+    public init(toolVersion: String = ClvFitVersion.current, timeUnit: TimeUnit, trainingData: TrainingData,
+                purchaseModel: FittedModelRecord, spendModel: FittedModelRecord?) {
+        self.format = Self.formatName
+        self.formatVersion = Self.currentVersion
+        self.toolVersion = toolVersion
+        self.timeUnit = timeUnit
+        self.trainingData = trainingData
+        self.purchaseModel = purchaseModel
+        self.spendModel = spendModel
+    }
+
+    /// A fingerprint of what the models were trained on.
+    public struct TrainingData: Codable, Equatable, Sendable {
+        /// The input file's name as given (no directories are recorded).
+        public var source: String
+        /// Customers in the summary (Σ weight).
+        public var customers: Double
+        /// Rows of the summary (distinct customers, or patterns in a weighted summary).
+        public var summaryRows: Int
+        /// Transaction rows read, when trained from a transaction log.
+        public var transactionRows: Int?
+        public var firstDate: String?
+        public var lastDate: String?
+        public var calibrationEnd: String?
+        public var observationEnd: String?
+        /// SHA-256 of the summary exactly as `clvfit summarize` writes it (hex), so a user can
+        /// check a model against data: `clvfit summarize … | sha256sum`.
+        public var summarySha256: String
+    }
+}
+
+/// One fitted model with its diagnostics.
+public struct FittedModelRecord: Codable, Equatable, Sendable {
+    /// `bgnbd` or `gamma-gamma`.
+    public var model: String
+    /// Parameter names in the order of `covariance`'s rows and columns.
+    public var parameterNames: [String]
+    public var parameters: [String: Double]
+    public var standardErrors: [String: Double]
+    /// Covariance of the natural-scale parameters (delta method from the log-scale Hessian).
+    public var covariance: [[Double]]
+    public var logLikelihood: Double
+    public var aic: Double
+    public var bic: Double
+    /// Customers the model was fitted on (Σ weight).
+    public var customers: Double
+    public var iterations: Int
+    public var converged: Bool
+    /// Which convergence test stopped the optimiser.
+    public var termination: String
+    /// Largest absolute gradient component in log-parameters at the optimum.
+    public var gradientNorm: Double
+    /// Spend model only: Pearson correlation of frequency and mean spend over the repeat
+    /// customers (Gamma-Gamma assumes they are independent).
+    public var frequencyMonetaryCorrelation: Double?
+    /// Spend model only: repeat customers left out because their mean repeat spend was 0.
+    public var excludedZeroSpend: Double?
+
+    /// The parameter values in `parameterNames` order.
+    public var parameterValues: [Double] { parameterNames.map { parameters[$0] ?? .nan } }
+}
+
+/// The version of clvfit, recorded in model files.
+public enum ClvFitVersion {
+    public static let current = "0.1.0"
+}
+
+/// Why a model file was rejected.
+public struct ModelFileError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    /// The JSON path of the field at fault, e.g. `purchase_model.parameters.alpha`.
+    public var field: String?
+    public var message: String
+    public var isMissingFile = false
+
+    public var description: String {
+        "\(file): " + (field.map { "field '\($0)': " } ?? "") + message
+    }
+}
+
+extension ModelFile {
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    /// The file's bytes: pretty, key-sorted JSON ending in a newline (deterministic).
+    public func encoded() throws -> Data {
+        var data = try Self.encoder().encode(self)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    /// Validates, then writes atomically (temporary file + rename).
+    public func write(to path: String) throws {
+        try validate(file: path)
+        try AtomicOutput.write(try encoded(), to: path)
+    }
+
+    /// Reads and validates a model file.
+    public static func load(path: String) throws(ModelFileError) -> ModelFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ModelFileError(file: path, message: "cannot read the model file (\(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")).",
+                                 isMissingFile: !FileManager.default.fileExists(atPath: path))
+        }
+        return try decode(data, file: path)
+    }
+
+    /// Parses and validates model-file bytes; `file` names them in messages.
+    public static func decode(_ data: Data, file: String) throws(ModelFileError) -> ModelFile {
+        // Check the format and version first, so a future file gets a message about its
+        // version rather than about whichever field changed.
+        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ModelFileError(file: file, message: "is not a JSON object, so it is not a clvfit model file.")
+        }
+        guard let format = top["format"] as? String else {
+            throw ModelFileError(file: file, field: "format", message: "is missing; a clvfit model file starts with \"format\": \"\(formatName)\".")
+        }
+        guard format == formatName else {
+            throw ModelFileError(file: file, field: "format", message: "is \"\(format)\", not \"\(formatName)\".")
+        }
+        guard let version = top["format_version"] as? Int else {
+            throw ModelFileError(file: file, field: "format_version", message: "is missing or not a whole number.")
+        }
+        guard version == currentVersion else {
+            throw ModelFileError(file: file, field: "format_version", message: "version \(version) is not supported; this clvfit (\(ClvFitVersion.current)) reads version \(currentVersion).")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let model: ModelFile
+        do {
+            model = try decoder.decode(ModelFile.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, file: file)
+        } catch {
+            throw ModelFileError(file: file, message: "cannot be parsed: \(error).")
+        }
+        try model.validate(file: file)
+        return model
+    }
+
+    static func describe(_ error: DecodingError, file: String) -> ModelFileError {
+        func path(_ keys: [CodingKey], _ last: CodingKey? = nil) -> String {
+            (keys + (last.map { [$0] } ?? [])).map { key in
+                key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue)
+            }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return ModelFileError(file: file, field: path(context.codingPath, key), message: "is missing.")
+        case let .valueNotFound(_, context):
+            return ModelFileError(file: file, field: path(context.codingPath), message: "is null.")
+        case let .typeMismatch(type, context):
+            return ModelFileError(file: file, field: path(context.codingPath), message: "has the wrong type (expected \(type)).")
+        case let .dataCorrupted(context):
+            return ModelFileError(file: file, field: context.codingPath.isEmpty ? nil : path(context.codingPath), message: "is invalid: \(context.debugDescription)")
+        @unknown default:
+            return ModelFileError(file: file, message: "cannot be parsed: \(error).")
+        }
+    }
+
+    static func snakeCase(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// Checks every value for meaning: known models, parameter names matching the model,
+    /// positive finite parameters, non-negative standard errors, a symmetric k×k covariance,
+    /// finite fit statistics.
+    public func validate(file: String) throws(ModelFileError) {
+        func fail(_ field: String, _ message: String) -> ModelFileError {
+            ModelFileError(file: file, field: field, message: message)
+        }
+        guard let purchaseType = ModelRegistry.purchaseModels[purchaseModel.model] else {
+            throw fail("purchase_model.model", "\"\(purchaseModel.model)\" is not a purchase model clvfit knows (\(ModelRegistry.purchaseModels.keys.sorted().joined(separator: ", "))).")
+        }
+        try purchaseModel.validate(expectedNames: purchaseType.parameterNames, prefix: "purchase_model", file: file)
+        if let spend = spendModel {
+            guard let spendType = ModelRegistry.spendModels[spend.model] else {
+                throw fail("spend_model.model", "\"\(spend.model)\" is not a spend model clvfit knows (\(ModelRegistry.spendModels.keys.sorted().joined(separator: ", "))).")
+            }
+            try spend.validate(expectedNames: spendType.parameterNames, prefix: "spend_model", file: file)
+            if let c = spend.frequencyMonetaryCorrelation, !(c.isFinite && abs(c) <= 1) {
+                throw fail("spend_model.frequency_monetary_correlation", "\(c) is not a correlation in [−1, 1].")
+            }
+        }
+        guard trainingData.customers > 0, trainingData.customers.isFinite else {
+            throw fail("training_data.customers", "\(trainingData.customers) is not a positive number.")
+        }
+        guard trainingData.summaryRows > 0 else { throw fail("training_data.summary_rows", "\(trainingData.summaryRows) is not positive.") }
+        guard trainingData.summarySha256.count == 64, trainingData.summarySha256.allSatisfy(\.isHexDigit) else {
+            throw fail("training_data.summary_sha256", "is not a 64-digit hexadecimal SHA-256.")
+        }
+        for (name, value) in [("first_date", trainingData.firstDate), ("last_date", trainingData.lastDate),
+                              ("calibration_end", trainingData.calibrationEnd), ("observation_end", trainingData.observationEnd)] {
+            if let value, CalendarDate(value) == nil {
+                throw fail("training_data.\(name)", "\"\(value)\" is not a date (YYYY-MM-DD).")
+            }
+        }
+    }
+
+    /// The purchase model the file describes, ready to predict.
+    public func makePurchaseModel() throws -> any PurchaseModel {
+        guard let type = ModelRegistry.purchaseModels[purchaseModel.model] else {
+            throw ModelFileError(file: "model", field: "purchase_model.model", message: "unknown model \(purchaseModel.model).")
+        }
+        return try type.init(parameterValues: purchaseModel.parameterValues)
+    }
+
+    /// The spend model, if the file has one.
+    public func makeSpendModel() throws -> (any SpendModel)? {
+        guard let spend = spendModel else { return nil }
+        guard let type = ModelRegistry.spendModels[spend.model] else {
+            throw ModelFileError(file: "model", field: "spend_model.model", message: "unknown model \(spend.model).")
+        }
+        return try type.init(parameterValues: spend.parameterValues)
+    }
+}
+
+extension FittedModelRecord {
+    /// A record of a fit, with the spend-model extras where given.
+    public init<M: FittableModel>(_ fit: FitResult<M>, frequencyMonetaryCorrelation: Double? = nil, excludedZeroSpend: Double? = nil) {
+        let names = M.parameterNames
+        model = M.identifier
+        parameterNames = names
+        parameters = Dictionary(uniqueKeysWithValues: zip(names, fit.model.parameterValues))
+        standardErrors = Dictionary(uniqueKeysWithValues: zip(names, fit.standardErrors))
+        covariance = fit.covariance.rowArrays
+        logLikelihood = fit.logLikelihood
+        aic = fit.aic
+        bic = fit.bic
+        customers = fit.observationCount
+        iterations = fit.iterations
+        converged = fit.converged
+        termination = fit.termination.rawValue
+        gradientNorm = fit.gradientNorm
+        self.frequencyMonetaryCorrelation = frequencyMonetaryCorrelation
+        self.excludedZeroSpend = excludedZeroSpend
+    }
+
+    func validate(expectedNames: [String], prefix: String, file: String) throws(ModelFileError) {
+        func fail(_ field: String, _ message: String) -> ModelFileError {
+            ModelFileError(file: file, field: "\(prefix).\(field)", message: message)
+        }
+        guard parameterNames == expectedNames else {
+            throw fail("parameter_names", "is \(parameterNames), but \(model) has parameters \(expectedNames).")
+        }
+        for name in expectedNames {
+            guard let v = parameters[name] else { throw fail("parameters.\(name)", "is missing.") }
+            guard v.isFinite, v > 0 else { throw fail("parameters.\(name)", "\(v) is not a positive finite number.") }
+            guard let se = standardErrors[name] else { throw fail("standard_errors.\(name)", "is missing.") }
+            guard se.isFinite, se >= 0 else { throw fail("standard_errors.\(name)", "\(se) is not a non-negative finite number.") }
+        }
+        if let extra = Set(parameters.keys).subtracting(expectedNames).sorted().first {
+            throw fail("parameters.\(extra)", "is not a parameter of \(model).")
+        }
+        let k = expectedNames.count
+        guard covariance.count == k, covariance.allSatisfy({ $0.count == k }) else {
+            throw fail("covariance", "must be a \(k)×\(k) matrix.")
+        }
+        for i in 0..<k {
+            guard covariance[i][i].isFinite, covariance[i][i] >= 0 else { throw fail("covariance[\(i)][\(i)]", "a variance must be non-negative.") }
+            for j in 0..<k {
+                let u = covariance[i][j], v = covariance[j][i]
+                guard u.isFinite, abs(u - v) <= 1e-9 * max(abs(u), abs(v), 1e-300) else {
+                    throw fail("covariance[\(i)][\(j)]", "the covariance matrix must be finite and symmetric.")
+                }
+            }
+        }
+        for (name, v) in [("log_likelihood", logLikelihood), ("aic", aic), ("bic", bic), ("gradient_norm", gradientNorm)] where !v.isFinite {
+            throw fail(name, "\(v) is not a finite number.")
+        }
+        guard customers.isFinite, customers > 0 else { throw fail("customers", "\(customers) is not a positive number.") }
+        guard iterations >= 0 else { throw fail("iterations", "\(iterations) is negative.") }
+        guard converged else { throw fail("converged", "is false: clvfit never writes an unconverged model, so this file was altered.") }
+    }
+}
+
+/// The models a model file may name, by identifier.
+public enum ModelRegistry {
+    public static let purchaseModels: [String: any PurchaseModel.Type] = [BGNBD.identifier: BGNBD.self]
+    public static let spendModels: [String: any SpendModel.Type] = [GammaGamma.identifier: GammaGamma.self]
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// Units a scoring horizon can be given in.
+public enum HorizonUnit: String, Sendable, CaseIterable {
+    case day, week, month
+
+    /// The mean Gregorian month, 365.2425 / 12 = 30.436875 days. lifetimes instead hard-codes
+    /// 30 days (daily models) or 4.345 weeks = 30.415 days (weekly models), so its monthly CLV
+    /// depends on the model's time unit; the Gregorian mean is the one value that is right on
+    /// average over every calendar, whatever the unit. Set `ScoringOptions.periodLength` to
+    /// 4.345 (weeks) to reproduce lifetimes' `customer_lifetime_value(freq='W')` exactly.
+    public static let daysPerMonth = 365.2425 / 12
+
+    public var days: Double {
+        switch self {
+        case .day: 1
+        case .week: 7
+        case .month: Self.daysPerMonth
+        }
+    }
+}
+
+/// What to score: a horizon of `periods` periods of `periodLength` model time units each.
+public struct ScoringOptions: Sendable, Equatable {
+    /// Number of periods H.
+    public var periods: Int
+    /// Length Δ of one period in the model's time unit.
+    public var periodLength: Double
+    /// Discount rate d per period.
+    public var discountRate: Double
+    /// Profit margin applied to the expected spend.
+    public var margin: Double
+
+    public init(periods: Int, periodLength: Double, discountRate: Double, margin: Double = 1) {
+        self.periods = periods
+        self.periodLength = periodLength
+        self.discountRate = discountRate
+        self.margin = margin
+    }
+
+    /// A horizon of `periods` × `unit` for a model in `modelUnit`, with a discount rate per `unit`.
+    public init(periods: Int, unit: HorizonUnit, modelUnit: TimeUnit, discountRate: Double, margin: Double = 1) {
+        self.init(periods: periods, periodLength: unit.days / modelUnit.days, discountRate: discountRate, margin: margin)
+    }
+
+    /// The monthly rate 0.01 expressed per `unit`: (1.01)^(unit/month) − 1.
+    public static func defaultDiscountRate(per unit: HorizonUnit) -> Double {
+        Foundation.pow(1.01, unit.days / HorizonUnit.daysPerMonth) - 1
+    }
+
+    /// Checks the options make sense, naming the option at fault.
+    public func validate() throws(ScoringError) {
+        guard periods >= 1 else { throw .invalidOption("horizon", "must be a whole number ≥ 1 (got \(periods)).") }
+        guard periodLength.isFinite, periodLength > 0 else { throw .invalidOption("horizon-unit", "gives a period length of \(periodLength).") }
+        guard discountRate.isFinite, discountRate > -1 else { throw .invalidOption("discount-rate", "must be a number greater than −1 (got \(discountRate)).") }
+        guard margin.isFinite else { throw .invalidOption("margin", "must be a finite number (got \(margin)).") }
+    }
+}
+
+public enum ScoringError: Error, CustomStringConvertible, Sendable {
+    case invalidOption(String, String)
+    case prediction(customer: String, ModelError)
+
+    public var description: String {
+        switch self {
+        case let .invalidOption(option, why): "--\(option) \(why)"
+        case let .prediction(customer, error): "customer \(customer): \(error)"
+        }
+    }
+}
+
+/// One customer's predictions.
+public struct CustomerScore: Sendable, Equatable {
+    public var customerID: String
+    /// P(alive) at the end of the observation window.
+    public var probabilityAlive: Double
+    /// Expected purchases over the whole horizon, E[Y(H·Δ)].
+    public var expectedPurchases: Double
+    /// Expected spend per purchase (nil without a spend model).
+    public var expectedSpend: Double?
+    /// Discounted CLV over the horizon (nil without a spend model).
+    public var clv: Double?
+}
+
+/// Scores customers with a purchase model and an optional spend model.
+///
+/// CLV follows DESIGN.md §2 and lifetimes' `customer_lifetime_value`:
+/// ```
+/// CLVᵢ = Σ_{k=1..H} (E[Y(kΔ)] − E[Y((k−1)Δ)]) · E[Mᵢ] · margin / (1 + d)^k
+/// ```
+/// i.e. each period's expected purchases, valued at the expected spend and discounted at the
+/// end of the period.
+public struct Scorer: Sendable {
+    public var purchaseModel: any PurchaseModel
+    public var spendModel: (any SpendModel)?
+    public var options: ScoringOptions
+
+    public init(purchaseModel: any PurchaseModel, spendModel: (any SpendModel)?, options: ScoringOptions) {
+        self.purchaseModel = purchaseModel
+        self.spendModel = spendModel
+        self.options = options
+    }
+
+    /// Scores one customer.
+    public func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ScoringError) -> CustomerScore {
+        do {
+            let pAlive = purchaseModel.probabilityAlive(frequency: x, recency: tx, T: T)
+            var previous = 0.0
+            var discountedPurchases = 0.0
+            for k in 1...options.periods {
+                let cumulative = try purchaseModel.expectedPurchases(within: Double(k) * options.periodLength, frequency: x, recency: tx, T: T)
+                discountedPurchases += (cumulative - previous) / Foundation.pow(1 + options.discountRate, Double(k))
+                previous = cumulative
+            }
+            var spend: Double? = nil, clv: Double? = nil
+            if let spendModel {
+                let m = try spendModel.expectedSpend(frequency: x, monetaryValue: x > 0 ? (monetaryValue ?? 0) : 0)
+                spend = m
+                clv = discountedPurchases * m * options.margin
+            }
+            let score = CustomerScore(customerID: id, probabilityAlive: pAlive, expectedPurchases: previous, expectedSpend: spend, clv: clv)
+            guard pAlive.isFinite, previous.isFinite, spend?.isFinite ?? true, clv?.isFinite ?? true else {
+                throw ModelError.undefinedPrediction(model: type(of: purchaseModel).displayName, reason: "a prediction is not finite (x = \(x), t_x = \(tx), T = \(T)).")
+            }
+            return score
+        } catch let error as ModelError {
+            throw .prediction(customer: id, error)
+        } catch {
+            throw .prediction(customer: id, .undefinedPrediction(model: "model", reason: "\(error)"))
+        }
+    }
+
+    /// Scores every row of a summary, in its order.
+    public func score(_ table: CustomerSummaryTable) throws(ScoringError) -> [CustomerScore] {
+        try options.validate()
+        var out: [CustomerScore] = []
+        out.reserveCapacity(table.count)
+        for i in 0..<table.count {
+            out.append(try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
+                                 T: table.T[i], monetaryValue: table.monetaryValue?[i]))
+        }
+        return out
+    }
+
+    /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv`
+    /// (the last two empty without a spend model).
+    public static func csv(_ scores: [CustomerScore]) -> [UInt8] {
+        var out = Array("customer_id,p_alive,expected_purchases,expected_spend,clv\n".utf8)
+        out.reserveCapacity(scores.count * 64)
+        for c in scores {
+            SummaryCSV.appendField(c.customerID, to: &out)
+            for value in [c.probabilityAlive, c.expectedPurchases, c.expectedSpend, c.clv] {
+                out.append(UInt8(ascii: ","))
+                if let value { out.append(contentsOf: SummaryCSV.format(value).utf8) }
+            }
+            out.append(0x0A)
+        }
+        return out
+    }
+}

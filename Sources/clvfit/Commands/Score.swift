@@ -1,0 +1,52 @@
+import ArgumentParser
+import CLVKit
+import Foundation
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score customers: P(alive), expected purchases, expected spend and discounted CLV.",
+        discussion: """
+        Writes customer_id,p_alive,expected_purchases,expected_spend,clv. CLV sums, over the \
+        horizon's periods, each period's expected purchases × expected spend × margin, \
+        discounted by (1 + rate)^k (lifetimes' customer_lifetime_value). A month is the mean \
+        Gregorian month, 30.436875 days. The observation end defaults to the log's last date. \
+        Without a spend model, expected_spend and clv are empty.
+        """)
+
+    @Option(help: "Model file written by 'clvfit train'.")
+    var model: String
+
+    @OptionGroup var input: CustomerInput
+
+    @Option(help: "Number of periods to look ahead.")
+    var horizon: Int = 12
+
+    @Option(help: "Length of one period: day, week or month.")
+    var horizonUnit: HorizonUnit = .month
+
+    @Option(help: "Discount rate per period (default: 0.01 a month, converted to the period).")
+    var discountRate: Double?
+
+    @Option(help: "Profit margin applied to spend.")
+    var margin: Double = 1
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let modelFile = try ModelFile.load(path: model)
+        var (table, _) = try input.table()
+        if input.summary != nil { table.unit = modelFile.timeUnit }
+        guard table.unit == modelFile.timeUnit else {
+            throw ValidationError("the model was trained in \(modelFile.timeUnit.rawValue)s but --unit is \(table.unit.rawValue); give --unit \(modelFile.timeUnit.rawValue).")
+        }
+        let options = ScoringOptions(periods: horizon, unit: horizonUnit, modelUnit: modelFile.timeUnit,
+                                     discountRate: discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit),
+                                     margin: margin)
+        let scorer = Scorer(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(), options: options)
+        let scores = try scorer.score(table)
+        try AtomicOutput.write(Data(Scorer.csv(scores)), to: output.path)
+        if modelFile.spendModel == nil {
+            FileHandle.standardError.write(Data("Note: the model file has no spend model, so expected_spend and clv are empty.\n".utf8))
+        }
+    }
+}

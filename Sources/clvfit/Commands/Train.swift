@@ -1,0 +1,53 @@
+import ArgumentParser
+import CLVKit
+import Foundation
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit BG/NBD and Gamma-Gamma by maximum likelihood and write a model file.",
+        discussion: """
+        Reads a transaction log (summarized first; with --calibration-end only the calibration \
+        period is used) or an RFM summary (--summary), fits both models and writes the JSON \
+        model file (format version 1, docs/model-format.md) atomically. Prints the estimates.
+        """)
+
+    @OptionGroup var input: CustomerInput
+
+    @Option(name: .shortAndLong, help: "Model file to write (JSON).")
+    var output: String
+
+    @Flag(help: "Print nothing on success.")
+    var quiet = false
+
+    func run() throws {
+        let (table, source) = try input.table()
+        let outcome = try Training.train(table, source: source)
+        try outcome.modelFile.write(to: output)
+        guard !quiet else { return }
+        var text = ModelSummaryText.render(outcome.modelFile)
+        if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
+        text += "Model written to \(output)\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// A short human-readable table of a model file's estimates.
+enum ModelSummaryText {
+    static func render(_ file: ModelFile) -> String {
+        var s = "Trained on \(Int(file.trainingData.customers)) customers (time unit: \(file.timeUnit.rawValue))\n"
+        for record in [file.purchaseModel] + (file.spendModel.map { [$0] } ?? []) {
+            s += "\n\(record.model): log-likelihood \(String(format: "%.4f", record.logLikelihood)), "
+            s += "AIC \(String(format: "%.2f", record.aic)), BIC \(String(format: "%.2f", record.bic)), "
+            s += "\(record.iterations) iterations, \(Int(record.customers)) customers\n"
+            s += "  parameter       estimate     std. error\n"
+            for name in record.parameterNames {
+                s += "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                s += String(format: "%14.6f %14.6f\n", record.parameters[name]!, record.standardErrors[name]!)
+            }
+            if let c = record.frequencyMonetaryCorrelation {
+                s += String(format: "  correlation(frequency, monetary value) = %.4f (Gamma-Gamma assumes 0)\n", c)
+            }
+        }
+        return s
+    }
+}

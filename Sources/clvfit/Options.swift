@@ -1,0 +1,76 @@
+import ArgumentParser
+import CLVKit
+
+extension TimeUnit: ExpressibleByArgument {}
+extension HorizonUnit: ExpressibleByArgument {}
+
+extension CalendarDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// How to read a transaction log: column names, time unit and the observation window.
+struct TransactionOptions: ParsableArguments {
+    @Option(help: "Header name of the customer-id column.")
+    var customerColumn = "customer_id"
+
+    @Option(help: "Header name of the date column (YYYY-MM-DD or YYYYMMDD; a time part is ignored).")
+    var dateColumn = "date"
+
+    @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then).")
+    var amountColumn = "amount"
+
+    @Option(help: "Time unit of recency, T and model parameters: day or week (7 days).")
+    var unit: TimeUnit = .week
+
+    @Option(help: "Last day (inclusive) of the calibration period, YYYY-MM-DD; later purchases form the holdout.")
+    var calibrationEnd: CalendarDate?
+
+    @Option(help: "Last day (inclusive) of the observation window, YYYY-MM-DD (default: the last transaction date).")
+    var observationEnd: CalendarDate?
+
+    func rfmOptions() throws -> RFMOptions {
+        if let c = calibrationEnd, let o = observationEnd, c > o {
+            throw ValidationError("--calibration-end \(c) is after --observation-end \(o).")
+        }
+        return RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
+                          amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit,
+                          calibrationEnd: calibrationEnd, observationEnd: observationEnd)
+    }
+}
+
+/// Where a command writes its result.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Output file (written atomically); '-' or omitted: standard output.")
+    var output: String?
+
+    var path: String { output ?? "-" }
+}
+
+/// Reads the customers to work on: a transaction log (positional) or a summary (--summary).
+struct CustomerInput: ParsableArguments {
+    @Argument(help: "Transaction log (CSV with a header; '-' for standard input).")
+    var transactions: String?
+
+    @Option(help: "Read an RFM summary (customer_id,frequency,recency,T[,monetary_value][,weight]) instead of a transaction log.")
+    var summary: String?
+
+    @OptionGroup var log: TransactionOptions
+
+    func validate() throws {
+        if transactions != nil && summary != nil {
+            throw ValidationError("Give either a transaction log or --summary, not both.")
+        }
+        if transactions == nil && summary == nil {
+            throw ValidationError("Give a transaction log, or an RFM summary with --summary.")
+        }
+    }
+
+    /// The summary table, from whichever input was given.
+    func table() throws -> (table: CustomerSummaryTable, source: String) {
+        if let summary {
+            return (try SummaryCSV.read(path: summary, unit: log.unit), summary)
+        }
+        let path = transactions!
+        return (try RFMSummarizer.summarize(path: path, options: log.rfmOptions()), path)
+    }
+}
