@@ -1,1 +1,146 @@
-print("bench")
+// `make bench`: wall time, peak memory and throughput of clvfit's main jobs, in release mode.
+//
+// Every workload runs the release `clvfit` binary as a child process, so the figures are what a
+// user sees (process start, reading, fitting, writing) and peak memory is the child's own
+// maximum resident set (wait4 rusage), not this runner's.
+import CLVKit
+import CLVTestSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Measurement {
+    var workload: String
+    var size: String
+    var seconds: Double
+    var peakMB: Double
+    var throughput: String
+}
+
+/// Runs a command, returning wall seconds and the child's peak RSS in MB; exits on failure.
+func measure(_ arguments: [String], stdout: String = "/dev/null") -> (seconds: Double, peakMB: Double) {
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {
+        fatalError("cannot start \(arguments[0])")
+    }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    guard status == 0 else {
+        FileHandle.standardError.write(Data("bench: \(arguments.joined(separator: " ")) failed (status \(status))\n".utf8))
+        exit(1)
+    }
+    return (seconds, Double(usage.ru_maxrss) / 1024)  // ru_maxrss is in KiB on Linux
+}
+
+/// Best of `repeats` runs (the least disturbed by the rest of the machine); peak memory of that run.
+func best(_ repeats: Int, _ arguments: [String]) -> (seconds: Double, peakMB: Double) {
+    (0..<repeats).map { _ in measure(arguments) }.min { $0.seconds < $1.seconds }!
+}
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let clvfit = root.appendingPathComponent(".build/release/clvfit").path
+let work = root.appendingPathComponent(".build/bench")
+try? FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+guard FileManager.default.isExecutableFile(atPath: clvfit) else {
+    print("bench: \(clvfit) is missing; run `make bench` (it builds in release mode first).")
+    exit(1)
+}
+var results: [Measurement] = []
+func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+// 1. CDNOW sample: summarize + BG/NBD + Gamma-Gamma from the raw log.
+let cdnow = root.appendingPathComponent("datasets/cdnow_sample.csv").path
+do {
+    let m = best(5, [clvfit, "train", cdnow, "--calibration-end", "1997-09-30", "--observation-end", "1998-06-30",
+                     "-o", work.appendingPathComponent("cdnow.json").path, "--quiet"])
+    results.append(Measurement(workload: "train CDNOW sample (log → BG/NBD + GG)", size: "6,919 rows / 2,357 customers",
+                               seconds: m.seconds, peakMB: m.peakMB, throughput: String(format: "%.0f customers/s", 2357 / m.seconds)))
+}
+
+// 2. 1,000,000 simulated customers (continuous times: no two compress), train --summary.
+let simulated = work.appendingPathComponent("sim1m-summary.csv").path
+if !FileManager.default.fileExists(atPath: simulated) {
+    log("bench: simulating 1,000,000 BG/NBD + Gamma-Gamma customers (seed 42)…")
+    let table = Simulate.bgnbd(customers: 1_000_000, r: 0.24, alpha: 4.41, a: 0.79, b: 2.43,
+                               spend: (p: 6, q: 3.7, gamma: 15), seed: 42)
+    try SummaryCSV.write(table, to: simulated)
+}
+do {
+    let model = work.appendingPathComponent("sim1m.json").path
+    let m = best(3, [clvfit, "train", "--summary", simulated, "-o", model, "--quiet"])
+    let file = try ModelFile.load(path: model)
+    let p = file.purchaseModel.parameters
+    log(String(format: "bench: 1M fit: r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.2f (truth 0.24, 4.41, 0.79, 2.43)",
+               p["r"]!, p["alpha"]!, p["a"]!, p["b"]!, file.purchaseModel.logLikelihood))
+    if let s = file.spendModel {
+        log(String(format: "bench: 1M spend: p=%.4f q=%.4f gamma=%.4f LL=%.2f (truth 6, 3.7, 15)",
+                   s.parameters["p"]!, s.parameters["q"]!, s.parameters["gamma"]!, s.logLikelihood))
+    }
+    results.append(Measurement(workload: "train --summary, simulated (read + BG/NBD + GG)", size: "1,000,000 customers",
+                               seconds: m.seconds, peakMB: m.peakMB, throughput: String(format: "%.2f M customers/s", 1 / m.seconds)))
+}
+
+// 3. summarize a 10,000,000-row transaction log (~250 MB), dates in order as shops export them.
+let bigLog = work.appendingPathComponent("tx10m.csv").path
+let rows = 10_000_000, customers = 2_000_000
+if !FileManager.default.fileExists(atPath: bigLog) {
+    log("bench: writing a 10,000,000-row transaction log (seed 42)…")
+    var rng = SplitMix64(seed: 42)
+    let handle = FileManager.default.createFile(atPath: bigLog, contents: nil) ? FileHandle(forWritingAtPath: bigLog)! : nil
+    guard let handle else { fatalError("cannot write \(bigLog)") }
+    var buffer = Array("customer_id,date,amount\n".utf8)
+    let days = 540
+    let start = CalendarDate("2023-01-01")!.daysSinceEpoch
+    for k in 0..<rows {
+        let day = CalendarDate(daysSinceEpoch: start + Int32(k * days / rows))
+        let id = 1 + Int(rng.next() % UInt64(customers))
+        let cents = 100 + Int(rng.next() % 20_000)
+        buffer.append(contentsOf: "\(id),\(day),\(cents / 100).\(String(format: "%02d", cents % 100))\n".utf8)
+        if buffer.count > 8 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+    }
+    handle.write(Data(buffer))
+    try handle.close()
+}
+do {
+    let bytes = Double((try FileManager.default.attributesOfItem(atPath: bigLog)[.size] as? NSNumber)?.intValue ?? 0)
+    let m = best(3, [clvfit, "summarize", bigLog, "--unit", "day", "-o", work.appendingPathComponent("tx10m-summary.csv").path])
+    results.append(Measurement(workload: "summarize transaction log", size: String(format: "10,000,000 rows / %.0f MB", bytes / 1e6),
+                               seconds: m.seconds, peakMB: m.peakMB,
+                               throughput: String(format: "%.0f MB/s, %.1f M rows/s", bytes / 1e6 / m.seconds, Double(rows) / 1e6 / m.seconds)))
+}
+
+// The table.
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+print(pad("workload", 50) + pad("size", 32) + pad("wall s", 10) + pad("peak MB", 10) + "throughput")
+for r in results {
+    print(pad(r.workload, 50) + pad(r.size, 32) + pad(String(format: "%.3f", r.seconds), 10)
+          + pad(String(format: "%.0f", r.peakMB), 10) + r.throughput)
+}
+print("(\(ProcessInfo.processInfo.activeProcessorCount) cores; best of 5/3/3 runs; peak MB = the clvfit process's maximum resident set)")
+
+// Where the 1M-customer training time goes, in process (for tuning; not part of the table).
+if CommandLine.arguments.contains("--phases") {
+    func time<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = try body()
+        log(String(format: "  %-28@ %.3f s", label as NSString, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+        return r
+    }
+    let table = try time("read summary") { try SummaryCSV.read(path: simulated, unit: .week) }
+    let purchase = try time("PurchaseHistory+compress") { try PurchaseHistory(table).compressed() }
+    let bg = try time("fit BG/NBD") { try Estimator().fit(BGNBD.self, to: purchase) }
+    log("  BG/NBD iterations \(bg.iterations), rows \(purchase.count)")
+    let spend = try time("SpendHistory") { try SpendHistory(table) }
+    let gg = try time("fit Gamma-Gamma") { try Estimator().fit(GammaGamma.self, to: spend) }
+    log("  GG iterations \(gg.iterations)")
+    _ = time("summary digest") { Training.summaryDigest(table) }
+}

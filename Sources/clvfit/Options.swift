@@ -19,8 +19,8 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then).")
     var amountColumn = "amount"
 
-    @Option(help: "Time unit of recency, T and model parameters: day or week (7 days).")
-    var unit: TimeUnit = .week
+    @Option(help: "Time unit of recency, T and model parameters: day or week (7 days). (default: week; for score: the model's unit)")
+    var unit: TimeUnit?
 
     @Option(help: "Last day (inclusive) of the calibration period, YYYY-MM-DD; later purchases form the holdout.")
     var calibrationEnd: CalendarDate?
@@ -28,12 +28,15 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Last day (inclusive) of the observation window, YYYY-MM-DD (default: the last transaction date).")
     var observationEnd: CalendarDate?
 
-    func rfmOptions() throws -> RFMOptions {
+    func validate() throws {
         if let c = calibrationEnd, let o = observationEnd, c > o {
             throw ValidationError("--calibration-end \(c) is after --observation-end \(o).")
         }
-        return RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
-                          amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit,
+    }
+
+    func rfmOptions(defaultUnit: TimeUnit = .week) -> RFMOptions {
+        RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
+                          amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit ?? defaultUnit,
                           calibrationEnd: calibrationEnd, observationEnd: observationEnd)
     }
 }
@@ -65,12 +68,12 @@ struct CustomerInput: ParsableArguments {
         }
     }
 
-    /// The summary table, from whichever input was given.
-    func table() throws -> (table: CustomerSummaryTable, source: String) {
+    /// The summary table, from whichever input was given, in `--unit` or else `defaultUnit`.
+    func table(defaultUnit: TimeUnit = .week) throws -> (table: CustomerSummaryTable, source: String) {
         if let summary {
-            return (try SummaryCSV.read(path: summary, unit: log.unit), summary)
+            return (try SummaryCSV.read(path: summary, unit: log.unit ?? defaultUnit), summary)
         }
         let path = transactions!
-        return (try RFMSummarizer.summarize(path: path, options: log.rfmOptions()), path)
+        return (try RFMSummarizer.summarize(path: path, options: log.rfmOptions(defaultUnit: defaultUnit)), path)
     }
 }

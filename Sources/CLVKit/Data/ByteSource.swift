@@ -24,6 +24,7 @@ final class ByteSource {
     let name: String
     private var storage: Storage
     private var readingSpool = false
+    private var startOffset: off_t = 0      // where a seekable descriptor was when opened
 
     /// Opens `path` for reading; `-` is standard input.
     init(path: String, spoolsPipes: Bool) throws(DataError) {
@@ -36,7 +37,7 @@ final class ByteSource {
             repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
             guard fd >= 0 else {
                 let code = errno
-                throw DataError(code == ENOENT || code == ENOTDIR ? .missingInput : .badData, file: path,
+                throw DataError(.missingInput, file: path,
                                 message: "cannot open the file: \(ByteSource.describe(errno: code))")
             }
             var st = stat()
@@ -47,7 +48,9 @@ final class ByteSource {
             storage = .descriptor(fd: fd, owned: true, seekable: false, spool: nil)
         }
         guard case .descriptor(let fd, let owned, _, _) = storage else { return }
-        let seekable = lseek(fd, 0, SEEK_CUR) >= 0
+        let offset = lseek(fd, 0, SEEK_CUR)
+        let seekable = offset >= 0
+        startOffset = max(offset, 0)
         var spool: Int32? = nil
         if !seekable && spoolsPipes {
             spool = try ByteSource.makeSpoolFile(for: name)
@@ -97,7 +100,7 @@ final class ByteSource {
             return true
         case .descriptor(let fd, _, let seekable, let spool):
             if seekable {
-                guard lseek(fd, 0, SEEK_SET) == 0 else {
+                guard lseek(fd, startOffset, SEEK_SET) == startOffset else {
                     throw DataError(file: name, message: "cannot read the input a second time: \(ByteSource.describe(errno: errno))")
                 }
                 return true

@@ -42,8 +42,10 @@ public final class CSVScanner {
         /// and ``CSVScanner/nextRecord()`` returns the records after it).
         public var hasHeader: Bool
 
+        /// 4 MiB: large enough that `read(2)` calls cost nothing, small enough to stay in cache.
         public static let defaultChunkSize = 4 << 20
 
+        /// Comma-separated, 4 MiB chunks, records up to 64 MiB, with a header.
         public init(delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = Options.defaultChunkSize,
                     maxRecordBytes: Int = 64 << 20, hasHeader: Bool = true) {
             precondition(delimiter != UInt8(ascii: "\"") && delimiter != 0x0A && delimiter != 0x0D,
@@ -58,27 +60,32 @@ public final class CSVScanner {
 
     /// The input's name in error messages (the path as given, `<stdin>` for `-`).
     public var name: String { source.name }
+    /// How the input is scanned.
     public let options: Options
     /// The header's field names, once read (see ``readHeader()``).
     public private(set) var header: [String]?
     /// Bytes read from the input so far (in the current pass).
-    public private(set) var bytesRead = 0
+    @exclusivity(unchecked) public private(set) var bytesRead = 0
 
+    // The scanning state below is read and written for every record. `@exclusivity(unchecked)`
+    // drops the runtime exclusivity check of class properties, which is safe here: a scanner is
+    // used by one thread (it is not Sendable) and its methods never let accesses overlap (no
+    // callbacks run during a scan).
     private let source: ByteSource
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var start = 0           // first unconsumed byte
-    private var end = 0             // one past the last byte read
-    private var atEOF = false
-    private var line = 1            // line number of the byte at `start`
-    private var checkedBOM = false
-    private var headerConsumed = false
-    private var expectedFieldCount: Int?
+    @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var start = 0           // first unconsumed byte
+    @exclusivity(unchecked) private var end = 0             // one past the last byte read
+    @exclusivity(unchecked) private var atEOF = false
+    @exclusivity(unchecked) private var line = 1            // line number of the byte at `start`
+    @exclusivity(unchecked) private var checkedBOM = false
+    @exclusivity(unchecked) private var headerConsumed = false
+    @exclusivity(unchecked) private var expectedFieldCount: Int?
     // Per field i of the record being scanned: bounds[2i] ..< bounds[2i+1], and whether it was
     // quoted and holds doubled quotes to collapse.
-    private var bounds: UnsafeMutablePointer<Int>
-    private var quoted: UnsafeMutablePointer<UInt8>   // bit 0: quoted, bit 1: has "" escapes
-    private var fieldCapacity = 16
+    @exclusivity(unchecked) private var bounds: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) private var quoted: UnsafeMutablePointer<UInt8>   // bit 0: quoted, bit 1: has "" escapes
+    @exclusivity(unchecked) private var fieldCapacity = 16
 
     /// Scans the file at `path` (`-` for standard input).
     /// - Parameter spoolsPipes: when the input is a pipe, keep a copy of it in an unlinked
@@ -210,7 +217,7 @@ public final class CSVScanner {
             buffer = grown
             capacity = newCapacity
         }
-        let n = try source.read(into: buffer + end, count: min(capacity - end, max(options.chunkSize, capacity - end)))
+        let n = try source.read(into: buffer + end, count: capacity - end)
         if n == 0 {
             atEOF = true
         } else {

@@ -45,8 +45,11 @@ public struct CalendarDate: Hashable, Comparable, Sendable, LosslessStringConver
         CalendarDate.civilFromDays(Int(daysSinceEpoch))
     }
 
+    /// The year (0000–9999 for dates made by parsing or from components).
     public var year: Int { components.year }
+    /// The month, 1–12.
     public var month: Int { components.month }
+    /// The day of the month, 1–31.
     public var day: Int { components.day }
 
     /// `YYYY-MM-DD`.
@@ -268,6 +271,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, LosslessStringConver
 
     // MARK: Codable (as the `YYYY-MM-DD` string)
 
+    /// Decodes the `YYYY-MM-DD` string form (any form ``parse(_:)`` accepts).
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -277,6 +281,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, LosslessStringConver
         self = date
     }
 
+    /// Encodes as the `YYYY-MM-DD` string.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

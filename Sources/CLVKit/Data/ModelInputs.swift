@@ -45,22 +45,37 @@ public struct PurchaseHistory: Sendable, Equatable {
     public var customerCount: Double { weight.reduce(0, +) }
 
     /// One row per distinct (x, t_x, T), weights summed, in first-appearance order.
-    /// - Complexity: O(n) expected (hashing).
+    ///
+    /// Uses an open-addressing table keyed by the three values' bit patterns (Swift's
+    /// `Dictionary` with SipHash costs ~0.6 s per million rows; this, ~0.05 s). Tuples are
+    /// equal when their Doubles are bit-for-bit equal (−0 never occurs: inputs are validated ≥ 0).
+    /// - Complexity: O(n) expected.
     public func compressed() -> PurchaseHistory {
-        struct Key: Hashable { let x: Double, t: Double, big: Double }
-        var index: [Key: Int] = [:]
-        index.reserveCapacity(count)
+        let n = count
+        var capacity = 16
+        while capacity < 2 * n { capacity <<= 1 }
+        let mask = capacity - 1
+        var slots = [Int32](repeating: -1, count: capacity)   // index into `out`, −1 = empty
         var out = PurchaseHistory(unchecked: [], [], [], [])
-        for i in 0..<count {
-            let key = Key(x: frequency[i], t: recency[i], big: T[i])
-            if let j = index[key] {
-                out.weight[j] += weight[i]
-            } else {
-                index[key] = out.frequency.count
-                out.frequency.append(frequency[i])
-                out.recency.append(recency[i])
-                out.T.append(T[i])
-                out.weight.append(weight[i])
+        out.frequency.reserveCapacity(n); out.recency.reserveCapacity(n); out.T.reserveCapacity(n); out.weight.reserveCapacity(n)
+        for i in 0..<n {
+            let x = frequency[i], t = recency[i], big = T[i]
+            var h = x.bitPattern &* 0x9E37_79B9_7F4A_7C15
+            h = (h ^ t.bitPattern) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ big.bitPattern) &* 0x94D0_49BB_1331_11EB
+            var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while true {
+                let j = Int(slots[slot])
+                if j < 0 {
+                    slots[slot] = Int32(out.frequency.count)
+                    out.frequency.append(x); out.recency.append(t); out.T.append(big); out.weight.append(weight[i])
+                    break
+                }
+                if out.frequency[j] == x && out.recency[j] == t && out.T[j] == big {
+                    out.weight[j] += weight[i]
+                    break
+                }
+                slot = (slot + 1) & mask
             }
         }
         return out

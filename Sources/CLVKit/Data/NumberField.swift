@@ -88,9 +88,9 @@ public enum NumberField {
         if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
             if exponent < 0 {
-                value /= exactPowersOfTen[-exponent]
+                value /= exactPowerOfTen(-exponent)
             } else if exponent > 0 {
-                value *= exactPowersOfTen[exponent]
+                value *= exactPowerOfTen(exponent)
             }
             return negative ? -value : value
         }
@@ -98,13 +98,36 @@ public enum NumberField {
         return slowParse(UnsafeBufferPointer(start: start, count: end - start))
     }
 
-    /// 10^0 … 10^22, each exactly representable as a `Double`.
-    @usableFromInline
-    static let exactPowersOfTen: [Double] = {
-        var powers: [Double] = [1]
-        for _ in 1...22 { powers.append(powers.last! * 10) }
-        return powers
-    }()
+    /// 10^k for k in 0…22, each exactly representable as a `Double` (a switch of literals: no
+    /// lazily initialised table on the hot path).
+    @usableFromInline @inline(__always)
+    static func exactPowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
     /// The standard library's decimal parser (`strtod` in the C locale, correctly rounded) on an
     /// already validated decimal (no hex, NaN or inf can reach it).

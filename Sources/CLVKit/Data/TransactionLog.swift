@@ -23,6 +23,8 @@ public struct RFMOptions: Sendable, Equatable {
     /// CSV delimiter, chunk size, … of the input.
     public var csv: CSVScanner.Options
 
+    /// The lifetimes-compatible defaults: columns `customer_id`, `date`, `amount`; days; no
+    /// calibration split; observation end at the last date; comma-separated.
     public init(customerColumn: String = "customer_id", dateColumn: String = "date",
                 amountColumn: String? = "amount", unit: TimeUnit = .day,
                 calibrationEnd: CalendarDate? = nil, observationEnd: CalendarDate? = nil,
@@ -62,7 +64,9 @@ public final class TransactionLog {
     /// One validated row. `customerID` points into the scanner's buffer: valid until the next
     /// ``TransactionLog/next()``.
     public struct Row {
+        /// The customer id bytes (not empty, valid UTF-8).
         public var customerID: UnsafeBufferPointer<UInt8>
+        /// The purchase day (the date part of a timestamp).
         public var date: CalendarDate
         /// The amount; 0 when the log has no amount column.
         public var amount: Double
@@ -77,9 +81,15 @@ public final class TransactionLog {
     /// Positions of the used columns in the header.
     public let customerColumn: Int, dateColumn: Int, amountColumn: Int?
     /// Data rows returned so far (in the current pass).
-    public private(set) var rowsRead = 0
+    @exclusivity(unchecked) public private(set) var rowsRead = 0
 
     private let scanner: CSVScanner
+    // The previous row's (valid) date field and its value. These and `rowsRead` are read and
+    // written once per row; `@exclusivity(unchecked)` drops the runtime exclusivity check of
+    // class properties, which is safe here: a log is used by one thread (it is not Sendable) and
+    // no access to them overlaps another (no callbacks run while one is in progress).
+    @exclusivity(unchecked) private var lastDateText = FieldMemo()
+    @exclusivity(unchecked) private var lastDate = CalendarDate(daysSinceEpoch: 0)
     private let customerName: String, dateName: String, amountName: String?
 
     /// Opens the log at `path` (`-`: standard input) and checks its header.
@@ -121,9 +131,17 @@ public final class TransactionLog {
             throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is not valid UTF-8")
         }
         let dateField = record[dateColumn]
-        guard let date = CalendarDate.parse(dateField) else {
-            throw DataError(file: name, line: record.line, field: dateName,
-                            message: CalendarDate.explainInvalid(DataText.string(dateField)))
+        let date: CalendarDate
+        if lastDateText.matches(dateField) {
+            date = lastDate    // consecutive rows often share a date (logs sorted by date)
+        } else {
+            guard let parsed = CalendarDate.parse(dateField) else {
+                throw DataError(file: name, line: record.line, field: dateName,
+                                message: CalendarDate.explainInvalid(DataText.string(dateField)))
+            }
+            date = parsed
+            lastDate = parsed
+            lastDateText.remember(dateField)
         }
         var amount = 0.0
         if let amountColumn {
@@ -153,6 +171,36 @@ public final class TransactionLog {
         guard try scanner.rewind() else { return false }
         rowsRead = 0
         return true
+    }
+}
+
+/// Remembers one short field (≤ 32 bytes) in place, to recognise a repeat of it without
+/// allocating or parsing.
+struct FieldMemo {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = -1            // -1: nothing remembered
+
+    @inline(__always)
+    private static func load(_ field: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: field.baseAddress!, byteCount: field.count) }
+        return words
+    }
+
+    /// Whether `field` is the remembered field.
+    @inline(__always)
+    func matches(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard field.count == count, count > 0 else { return false }
+        let w = Self.load(field)
+        return w.0 == words.0 && w.1 == words.1 && w.2 == words.2 && w.3 == words.3
+    }
+
+    /// Remembers `field` (forgets when it is empty or longer than 32 bytes).
+    @inline(__always)
+    mutating func remember(_ field: UnsafeBufferPointer<UInt8>) {
+        guard field.count > 0, field.count <= 32 else { count = -1; return }
+        words = Self.load(field)
+        count = field.count
     }
 }
 

@@ -101,7 +101,7 @@ public struct Estimator: Sendable {
         return FitResult(model: model, logLikelihood: result.value,
                          covariance: logCovariance.scaledSymmetric(by: theta),
                          logParameterCovariance: logCovariance,
-                         observationCount: n, rows: (data as? PurchaseHistory)?.count ?? (data as? SpendHistory)?.count ?? 0,
+                         observationCount: n, rows: likelihood.rowCount,
                          iterations: result.iterations, converged: true, termination: result.reason,
                          gradientNorm: result.gradientNorm)
     }

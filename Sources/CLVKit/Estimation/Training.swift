@@ -47,12 +47,35 @@ public enum Training {
         return TrainingOutcome(modelFile: file, purchaseFit: purchaseFit, spendFit: spendFit, spendModelSkipped: skipped)
     }
 
-    /// SHA-256 (hex) of the summary as `clvfit summarize` writes it, holdout columns excluded.
+    /// SHA-256 (hex) of the summary's calibration columns in a canonical binary form: the
+    /// unit name, the row count, then per row the customer id (UTF-8, length-prefixed) and
+    /// frequency, recency, T, monetary value (0 when absent) and weight as little-endian IEEE-754
+    /// doubles. Any change to any number or id changes it; the same summary always gives the
+    /// same digest. (Binary rather than the CSV text: formatting a million rows of decimals
+    /// would cost more than fitting them.) See docs/model-format.md.
     public static func summaryDigest(_ table: CustomerSummaryTable) -> String {
-        var calibration = table
-        calibration.holdout = nil
-        let digest = SHA256.hash(data: Data(SummaryCSV.render(calibration).utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        var hasher = SHA256()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        func append(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) } }
+        buffer.append(contentsOf: Array(table.unit.rawValue.utf8)); buffer.append(0)
+        append(UInt64(table.count))
+        for i in 0..<table.count {
+            let id = table.customerIDs[i].utf8
+            append(UInt64(id.count))
+            buffer.append(contentsOf: id)
+            append(table.frequency[i].bitPattern)
+            append(table.recency[i].bitPattern)
+            append(table.T[i].bitPattern)
+            append((table.monetaryValue?[i] ?? 0).bitPattern)
+            append(table.weight[i].bitPattern)
+            if buffer.count >= 1 << 20 {
+                hasher.update(data: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        hasher.update(data: buffer)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Weighted Pearson correlation of frequency and mean spend over the repeat customers:

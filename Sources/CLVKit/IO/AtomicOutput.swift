@@ -19,6 +19,11 @@ public enum AtomicOutput {
         }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            let shown = (path as NSString).deletingLastPathComponent
+            throw Failure(path: path, reason: "the directory \(shown.isEmpty ? "." : shown) does not exist")
+        }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try data.write(to: temp)

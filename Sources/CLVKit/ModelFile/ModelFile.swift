@@ -45,8 +45,8 @@ public struct ModelFile: Codable, Equatable, Sendable {
         public var lastDate: String?
         public var calibrationEnd: String?
         public var observationEnd: String?
-        /// SHA-256 of the summary exactly as `clvfit summarize` writes it (hex), so a user can
-        /// check a model against data: `clvfit summarize … | sha256sum`.
+        /// SHA-256 (hex) of the calibration summary in a canonical binary form
+        /// (`Training.summaryDigest`); see docs/model-format.md, "Checking the fingerprint".
         public var summarySha256: String
     }
 }
@@ -151,6 +151,17 @@ extension ModelFile {
         }
         guard version == currentVersion else {
             throw ModelFileError(file: file, field: "format_version", message: "version \(version) is not supported; this clvfit (\(ClvFitVersion.current)) reads version \(currentVersion).")
+        }
+        // Linux's JSONDecoder reports a fraction in an integer field without its path: check first.
+        let wholeNumberFields: [(String, Any?)] = [
+            ("training_data.summary_rows", (top["training_data"] as? [String: Any])?["summary_rows"]),
+            ("training_data.transaction_rows", (top["training_data"] as? [String: Any])?["transaction_rows"]),
+            ("purchase_model.iterations", (top["purchase_model"] as? [String: Any])?["iterations"]),
+            ("spend_model.iterations", (top["spend_model"] as? [String: Any])?["iterations"])]
+        for (field, value) in wholeNumberFields {
+            if let d = (value as? NSNumber)?.doubleValue, d != d.rounded() || abs(d) >= 0x1p53 {
+                throw ModelFileError(file: file, field: field, message: "\(d) is not a whole number (or is too large).")
+            }
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -119,6 +119,7 @@ struct BGNBDLogLikelihood: LogLikelihood {
     let distinctFrequencies: [Double]
     let groupWeight: [Double]
     let observationCount: Double
+    var rowCount: Int { frequency.count }
 
     init(_ data: PurchaseHistory) {
         frequency = data.frequency

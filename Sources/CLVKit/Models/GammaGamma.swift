@@ -74,6 +74,7 @@ struct GammaGammaLogLikelihood: LogLikelihood {
     let distinctFrequencies: [Double]
     let groupWeight: [Double]
     let observationCount: Double
+    var rowCount: Int { frequency.count }
 
     init(_ data: SpendHistory) {
         frequency = data.frequency

@@ -29,6 +29,8 @@ public struct LikelihoodEvaluation: Sendable {
 public protocol LogLikelihood: Sendable {
     /// Σ weights: the number of customers, n in BIC = k ln n − 2 LL.
     var observationCount: Double { get }
+    /// Rows evaluated per call (distinct patterns after compression).
+    var rowCount: Int { get }
     /// Σᵢ wᵢ ln Lᵢ(θ) and, as asked, its gradient and Hessian in θ.
     func evaluate(_ parameters: [Double], order: DerivativeOrder) -> LikelihoodEvaluation
 }

@@ -34,10 +34,9 @@ struct Score: ParsableCommand {
 
     func run() throws {
         let modelFile = try ModelFile.load(path: model)
-        var (table, _) = try input.table()
-        if input.summary != nil { table.unit = modelFile.timeUnit }
+        let (table, _) = try input.table(defaultUnit: modelFile.timeUnit)
         guard table.unit == modelFile.timeUnit else {
-            throw ValidationError("the model was trained in \(modelFile.timeUnit.rawValue)s but --unit is \(table.unit.rawValue); give --unit \(modelFile.timeUnit.rawValue).")
+            throw CommandFailure(status: .usage, description: "the model \(model) was trained in \(modelFile.timeUnit.rawValue)s but the data is in \(table.unit.rawValue)s; give --unit \(modelFile.timeUnit.rawValue).")
         }
         let options = ScoringOptions(periods: horizon, unit: horizonUnit, modelUnit: modelFile.timeUnit,
                                      discountRate: discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit),

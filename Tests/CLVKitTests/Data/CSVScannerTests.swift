@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+@Suite struct CSVScannerTests {
+    /// All records (header excluded) with their line numbers.
+    static func scan(_ text: String, chunkSize: Int = 1 << 20, delimiter: Character = ",",
+                     hasHeader: Bool = true) throws(DataError) -> (header: [String]?, records: [(line: Int, fields: [String])]) {
+        try scan(bytes: Array(text.utf8), chunkSize: chunkSize, delimiter: delimiter, hasHeader: hasHeader)
+    }
+
+    static func scan(bytes: [UInt8], chunkSize: Int = 1 << 20, delimiter: Character = ",",
+                     hasHeader: Bool = true) throws(DataError) -> (header: [String]?, records: [(line: Int, fields: [String])]) {
+        let options = CSVScanner.Options(delimiter: delimiter.asciiValue!, chunkSize: chunkSize, hasHeader: hasHeader)
+        let scanner = CSVScanner(bytes: bytes, name: "t.csv", options: options)
+        var records: [(line: Int, fields: [String])] = []
+        while let record = try scanner.nextRecord() {
+            records.append((record.line, record.strings))
+        }
+        return (scanner.header, records)
+    }
+
+    @Test func plainRecordsAndLineNumbers() throws {
+        let (header, records) = try Self.scan("a,b,c\n1,2,3\n4,,6\n")
+        #expect(header == ["a", "b", "c"])
+        #expect(records.map(\.fields) == [["1", "2", "3"], ["4", "", "6"]])
+        #expect(records.map(\.line) == [2, 3])
+    }
+
+    @Test func quotedFields() throws {
+        let text = "a,b,c\n\"x,y\",\"he said \"\"hi\"\"\",z\n\"\",\"\"\"\",plain\"quote\n"
+        let (_, records) = try Self.scan(text)
+        #expect(records.map(\.fields) == [["x,y", "he said \"hi\"", "z"], ["", "\"", "plain\"quote"]])
+    }
+
+    @Test func embeddedNewlinesKeepLineNumbers() throws {
+        let text = "id,note\n1,\"line one\nline two\r\nline three\"\n2,ok\n"
+        let (_, records) = try Self.scan(text)
+        #expect(records.map(\.fields) == [["1", "line one\nline two\r\nline three"], ["2", "ok"]])
+        #expect(records.map(\.line) == [2, 5])
+    }
+
+    @Test func crlfLineEnds() throws {
+        let (header, records) = try Self.scan("a,b\r\n1,2\r\n\"3\",\"4\"\r\n5,\r\n")
+        #expect(header == ["a", "b"])
+        #expect(records.map(\.fields) == [["1", "2"], ["3", "4"], ["5", ""]])
+    }
+
+    @Test func byteOrderMarkIsSkipped() throws {
+        let (header, records) = try Self.scan("\u{FEFF}customer_id,date\n1,2\n")
+        #expect(header == ["customer_id", "date"])
+        #expect(records.count == 1)
+        // Only at the very start: a BOM elsewhere is data.
+        let (_, later) = try Self.scan("a\n\u{FEFF}x\n")
+        #expect(later.first?.fields == ["\u{FEFF}x"])
+    }
+
+    @Test func blankLinesAndMissingFinalNewline() throws {
+        let (_, records) = try Self.scan("a,b\n1,2\n\n\r\n3,4")
+        #expect(records.map(\.fields) == [["1", "2"], ["3", "4"]])
+        #expect(records.map(\.line) == [2, 5])
+        let (_, trailing) = try Self.scan("a,b\n1,2\n\n")
+        #expect(trailing.count == 1)
+        // A lone CR at the very end is a line end too.
+        let (_, cr) = try Self.scan("a,b\n1,\"2\"\r")
+        #expect(cr.map(\.fields) == [["1", "2"]])
+    }
+
+    @Test func otherDelimiters() throws {
+        let (h1, r1) = try Self.scan("a;b\n\"1;x\";2,5\n", delimiter: ";")
+        #expect(h1 == ["a", "b"])
+        #expect(r1.map(\.fields) == [["1;x", "2,5"]])
+        let (_, r2) = try Self.scan("a\tb\n1\t2\n", delimiter: "\t")
+        #expect(r2.map(\.fields) == [["1", "2"]])
+    }
+
+    @Test func emptyInputs() throws {
+        #expect(try Self.scan("").header == nil)
+        #expect(try Self.scan("\u{FEFF}").header == nil)
+        #expect(try Self.scan("\n\n").header == nil)
+        let headerOnly = try Self.scan("a,b\n")
+        #expect(headerOnly.header == ["a", "b"] && headerOnly.records.isEmpty)
+    }
+
+    /// Every chunk size from 1 to 17 bytes (and a few larger) puts record, field, quote, `""`,
+    /// CRLF and BOM boundaries at every position relative to a read; the records must be the same
+    /// as when the whole input fits in one read.
+    @Test func chunkBoundariesDoNotChangeRecords() throws {
+        let text = "\u{FEFF}id,date,note\r\n"
+            + "1,2020-01-01,\"a \"\"quoted\"\" word, and a comma\"\r\n"
+            + "22,2020-01-02,\"multi\nline\r\nfield\"\n"
+            + "\n"
+            + "333,2020-01-03,\"\"\n"
+            + "4444,2020-01-04,plain\r\n"
+            + "\"5\",\"2020-01-05\",\"\"\"\"\"\"\"\"\n"
+            + "6,2020-01-06,last"
+        let reference = try Self.scan(text)
+        #expect(reference.records.count == 6)
+        #expect(reference.records.map(\.line) == [2, 3, 7, 8, 9, 10])
+        for chunk in Array(1...17) + [31, 64, 1000] {
+            let got = try Self.scan(text, chunkSize: chunk)
+            #expect(got.header == reference.header, "chunk size \(chunk)")
+            #expect(got.records.map(\.fields) == reference.records.map(\.fields), "chunk size \(chunk)")
+            #expect(got.records.map(\.line) == reference.records.map(\.line), "chunk size \(chunk)")
+        }
+    }
+
+    /// A generated file much larger than the chunk: the scanner streams it with a small buffer.
+    @Test func streamsAFileInSmallChunks() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = "customer_id,date,amount\n"
+        for i in 0..<5000 { text += "c\(i % 97),2020-01-\(String(format: "%02d", i % 28 + 1)),\"\(i).5\"\n" }
+        let url = dir.appendingPathComponent("big.csv")
+        try Data(text.utf8).write(to: url)
+        let scanner = try CSVScanner(path: url.path, options: .init(chunkSize: 100))
+        var n = 0
+        var lastLine = 0
+        while let record = try scanner.nextRecord() {
+            #expect(record.string(at: 2) == "\(n).5")
+            lastLine = record.line
+            n += 1
+        }
+        #expect(n == 5000)
+        #expect(lastLine == 5001)
+        #expect(scanner.bytesRead == text.utf8.count)
+        // A second pass sees the same records.
+        #expect(try scanner.rewind())
+        var again = 0
+        while try scanner.nextRecord() != nil { again += 1 }
+        #expect(again == 5000)
+    }
+
+    @Test func unterminatedQuoteIsAnError() throws {
+        for chunk in [1, 3, 1 << 20] {
+            let error = DataTestSupport.error { () throws(DataError) in try Self.scan("a,b\n1,2\n3,\"oops\n4,5\n", chunkSize: chunk) }
+            #expect(error?.line == 3)
+            #expect(error?.field == "b")
+            #expect(error?.message.contains("unterminated quoted field") == true)
+            #expect(error?.description.hasPrefix("t.csv:3: field 'b': unterminated") == true)
+        }
+    }
+
+    @Test func overlongRecordIsReportedAsAnOpenQuote() throws {
+        let text = "a,b\n1,\"" + String(repeating: "x,\n", count: 100) + "\n"
+        let scanner = CSVScanner(bytes: Array(text.utf8), name: "t.csv",
+                                 options: .init(chunkSize: 8, maxRecordBytes: 64))
+        let error = DataTestSupport.error { () throws(DataError) in try scanner.nextRecord() }
+        #expect(error?.line == 2)
+        #expect(error?.message.contains("longer than 64 bytes") == true)
+    }
+
+    @Test func wrongFieldCountIsAnError() throws {
+        let error = DataTestSupport.error { () throws(DataError) in try Self.scan("a,b,c\n1,2,3\n4,5\n") }
+        #expect(error?.line == 3)
+        #expect(error?.message == "line 3 has 2 fields, the header has 3")
+        #expect(error?.description == "t.csv:3: line 3 has 2 fields, the header has 3")
+        let long = DataTestSupport.error { () throws(DataError) in try Self.scan("a\n1\n2,3\n") }
+        #expect(long?.message == "line 3 has 2 fields, the header has 1")
+        let headerless = DataTestSupport.error { () throws(DataError) in try Self.scan("1,2\n3\n", hasHeader: false) }
+        #expect(headerless?.message == "line 2 has 1 field, the first line has 2")
+    }
+
+    @Test func textAfterClosingQuoteIsAnError() throws {
+        let error = DataTestSupport.error { () throws(DataError) in try Self.scan("a,b\n1,\"x\"y\n") }
+        #expect(error?.line == 2)
+        #expect(error?.field == "b")
+        #expect(error?.message.contains("after the closing quote") == true)
+    }
+
+    @Test func missingFileIsMissingInput() throws {
+        let error = DataTestSupport.error { () throws(DataError) in try CSVScanner(path: "/nonexistent/tx.csv") }
+        #expect(error?.kind == .missingInput)
+        #expect(error?.file == "/nonexistent/tx.csv")
+        #expect(error?.message.contains("No such file") == true)
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let isDir = DataTestSupport.error { () throws(DataError) in try CSVScanner(path: dir.path) }
+        #expect(isDir?.message.contains("directory") == true)
+    }
+
+    @Test func headerlessScanning() throws {
+        let (header, records) = try Self.scan("1,2\n3,4\n", hasHeader: false)
+        #expect(header == nil)
+        #expect(records.map(\.fields) == [["1", "2"], ["3", "4"]])
+        #expect(records.map(\.line) == [1, 2])
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+@Suite struct SummaryCSVTests {
+    typealias S = DataTestSupport
+
+    static func read(_ csv: String, unit: TimeUnit = .week) throws(DataError) -> CustomerSummaryTable {
+        try SummaryCSV.read(bytes: Array(csv.utf8), name: "s.csv", unit: unit)
+    }
+
+    static func failure(_ csv: String) -> DataError? {
+        S.error { () throws(DataError) in try read(csv) }
+    }
+
+    // MARK: Writing
+
+    @Test func numberFormatting() throws {
+        #expect(SummaryCSV.format(2) == "2")
+        #expect(SummaryCSV.format(0) == "0")
+        #expect(SummaryCSV.format(-0.0) == "0")
+        #expect(SummaryCSV.format(-3) == "-3")
+        #expect(SummaryCSV.format(38.857142857142854) == "38.857142857142854")
+        #expect(SummaryCSV.format(272.0 / 7.0) == "38.857142857142854")
+        #expect(SummaryCSV.format(0.1) == "0.1")
+        #expect(SummaryCSV.format(1e20) == "1e+20")
+        #expect(SummaryCSV.format(1e-7) == "1e-07")
+        // Shortest round trip: every printed value reads back bit for bit.
+        var rng = DataTestRNG(seed: 5)
+        for _ in 0..<50_000 {
+            let x = Double(bitPattern: rng.next())
+            guard x.isFinite else { continue }
+            #expect(NumberField.parseDouble(SummaryCSV.format(x))?.bitPattern == (x == 0 ? 0.0 : x).bitPattern)
+        }
+    }
+
+    @Test func writtenColumns() throws {
+        let plain = CustomerSummaryTable(unit: .week, customerIDs: ["a", "b,c", "say \"hi\""], frequency: [2, 0, 1],
+                                         recency: [30.428571428571427, 0, 1], T: [38.857142857142854, 10, 5],
+                                         monetaryValue: [22.345, 0, 7])
+        #expect(SummaryCSV.render(plain) == #"""
+            customer_id,frequency,recency,T,monetary_value
+            a,2,30.428571428571427,38.857142857142854,22.345
+            "b,c",0,0,10,0
+            "say ""hi""",1,1,5,7
+
+            """#)
+        var noMoney = plain
+        noMoney.monetaryValue = nil
+        noMoney.holdout = HoldoutColumns(frequency: [1, 0, 3], monetaryValue: nil, duration: 39)
+        #expect(SummaryCSV.render(noMoney).hasPrefix("customer_id,frequency,recency,T,frequency_holdout,duration_holdout\na,2,30.428571428571427,38.857142857142854,1,39\n"))
+        var weighted = plain
+        weighted.holdout = HoldoutColumns(frequency: [1, 0, 3], monetaryValue: [26.48, 0, 1.5], duration: 39)
+        weighted.weight = [1, 3, 1]
+        #expect(SummaryCSV.render(weighted).hasPrefix("customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,duration_holdout,weight\na,2,30.428571428571427,38.857142857142854,22.345,1,26.48,39,1\n"))
+    }
+
+    /// Written then read: every column identical (bit for bit, thanks to shortest round-trip
+    /// printing), for a summary with holdout, weights, awkward ids, and for one without amounts.
+    @Test func writerReaderRoundTrip() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = RFMOptions(unit: .week, calibrationEnd: S.date("2020-01-10"))
+        let summary = try S.summarize(RFMSummarizerTests.splitLog, options)
+        var tables = [summary]
+        var weighted = summary
+        weighted.weight = [2.5, 1]
+        weighted.customerIDs = ["id, with \"comma\"", "é"]
+        tables.append(weighted)
+        options.amountColumn = nil
+        tables.append(try S.summarize("customer_id,date\nx,2020-01-01\nx,2020-01-05\ny,2020-01-12\n", options))
+        for (n, table) in tables.enumerated() {
+            let url = dir.appendingPathComponent("summary\(n).csv")
+            try SummaryCSV.write(table, to: url.path)
+            var back = try SummaryCSV.read(path: url.path, unit: .week)
+            back.provenance = table.provenance   // not stored in the CSV
+            #expect(back == table)
+        }
+    }
+
+    // MARK: Reading
+
+    @Test func minimalSummaryGetsRowNumbersAsIDs() throws {
+        let t = try Self.read("frequency,recency,T\n2,30.43,38.86\n0,0,38.86\n")
+        #expect(t.customerIDs == ["1", "2"])
+        #expect(t.frequency == [2, 0])
+        #expect(t.monetaryValue == nil)
+        #expect(t.weight == [1, 1])
+        #expect(t.holdout == nil)
+        #expect(t.unit == .week)
+        #expect(try Self.read("frequency,recency,T\n1,1,2\n", unit: .day).unit == .day)
+    }
+
+    @Test func acceptedColumnNames() throws {
+        let published = try Self.read("ID,frequency,recency,T\n7,1,1.71,38.86\n")
+        #expect(published.customerIDs == ["7"])
+        let donations = try Self.read("frequency,recency,periods,weights,T\n1,1,6,1091,6\n")
+        #expect(donations.weight == [1091])
+        let lifetimesCal = try Self.read("customer_id,frequency_cal,recency_cal,T_cal,monetary_value_cal,frequency_holdout,monetary_value_holdout,duration_holdout\n1,2,30.4,38.9,22.345,1,26.48,39\n")
+        #expect(lifetimesCal.frequency == [2])
+        #expect(lifetimesCal.monetaryValue == [22.345])
+        #expect(lifetimesCal.holdout == HoldoutColumns(frequency: [1], monetaryValue: [26.48], duration: 39))
+        let reordered = try Self.read(" T ,recency,extra,frequency,id\n5,1,zz,1,q\n")
+        #expect(reordered.T == [5] && reordered.customerIDs == ["q"])
+    }
+
+    @Test func missingRequiredColumn() throws {
+        let e = try #require(Self.failure("customer_id,frequency,recency\n1,0,0\n"))
+        #expect(e.description == "s.csv:1: field 'T': the header has no column 'T' (or 'T_cal'); its columns are: 'customer_id', 'frequency', 'recency'")
+    }
+
+    @Test func holdoutColumnsAllOrNone() throws {
+        let partial = try #require(Self.failure("frequency,recency,T,frequency_holdout\n0,0,1,0\n"))
+        #expect(partial.line == 1 && partial.field == "duration_holdout")
+        #expect(partial.message.contains("give frequency_holdout, duration_holdout, or none of them"))
+        let noMoney = try #require(Self.failure("frequency,recency,T,monetary_value,frequency_holdout,duration_holdout\n0,0,1,0,0,39\n"))
+        #expect(noMoney.field == "monetary_value_holdout")
+        let moneyOnlyInHoldout = try #require(Self.failure("frequency,recency,T,frequency_holdout,monetary_value_holdout,duration_holdout\n0,0,1,0,0,39\n"))
+        #expect(moneyOnlyInHoldout.message == "the header has 'monetary_value_holdout' but no 'monetary_value' column")
+        let varying = try #require(Self.failure("frequency,recency,T,frequency_holdout,duration_holdout\n0,0,1,0,39\n0,0,1,0,38\n"))
+        #expect(varying.description == "s.csv:3: field 'duration_holdout': the holdout duration is 38 here but 39 on line 2 (it is the same for every customer)")
+    }
+
+    /// Each rule, with the file, line, column and rule in the message.
+    @Test func rowValidation() throws {
+        let header = "customer_id,frequency,recency,T,monetary_value,weight,frequency_holdout,monetary_value_holdout,duration_holdout\n"
+        let good = "a,2,3,4,5,1,1,2,39\n"
+        let cases: [(row: String, field: String, message: String)] = [
+            ("b,-1,3,4,5,1,1,2,39", "frequency", "frequency must be a whole number ≥ 0 (the number of repeat purchases), not -1"),
+            ("b,1.5,3,4,5,1,1,2,39", "frequency", "frequency must be a whole number ≥ 0 (the number of repeat purchases), not 1.5"),
+            ("b,nan,3,4,5,1,1,2,39", "frequency", "\"nan\" is not a finite number"),
+            ("b,2,5,4,5,1,1,2,39", "recency", "recency 5 is greater than T 4 (the last purchase must fall within the observation window)"),
+            ("b,2,-1,4,5,1,1,2,39", "recency", "recency must be ≥ 0 (time from the first to the last purchase), not -1"),
+            ("b,2,0,-4,5,1,1,2,39", "T", "T must be ≥ 0 (time from the first purchase to the end of the window), not -4"),
+            ("b,0,3,4,0,1,0,0,39", "recency", "recency must be 0 when frequency is 0 (a customer without repeat purchases has no time between purchases), not 3"),
+            ("b,2,3,4,-5,1,1,2,39", "monetary_value", "the monetary value must be ≥ 0, not -5"),
+            ("b,2,3,4,inf,1,1,2,39", "monetary_value", "\"inf\" is not a finite number"),
+            ("b,2,3,4,5,0,1,2,39", "weight", "the weight must be > 0 (the number of customers the row stands for), not 0"),
+            ("b,2,3,4,5,-2,1,2,39", "weight", "the weight must be > 0 (the number of customers the row stands for), not -2"),
+            ("b,2,3,4,5,1,0.5,2,39", "frequency_holdout", "the holdout frequency must be a whole number ≥ 0 (the number of holdout purchase days), not 0.5"),
+            ("b,2,3,4,5,1,1,-2,39", "monetary_value_holdout", "the holdout monetary value must be ≥ 0, not -2"),
+            ("b,2,3,4,5,1,1,2,x", "duration_holdout", "\"x\" is not a number"),
+            ("b,2,3,,5,1,1,2,39", "T", "the value is empty (a number is required)"),
+        ]
+        for c in cases {
+            let e = try #require(Self.failure(header + good + c.row + "\n"), "\(c.row)")
+            #expect(e.file == "s.csv" && e.line == 3 && e.field == c.field, "\(c.row): \(e)")
+            #expect(e.message == c.message, "\(c.row)")
+            #expect(e.description == "s.csv:3: field '\(c.field)': \(c.message)")
+        }
+        #expect(try Self.read(header + good).count == 1)
+    }
+
+    @Test func emptySummaries() throws {
+        let empty = try #require(Self.failure(""))
+        #expect(empty.description == "s.csv: the summary is empty (expected a header line with the columns frequency, recency, T)")
+        let headerOnly = try #require(Self.failure("frequency,recency,T\n"))
+        #expect(headerOnly.description == "s.csv: the summary has a header but no rows")
+        let missing = S.error { () throws(DataError) in try SummaryCSV.read(path: "/nonexistent/s.csv", unit: .week) }
+        #expect(missing?.kind == .missingInput)
+    }
+}
