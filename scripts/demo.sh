@@ -23,7 +23,8 @@ step clvfit score --model $out/model.json --summary $out/summary.csv --horizon 1
 "$clvfit" score --model $out/model.json --summary $out/summary.csv --horizon 12 --horizon-unit month -o $out/scores.csv
 head -6 $out/scores.csv
 echo "… top 5 customers by 12-month CLV:"
-sort -t, -k5 -g -r <(tail -n +2 $out/scores.csv) | head -5
+tail -n +2 $out/scores.csv | sort -t, -k5 -g -r > $out/top.csv
+head -5 $out/top.csv
 
 step clvfit evaluate $data "${split[@]}"
 "$clvfit" evaluate $data "${split[@]}"

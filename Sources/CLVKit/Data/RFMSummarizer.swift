@@ -256,8 +256,14 @@ public struct RFMSummarizer {
         lastID.append(contentsOf: id(n - 1))
         lastIndex = batch.indices[n - 1]
         // 3. Read every row's state (independent loads) before the sequential updates.
+        let calibrationEnd = calibrationEndDay ?? .max
         states.withUnsafeBufferPointer { states in
-            for i in 0..<n { sink ^= UInt32(bitPattern: states[batch.indices[i]].days) }
+            holdoutStates.withUnsafeBufferPointer { holdout in
+                for i in 0..<n {
+                    let days = batch.days[i] > calibrationEnd ? holdout[batch.indices[i]].days : states[batch.indices[i]].days
+                    sink ^= UInt32(bitPattern: days)
+                }
+            }
         }
         touchSink ^= sink
     }

@@ -112,12 +112,12 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
         return data
     }
 
-    /// A plain-text report for people.
-    public func text() -> String {
+    /// A plain-text report for people; `unit` names the time unit (e.g. "week").
+    public func text(unit: String) -> String {
         let h = holdout
         func f(_ v: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", v) }
         var s = """
-        Holdout: \(f(h.customers, 0)) customers over \(f(h.duration, 2)) time units
+        Holdout: \(f(h.customers, 0)) customers over \(f(h.duration, 2)) \(unit)s
           total purchases   predicted \(f(h.totalPredicted, 1))   actual \(f(h.totalActual, 0))   (\(f(100 * (h.totalPredicted - h.totalActual) / max(h.totalActual, 1e-300), 1)) %)
           per customer      MAE \(f(h.mae))   RMSE \(f(h.rmse))   correlation \(f(h.correlation))
           naive baseline    MAE \(f(h.baseline.mae))   RMSE \(f(h.baseline.rmse))   total \(f(h.baseline.totalPredicted, 1))   (\(h.baseline.description))

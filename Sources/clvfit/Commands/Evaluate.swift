@@ -43,7 +43,7 @@ struct Evaluate: ParsableCommand {
         case .json:
             try AtomicOutput.write(try evaluation.json(), to: output.path)
         case .text:
-            let text = ModelSummaryText.render(outcome.modelFile) + "\n" + evaluation.text()
+            let text = ModelSummaryText.render(outcome.modelFile) + "\n" + evaluation.text(unit: table.unit.rawValue)
             try AtomicOutput.write(text, to: output.path)
         }
     }

@@ -166,8 +166,8 @@ import CLVTestSupport
 
     /// The text report shows the headline numbers.
     @Test func textReport() throws {
-        let text = try Self.setup().evaluation.text()
-        #expect(text.contains("2357 customers"))
+        let text = try Self.setup().evaluation.text(unit: "week")
+        #expect(text.contains("2357 customers over 39.00 weeks"))
         #expect(text.contains("actual 1882"))
         #expect(text.contains("7+"))
         #expect(text.contains("naive baseline"))
