@@ -98,25 +98,33 @@ public struct NewtonMaximizer: Sendable {
             if longest > options.maxStep { d = d.map { $0 * options.maxStep / longest } }
             let dSlope = zip(e.gradient, d).reduce(0) { $0 + $1.0 * $1.1 }
 
+            // The full step is evaluated with derivatives straight away: near the optimum it is
+            // nearly always accepted, and this saves evaluating f twice at the same point.
             var t = 1.0
-            var accepted: [Double]? = nil
-            for _ in 0...options.maxHalvings {
+            var accepted: (point: [Double], evaluation: SecondOrderEvaluation?)? = nil
+            for halving in 0...options.maxHalvings {
                 let trial = zip(x, d).map { $0 + t * $1 }
-                let v = f.value(at: trial)
+                let full = halving == 0 ? f.evaluate(at: trial) : nil
+                let v = full?.value ?? f.value(at: trial)
                 evaluations += 1
                 if v.isFinite && v >= e.value + 1e-4 * t * dSlope {
-                    accepted = trial
+                    accepted = (trial, full)
                     break
                 }
                 t /= 2
             }
-            guard let next = accepted else {
+            guard let (next, known) = accepted else {
                 // No increase is possible along an ascent direction: at the limit of floating-point
                 // resolution this is a maximum; the caller sees the gradient and decides.
                 return result(.lineSearchFailed, iteration)
             }
-            let candidate = f.evaluate(at: next)
-            evaluations += 1
+            let candidate: SecondOrderEvaluation
+            if let known {
+                candidate = known
+            } else {
+                candidate = f.evaluate(at: next)
+                evaluations += 1
+            }
             guard candidate.isFinite else { return result(.lineSearchFailed, iteration) }
             x = next
             e = candidate

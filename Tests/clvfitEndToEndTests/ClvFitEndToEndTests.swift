@@ -200,12 +200,16 @@ import CLVTestSupport
         out.append(0)
         func append(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         append(UInt64(lines.count))
-        for line in lines {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let rows = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        for fields in rows {
             try #require(!fields[id].contains("\""), "quoted ids are not handled here")
             append(UInt64(fields[id].utf8.count))
             out.append(contentsOf: Array(fields[id].utf8))
-            for value in [fields[f], fields[r], fields[t], m.map { fields[$0] } ?? "0", w.map { fields[$0] } ?? "1"] {
+        }
+        let columns: [(Int?, String)] = [(f, ""), (r, ""), (t, ""), (m, "0"), (w, "1")]
+        for (index, fallback) in columns {
+            for fields in rows {
+                let value = index.map { fields[$0] } ?? fallback
                 append(try #require(Double(value), "\(value)").bitPattern)
             }
         }

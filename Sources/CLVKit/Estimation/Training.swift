@@ -47,12 +47,16 @@ public enum Training {
         return TrainingOutcome(modelFile: file, purchaseFit: purchaseFit, spendFit: spendFit, spendModelSkipped: skipped)
     }
 
-    /// SHA-256 (hex) of the summary's calibration columns in a canonical binary form: the
-    /// unit name, the row count, then per row the customer id (UTF-8, length-prefixed) and
-    /// frequency, recency, T, monetary value (0 when absent) and weight as little-endian IEEE-754
-    /// doubles. Any change to any number or id changes it; the same summary always gives the
-    /// same digest. (Binary rather than the CSV text: formatting a million rows of decimals
-    /// would cost more than fitting them.) See docs/model-format.md.
+    /// SHA-256 (hex) of the summary's calibration columns in a canonical binary form:
+    /// ```
+    /// unit name, NUL, row count n (UInt64)
+    /// for each row: id length (UInt64), id (UTF-8)
+    /// frequency[0..<n], recency[0..<n], T[0..<n], monetary value[0..<n] (0 when absent), weight[0..<n]
+    /// ```
+    /// integers and IEEE-754 doubles little-endian. Any change to any number or id changes it;
+    /// the same summary always gives the same digest. Binary rather than the CSV text, because
+    /// formatting a million rows of decimals would cost more than fitting them; the columns are
+    /// hashed straight from memory. docs/model-format.md shows how to recompute it.
     public static func summaryDigest(_ table: CustomerSummaryTable) -> String {
         var hasher = SHA256()
         var buffer: [UInt8] = []
@@ -60,21 +64,23 @@ public enum Training {
         func append(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) } }
         buffer.append(contentsOf: Array(table.unit.rawValue.utf8)); buffer.append(0)
         append(UInt64(table.count))
-        for i in 0..<table.count {
-            let id = table.customerIDs[i].utf8
-            append(UInt64(id.count))
-            buffer.append(contentsOf: id)
-            append(table.frequency[i].bitPattern)
-            append(table.recency[i].bitPattern)
-            append(table.T[i].bitPattern)
-            append((table.monetaryValue?[i] ?? 0).bitPattern)
-            append(table.weight[i].bitPattern)
+        for id in table.customerIDs {
+            append(UInt64(id.utf8.count))
+            buffer.append(contentsOf: id.utf8)
             if buffer.count >= 1 << 20 {
                 hasher.update(data: buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
         hasher.update(data: buffer)
+        let monetary = table.monetaryValue ?? Array(repeating: 0, count: table.count)
+        for column in [table.frequency, table.recency, table.T, monetary, table.weight] {
+            #if _endian(little)
+            column.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            #else
+            hasher.update(data: column.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) })
+            #endif
+        }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
