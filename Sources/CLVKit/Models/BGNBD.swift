@@ -114,10 +114,7 @@ struct BGNBDLogLikelihood: LogLikelihood {
     let recency: [Double]
     let T: [Double]
     let weight: [Double]
-    /// Index of each row's frequency in `distinctFrequencies`.
-    let group: [Int32]
-    let distinctFrequencies: [Double]
-    let groupWeight: [Double]
+    let groups: FrequencyGroups
     let observationCount: Double
     var rowCount: Int { frequency.count }
 
@@ -126,25 +123,7 @@ struct BGNBDLogLikelihood: LogLikelihood {
         recency = data.recency
         T = data.T
         weight = data.weight
-        var index: [Double: Int32] = [:]
-        var xs: [Double] = [], ws: [Double] = []
-        var g = [Int32](repeating: 0, count: data.count)
-        for i in 0..<data.count {
-            let x = data.frequency[i]
-            if let k = index[x] {
-                g[i] = k
-                ws[Int(k)] += data.weight[i]
-            } else {
-                let k = Int32(xs.count)
-                index[x] = k
-                xs.append(x)
-                ws.append(data.weight[i])
-                g[i] = k
-            }
-        }
-        group = g
-        distinctFrequencies = xs
-        groupWeight = ws
+        groups = FrequencyGroups(frequency: data.frequency, weight: data.weight)
         observationCount = data.customerCount
     }
 
@@ -170,10 +149,10 @@ struct BGNBDLogLikelihood: LogLikelihood {
         let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
         let logA = Double.log(a)
         // Per distinct frequency: ln(b+x−1) and 1/(b+x−1) for the A₄ term.
-        let logBX1 = distinctFrequencies.map { $0 > 0 ? Double.log(b + $0 - 1) : 0 }
-        let invBX1 = distinctFrequencies.map { $0 > 0 ? 1 / (b + $0 - 1) : 0 }
+        let logBX1 = groups.frequencies.map { $0 > 0 ? Double.log(b + $0 - 1) : 0 }
+        let invBX1 = groups.frequencies.map { $0 > 0 ? 1 / (b + $0 - 1) : 0 }
         let wantGradient = order >= .gradient, wantHessian = order >= .hessian
-        let frequency = frequency, recency = recency, T = T, weight = weight, group = group
+        let frequency = frequency, recency = recency, T = T, weight = weight, group = groups.groupOfRow
 
         let parts = ChunkedSum.map(rows: frequency.count) { range -> Sums in
             var s = Sums()
@@ -238,8 +217,8 @@ struct BGNBDLogLikelihood: LogLikelihood {
         let triR = wantHessian ? Special.trigamma(r) : 0, triAB = wantHessian ? Special.trigamma(a + b) : 0
         let triB = wantHessian ? Special.trigamma(b) : 0
         let logAlpha = Double.log(alpha)
-        for (k, x) in distinctFrequencies.enumerated() {
-            let w = groupWeight[k]
+        for (k, x) in groups.frequencies.enumerated() {
+            let w = groups.weights[k]
             s.v += w * (Special.logGamma(r + x) - lgR + r * logAlpha
                         + lgAB + Special.logGamma(b + x) - lgB - Special.logGamma(a + b + x))
             guard wantGradient else { continue }

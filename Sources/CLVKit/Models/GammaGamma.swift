@@ -71,8 +71,7 @@ struct GammaGammaLogLikelihood: LogLikelihood {
     let logMonetary: [Double]
     let monetary: [Double]
     let weight: [Double]
-    let distinctFrequencies: [Double]
-    let groupWeight: [Double]
+    let groups: FrequencyGroups
     let observationCount: Double
     var rowCount: Int { frequency.count }
 
@@ -81,19 +80,7 @@ struct GammaGammaLogLikelihood: LogLikelihood {
         monetary = data.monetaryValue
         logMonetary = data.monetaryValue.map { Double.log($0) }
         weight = data.weight
-        var index: [Double: Int] = [:]
-        var xs: [Double] = [], ws: [Double] = []
-        for i in 0..<data.count {
-            if let k = index[data.frequency[i]] {
-                ws[k] += data.weight[i]
-            } else {
-                index[data.frequency[i]] = xs.count
-                xs.append(data.frequency[i])
-                ws.append(data.weight[i])
-            }
-        }
-        distinctFrequencies = xs
-        groupWeight = ws
+        groups = FrequencyGroups(frequency: data.frequency, weight: data.weight)
         observationCount = data.customerCount
     }
 
@@ -135,8 +122,8 @@ struct GammaGammaLogLikelihood: LogLikelihood {
         var s = parts.reduce(Sums(), +)
         let logGamma = Double.log(gamma), lgQ = Special.logGamma(q)
         let psiQ = wantGradient ? Special.digamma(q) : 0, triQ = wantHessian ? Special.trigamma(q) : 0
-        for (k, x) in distinctFrequencies.enumerated() {
-            let w = groupWeight[k], px = p * x
+        for (k, x) in groups.frequencies.enumerated() {
+            let w = groups.weights[k], px = p * x
             s.v += w * (Special.logGamma(px + q) - Special.logGamma(px) - lgQ + q * logGamma + px * Double.log(x))
             guard wantGradient else { continue }
             let psiPXQ = Special.digamma(px + q)
