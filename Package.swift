@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CLVTestSupport", dependencies: ["CLVKit"]),
         .testTarget(name: "CLVNumericsTests", dependencies: ["CLVNumerics", "CLVTestSupport"]),
         .testTarget(name: "CLVOptimizeTests", dependencies: ["CLVOptimize", "CLVTestSupport"]),
-        .testTarget(name: "CLVKitTests", dependencies: ["CLVKit", "CLVTestSupport"]),
+        .testTarget(name: "CLVKitTests", dependencies: ["CLVKit", "CLVOptimize", "CLVTestSupport"]),
         .testTarget(name: "clvfitEndToEndTests", dependencies: ["CLVKit", "CLVTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CLVKit
+import CLVOptimize
 import CLVTestSupport
 
 /// Fits on CDNOW against the reference values (lifetimes' on the same data) and the
@@ -77,5 +78,16 @@ import CLVTestSupport
     @Test func degenerateDataIsAClearError() throws {
         let data = try PurchaseHistory(frequency: [0, 0, 0], recency: [0, 0, 0], T: [10, 20, 30])
         #expect(throws: EstimationError.self) { try Estimator().fit(BGNBD.self, to: data) }
+    }
+
+    /// An optimiser stopped early is reported as such, with its reason and last parameters,
+    /// never as a model with unconverged parameters.
+    @Test func unconvergedFitIsAnErrorThatSaysWhy() throws {
+        let data = try PurchaseHistory(LifetimesFixtures.cdnowCalibrationSummary()).compressed()
+        let impatient = Estimator(options: NewtonOptions(maxIterations: 1))
+        let thrown = #expect(throws: EstimationError.self) { try impatient.fit(BGNBD.self, to: data) }
+        let error = try #require(thrown)
+        #expect(error.description.contains("BG/NBD: the fit did not converge (max-iterations after 1 iterations"), "\(error)")
+        for name in ["r", "alpha", "a", "b"] { #expect(error.description.contains("\(name) = ")) }
     }
 }
