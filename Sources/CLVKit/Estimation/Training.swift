@@ -5,25 +5,29 @@ import Foundation
 /// summary and packages both into a model file. The one library call behind `clvfit train`.
 public struct TrainingOutcome: Sendable {
     public var modelFile: ModelFile
-    public var purchaseFit: FitResult<BGNBD>
-    public var spendFit: FitResult<GammaGamma>?
+    /// The fitted purchase model, ready to predict.
+    public var purchaseModel: any PurchaseModel
+    /// The fitted spend model; nil when the data has no amounts.
+    public var spendModel: GammaGamma?
     /// Why there is no spend model, when there is none.
     public var spendModelSkipped: String?
 }
 
 public enum Training {
-    /// Trains BG/NBD (+ Gamma-Gamma) on `table`.
+    /// Trains a purchase model (BG/NBD unless told otherwise) and Gamma-Gamma on `table`.
     /// - Parameters:
     ///   - table: the (calibration) summary; holdout columns, if any, are ignored here.
     ///   - source: the input file's name, recorded in the model file and used in messages.
+    ///   - purchaseModel: which purchase model to fit (any registered `PurchaseModel`).
     /// - Throws: `DataError` for a summary that violates the definitions, `EstimationError`
     ///   when a fit fails.
     public static func train(_ table: CustomerSummaryTable, source: String,
+                             purchaseModel: any PurchaseModel.Type = BGNBD.self,
                              estimator: Estimator = Estimator()) throws -> TrainingOutcome {
         let purchaseData = try PurchaseHistory(table, source: source).compressed()
-        let purchaseFit = try estimator.fit(BGNBD.self, to: purchaseData)
+        let (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, estimator: estimator)
 
-        var spendFit: FitResult<GammaGamma>? = nil
+        var spendModel: GammaGamma? = nil
         var spendRecord: FittedModelRecord? = nil
         var skipped: String? = nil
         if table.monetaryValue == nil {
@@ -31,7 +35,7 @@ public enum Training {
         } else {
             let spendData = try SpendHistory(table, source: source)
             let fit = try estimator.fit(GammaGamma.self, to: spendData)
-            spendFit = fit
+            spendModel = fit.model
             spendRecord = FittedModelRecord(fit, frequencyMonetaryCorrelation: frequencyMonetaryCorrelation(spendData),
                                             excludedZeroSpend: spendData.excludedZeroSpend)
         }
@@ -43,8 +47,14 @@ public enum Training {
             calibrationEnd: table.provenance.calibrationEnd, observationEnd: table.provenance.observationEnd,
             summarySha256: summaryDigest(table))
         let file = ModelFile(timeUnit: table.unit, trainingData: fingerprint,
-                             purchaseModel: FittedModelRecord(purchaseFit), spendModel: spendRecord)
-        return TrainingOutcome(modelFile: file, purchaseFit: purchaseFit, spendFit: spendFit, spendModelSkipped: skipped)
+                             purchaseModel: purchaseRecord, spendModel: spendRecord)
+        return TrainingOutcome(modelFile: file, purchaseModel: purchase, spendModel: spendModel, spendModelSkipped: skipped)
+    }
+
+    /// Fits one purchase model type (opened from the existential) and records the fit.
+    static func fit<M: PurchaseModel>(_ type: M.Type, to data: PurchaseHistory, estimator: Estimator) throws -> (M, FittedModelRecord) {
+        let result = try estimator.fit(type, to: data)
+        return (result.model, FittedModelRecord(result))
     }
 
     /// SHA-256 (hex) of the summary's calibration columns in a canonical binary form:

@@ -37,8 +37,8 @@ struct Evaluate: ParsableCommand {
         let table = try RFMSummarizer.summarize(path: transactions, options: log.rfmOptions())
         let outcome = try Training.train(table, source: transactions)
         if let model { try outcome.modelFile.write(to: model) }
-        let evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseFit.model,
-                                                        spendModel: outcome.spendFit?.model)
+        let evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
+                                                        spendModel: outcome.spendModel)
         switch format {
         case .json:
             try AtomicOutput.write(try evaluation.json(), to: output.path)

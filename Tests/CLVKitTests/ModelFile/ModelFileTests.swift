@@ -29,9 +29,9 @@ import CLVTestSupport
         #expect(written.last == UInt8(ascii: "\n"))
         // The models the file rebuilds predict exactly like the fitted ones (same parameters).
         let purchase = try loaded.makePurchaseModel()
-        #expect(purchase.parameterValues == outcome.purchaseFit.model.parameterValues)
+        #expect(purchase.parameterValues == outcome.purchaseModel.parameterValues)
         let spend = try #require(try loaded.makeSpendModel())
-        #expect(spend.parameterValues == outcome.spendFit?.model.parameterValues)
+        #expect(spend.parameterValues == outcome.spendModel?.parameterValues)
         // Only the model file itself is left in the directory (the temporary file was renamed).
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model.json"])
     }
