@@ -77,3 +77,25 @@ struct CustomerInput: ParsableArguments {
         return (try RFMSummarizer.summarize(path: path, options: log.rfmOptions(defaultUnit: defaultUnit)), path)
     }
 }
+
+/// Which purchase model to fit: a registered identifier, or `auto`.
+struct ModelChoiceOptions: ParsableArguments {
+    @Option(name: .customLong("model"), help: ArgumentHelp(
+        "Purchase model: \(ModelRegistry.purchaseModelList.map { $0.identifier }.joined(separator: ", ")), or auto (fit the candidates; choose by holdout MAE with a holdout, else by BIC).",
+        valueName: "model"))
+    var name = "bgnbd"
+
+    func validate() throws {
+        guard name == "auto" || ModelRegistry.purchaseModels[name] != nil else {
+            throw ValidationError("--model \(name) is not one of \((ModelRegistry.purchaseModelList.map { $0.identifier } + ["auto"]).joined(separator: ", ")).")
+        }
+    }
+
+    /// Trains the chosen model (or chooses one) on `table`.
+    func train(_ table: CustomerSummaryTable, source: String) throws -> TrainingOutcome {
+        if name == "auto" {
+            return try Training.train(table, source: source, choosingAmong: ModelRegistry.continuousTimeCandidates)
+        }
+        return try Training.train(table, source: source, purchaseModel: ModelRegistry.purchaseModels[name]!)
+    }
+}

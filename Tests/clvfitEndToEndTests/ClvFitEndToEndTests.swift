@@ -127,7 +127,7 @@ import CLVTestSupport
         #expect(try ws.read("scores-log.csv") == (try ws.read("scores.csv")))
 
         // evaluate --format json: the holdout numbers, parsed.
-        let evaluate = try ws.run(["evaluate", data] + window + ["--format", "json", "-o", "evaluation.json", "--model", "eval-model.json"])
+        let evaluate = try ws.run(["evaluate", data] + window + ["--format", "json", "-o", "evaluation.json", "--save-model", "eval-model.json"])
         #expect(evaluate.status == 0, "\(evaluate)")
         let evaluation = try Self.json(try ws.read("evaluation.json"))
         #expect(evaluation.number("holdout", "total_actual") == 1882)

@@ -35,6 +35,7 @@ public enum EstimationError: Error, CustomStringConvertible, Sendable {
     case nonFiniteLikelihood(model: String)
     case notConverged(model: String, reason: TerminationReason, iterations: Int, gradientNorm: Double, parameters: [String: Double])
     case hessianNotNegativeDefinite(model: String, parameters: [String: Double])
+    case noCandidateFitted(details: String)
 
     public var description: String {
         switch self {
@@ -44,6 +45,8 @@ public enum EstimationError: Error, CustomStringConvertible, Sendable {
             return "\(model): the fit did not converge (\(reason.rawValue) after \(iterations) iterations, largest gradient component \(gradientNorm)); last parameters \(Self.format(parameters))."
         case let .hessianNotNegativeDefinite(model, parameters):
             return "\(model): the Hessian at the optimum is not negative definite, so the maximum is not identified (a flat direction or a boundary) and standard errors are undefined; parameters \(Self.format(parameters))."
+        case let .noCandidateFitted(details):
+            return "no candidate model could be fitted: \(details)"
         }
     }
 

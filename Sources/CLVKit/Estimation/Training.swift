@@ -51,6 +51,22 @@ public enum Training {
         return TrainingOutcome(modelFile: file, purchaseModel: purchase, spendModel: spendModel, spendModelSkipped: skipped)
     }
 
+    /// Fits every candidate purchase model, keeps the best (lowest holdout MAE when the table has
+    /// holdout columns, else lowest BIC), and records the choice and every candidate's numbers
+    /// in the model file's `selection`.
+    public static func train(_ table: CustomerSummaryTable, source: String,
+                             choosingAmong candidates: [any PurchaseModel.Type],
+                             estimator: Estimator = Estimator()) throws -> TrainingOutcome {
+        let comparison = try ModelComparison.compare(table, source: source, candidates: candidates, estimator: estimator)
+        guard let (best, reason) = comparison.choice(),
+              let type = candidates.first(where: { $0.identifier == best.model }) else {
+            throw EstimationError.noCandidateFitted(details: comparison.rows.map { "\($0.model): \($0.error ?? "no result")" }.joined(separator: "; "))
+        }
+        var outcome = try train(table, source: source, purchaseModel: type, estimator: estimator)
+        outcome.modelFile.selection = ModelSelection(reason: reason, candidates: comparison.rows)
+        return outcome
+    }
+
     /// Fits one purchase model type (opened from the existential) and records the fit.
     static func fit<M: PurchaseModel>(_ type: M.Type, to data: PurchaseHistory, estimator: Estimator) throws -> (M, FittedModelRecord) {
         let result = try estimator.fit(type, to: data)

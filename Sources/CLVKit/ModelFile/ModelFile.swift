@@ -19,6 +19,9 @@ public struct ModelFile: Codable, Equatable, Sendable {
     public var purchaseModel: FittedModelRecord
     /// Absent when the training data had no amounts.
     public var spendModel: FittedModelRecord?
+    /// How `clvfit train --model auto` chose the purchase model; absent otherwise. Informational:
+    /// a reader that ignores it predicts the same.
+    public var selection: ModelSelection?
 
     public init(toolVersion: String = ClvFitVersion.current, timeUnit: TimeUnit, trainingData: TrainingData,
                 purchaseModel: FittedModelRecord, spendModel: FittedModelRecord?) {
@@ -48,6 +51,18 @@ public struct ModelFile: Codable, Equatable, Sendable {
         /// SHA-256 (hex) of the calibration summary in a canonical binary form
         /// (`Training.summaryDigest`); see docs/model-format.md, "Checking the fingerprint".
         public var summarySha256: String
+    }
+}
+
+/// Why a purchase model was chosen among candidates, and how each candidate did.
+public struct ModelSelection: Codable, Equatable, Sendable {
+    /// A sentence naming the criterion and the winner's value.
+    public var reason: String
+    public var candidates: [ModelComparison.Row]
+
+    public init(reason: String, candidates: [ModelComparison.Row]) {
+        self.reason = reason
+        self.candidates = candidates
     }
 }
 
@@ -225,6 +240,11 @@ extension ModelFile {
                 throw fail("spend_model.frequency_monetary_correlation", "\(c) is not a correlation in [−1, 1].")
             }
         }
+        if let selection {
+            guard selection.candidates.contains(where: { $0.model == purchaseModel.model && $0.error == nil }) else {
+                throw fail("selection.candidates", "do not include the chosen purchase model \(purchaseModel.model).")
+            }
+        }
         guard trainingData.customers > 0, trainingData.customers.isFinite else {
             throw fail("training_data.customers", "\(trainingData.customers) is not a positive number.")
         }
@@ -319,6 +339,11 @@ extension FittedModelRecord {
 
 /// The models a model file may name, by identifier.
 public enum ModelRegistry {
-    public static let purchaseModels: [String: any PurchaseModel.Type] = [BGNBD.identifier: BGNBD.self]
+    /// Purchase models in the order `--model auto` tries them.
+    public static let purchaseModelList: [any PurchaseModel.Type] = [BGNBD.self]
+    public static let purchaseModels: [String: any PurchaseModel.Type] =
+        Dictionary(uniqueKeysWithValues: purchaseModelList.map { ($0.identifier, $0) })
     public static let spendModels: [String: any SpendModel.Type] = [GammaGamma.identifier: GammaGamma.self]
+    /// The candidates of `--model auto` for continuous-time summaries.
+    public static var continuousTimeCandidates: [any PurchaseModel.Type] { purchaseModelList }
 }

@@ -22,8 +22,13 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Output format: text (for people) or json (stable, for programs).")
     var format: Format = .text
 
-    @Option(help: "Also write the model fitted on the calibration period to this file.")
-    var model: String?
+    @OptionGroup var modelChoice: ModelChoiceOptions
+
+    @Flag(help: "Fit every purchase model and print one comparison table (model, parameters, LL, AIC, BIC, holdout MAE/RMSE, total predicted vs actual).")
+    var compare = false
+
+    @Option(name: .customLong("save-model"), help: "Also write the model fitted on the calibration period to this file.")
+    var saveModel: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -35,8 +40,16 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let table = try RFMSummarizer.summarize(path: transactions, options: log.rfmOptions())
-        let outcome = try Training.train(table, source: transactions)
-        if let model { try outcome.modelFile.write(to: model) }
+        if compare {
+            let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates)
+            switch format {
+            case .json: try AtomicOutput.write(try comparison.json(), to: output.path)
+            case .text: try AtomicOutput.write(comparison.text(), to: output.path)
+            }
+            return
+        }
+        let outcome = try modelChoice.train(table, source: transactions)
+        if let saveModel { try outcome.modelFile.write(to: saveModel) }
         let evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
                                                         spendModel: outcome.spendModel)
         switch format {

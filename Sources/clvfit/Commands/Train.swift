@@ -4,7 +4,7 @@ import Foundation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit BG/NBD and Gamma-Gamma by maximum likelihood and write a model file.",
+        abstract: "Fit a purchase model (BG/NBD by default) and Gamma-Gamma by maximum likelihood; write a model file.",
         discussion: """
         Reads a transaction log (summarized first; with --calibration-end only the calibration \
         period is used) or an RFM summary (--summary), fits both models and writes the JSON \
@@ -12,6 +12,7 @@ struct Train: ParsableCommand {
         """)
 
     @OptionGroup var input: CustomerInput
+    @OptionGroup var model: ModelChoiceOptions
 
     @Option(name: .shortAndLong, help: "Model file to write (JSON).")
     var output: String
@@ -21,10 +22,11 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let (table, source) = try input.table()
-        let outcome = try Training.train(table, source: source)
+        let outcome = try model.train(table, source: source)
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }
         var text = ModelSummaryText.render(outcome.modelFile)
+        if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model): \(selection.reason)\n" }
         if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
         text += "Model written to \(output)\n"
         FileHandle.standardError.write(Data(text.utf8))
