@@ -76,6 +76,32 @@ public struct BGNBD: PurchaseModel, Equatable {
         return c / (a - 1) * (try oneMinusHypergeometricTerm(rx: r, bx: b, c: c, base: alpha, t: t))
     }
 
+    /// P(X(t) = k): the probability that a new customer makes exactly k repeat purchases in
+    /// (0, t] (FHL 2005, eq. 8):
+    /// ```
+    /// B(a, b+k)/B(a,b) · Γ(r+k)/(Γ(r) k!) · (α/(α+t))^r (t/(α+t))^k
+    ///   + δ(k>0) · B(a+1, b+k−1)/B(a,b) · [1 − (α/(α+t))^r Σ_{j<k} Γ(r+j)/(Γ(r) j!) (t/(α+t))^j]
+    /// ```
+    /// Both terms are built from logs; the bracket is the upper tail of the negative binomial,
+    /// summed from its terms and floored at 0 against rounding.
+    public func probabilityOfPurchases(_ k: Int, within t: Double) -> Double {
+        precondition(k >= 0, "A number of purchases is non-negative.")
+        guard t > 0 else { return k == 0 ? 1 : 0 }
+        let x = Double(k)
+        let logP = Double.log(alpha / (alpha + t)), logQ = Double.log(t / (alpha + t))
+        let logBab = Special.logBeta(a, b)
+        let logNB = { (j: Double) in
+            Special.logGamma(self.r + j) - Special.logGamma(self.r) - Special.logGamma(j + 1) + self.r * logP + j * logQ
+        }
+        var p = Double.exp(Special.logBeta(a, b + x) - logBab + logNB(x))
+        if k > 0 {
+            var below = 0.0
+            for j in 0..<k { below += Double.exp(logNB(Double(j))) }
+            p += Double.exp(Special.logBeta(a + 1, b + x - 1) - logBab) * max(0, 1 - below)
+        }
+        return min(max(p, 0), 1)
+    }
+
     /// 1 − (base/(base+t))^rx · ₂F₁(rx, bx; c; t/(base+t)), the bracket shared by eqs. 9 and 10.
     private func oneMinusHypergeometricTerm(rx: Double, bx: Double, c: Double, base: Double, t: Double) throws(ModelError) -> Double {
         guard abs(a - 1) > 1e-9 else {

@@ -138,4 +138,34 @@ import CLVTestSupport
         let first200 = try PurchaseHistory(frequency: Array(data.frequency[0..<200]), recency: Array(data.recency[0..<200]), T: Array(data.T[0..<200]))
         #expect(isClose(BGNBD.logLikelihood(of: first200).evaluate(theta, order: .value).value, parts, relative: 1e-12))
     }
+
+    /// P(X(t) = k) at the published parameters against the BTYD documentation values that
+    /// lifetimes asserts (PEERS.md §2): P(X(2)=10) = 1.07869e-07, P(X(39)=0) = 0.5737864 and
+    /// P(X(30)=11…20). Tolerances: 1e-4 relative for the 6-digit value; 1e-6 absolute for the
+    /// 7–10-digit ones (BTYD printed them rounded).
+    @Test func probabilityOfPurchasesMatchesBTYD() {
+        let m = Self.published
+        #expect(isClose(m.probabilityOfPurchases(10, within: 2), 1.07869e-07, relative: 1e-4))
+        #expect(isClose(m.probabilityOfPurchases(0, within: 39), 0.5737864, absolute: 1e-6))
+        let expected = [0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638,
+                        0.0005517902, 0.0004361913, 0.0003467171, 0.0002769613, 0.0002222260]
+        for (offset, value) in expected.enumerated() {
+            #expect(isClose(m.probabilityOfPurchases(11 + offset, within: 30), value, absolute: 1e-9), "k = \(11 + offset)")
+        }
+    }
+
+    /// The distribution sums to 1 and its mean is E[X(t)] (1e-8: the tail beyond k = 2000 is
+    /// negligible at t = 39 and the sum has ~2000 terms).
+    @Test func probabilityOfPurchasesIsADistributionWithTheRightMean() throws {
+        let m = Self.published
+        var total = 0.0, mean = 0.0
+        for k in 0...2000 {
+            let p = m.probabilityOfPurchases(k, within: 39)
+            #expect(p >= 0 && p <= 1)
+            total += p
+            mean += Double(k) * p
+        }
+        #expect(isClose(total, 1, absolute: 1e-8))
+        #expect(isClose(mean, try m.expectedPurchasesOfNewCustomer(within: 39), relative: 1e-8))
+    }
 }
