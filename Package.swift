@@ -27,9 +27,11 @@ let package = Package(
         ]),
         // Model-agnostic maximiser: Newton steps with LAPACK linear algebra and a line search.
         .target(name: "CLVOptimize", dependencies: ["CLVNumerics"]),
+        // Header-only C helpers of the data stage (a prefetch hint for the customer-table lookups).
+        .target(name: "CLVShims"),
         // The library: data → models → estimation → model file → scoring → evaluation.
         .target(name: "CLVKit", dependencies: [
-            "CLVNumerics", "CLVOptimize",
+            "CLVNumerics", "CLVOptimize", "CLVShims",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The command-line tool: parsing and printing only.

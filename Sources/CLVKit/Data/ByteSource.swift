@@ -18,6 +18,7 @@ final class ByteSource {
     private enum Storage {
         case descriptor(fd: Int32, owned: Bool, seekable: Bool, spool: Int32?)
         case memory([UInt8], offset: Int)
+        case region(UnsafeRawBufferPointer, offset: Int)
     }
 
     /// The name errors use (`<stdin>` for standard input).
@@ -64,6 +65,13 @@ final class ByteSource {
         storage = .memory(bytes, offset: 0)
     }
 
+    /// Bytes in memory owned by the caller (part of a ``MappedFile``), which must outlive the
+    /// source.
+    init(region: UnsafeRawBufferPointer, name: String) {
+        self.name = name
+        storage = .region(region, offset: 0)
+    }
+
     deinit {
         if case .descriptor(let fd, let owned, _, let spool) = storage {
             if owned { close(fd) }
@@ -79,6 +87,13 @@ final class ByteSource {
             if n > 0 {
                 bytes.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + offset, count: n) }
                 storage = .memory(bytes, offset: offset + n)
+            }
+            return n
+        case .region(let bytes, let offset):
+            let n = min(count, bytes.count - offset)
+            if n > 0 {
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+                storage = .region(bytes, offset: offset + n)
             }
             return n
         case .descriptor(let fd, _, _, let spool):
@@ -97,6 +112,9 @@ final class ByteSource {
         switch storage {
         case .memory(let bytes, _):
             storage = .memory(bytes, offset: 0)
+            return true
+        case .region(let bytes, _):
+            storage = .region(bytes, offset: 0)
             return true
         case .descriptor(let fd, _, let seekable, let spool):
             if seekable {
@@ -156,6 +174,30 @@ final class ByteSource {
 
     static func describe(errno code: Int32) -> String {
         String(cString: strerror(code))
+    }
+}
+
+/// A regular file mapped into memory, read-only (unmapped when released). Lets a large summary
+/// be parsed in two parts at once without copying it.
+final class MappedFile {
+    let bytes: UnsafeRawBufferPointer
+
+    /// Maps the regular, non-empty file at `path`; `nil` if it is anything else or cannot be
+    /// mapped (the caller then reads it the ordinary way, which reports any error).
+    init?(path: String) {
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 else { return nil }
+        let size = Int(st.st_size)
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        bytes = UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
     }
 }
 

@@ -86,6 +86,8 @@ public final class CSVScanner {
     @exclusivity(unchecked) private var bounds: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) private var quoted: UnsafeMutablePointer<UInt8>   // bit 0: quoted, bit 1: has "" escapes
     @exclusivity(unchecked) private var fieldCapacity = 16
+    // Whether the record just parsed has a quoted field with `""` escapes to collapse.
+    @exclusivity(unchecked) private var hasEscapes = false
 
     /// Scans the file at `path` (`-` for standard input).
     /// - Parameter spoolsPipes: when the input is a pipe, keep a copy of it in an unlinked
@@ -147,6 +149,18 @@ public final class CSVScanner {
         return record
     }
 
+    /// Continues a file split in parts: this scanner reads a later part, whose first record
+    /// starts on line `line` of the file, with the header `header` read from the first part
+    /// (field names and count; no byte-order mark is looked for).
+    func resume(after header: [String], line: Int) {
+        precondition(options.hasHeader && !headerConsumed)
+        self.header = header
+        headerConsumed = true
+        expectedFieldCount = header.count
+        checkedBOM = true
+        self.line = line
+    }
+
     /// Starts again from the beginning of the input (the header is read again but not
     /// returned). Returns `false` when the input cannot be re-read (a pipe opened without
     /// `spoolsPipes`).
@@ -194,7 +208,9 @@ public final class CSVScanner {
                 start = next
                 line += lines
                 if count == 1 && bounds[0] == bounds[1] && quoted[0] == 0 { continue }   // blank line
-                for i in 0..<count where quoted[i] & 2 != 0 { unescape(field: i) }
+                if hasEscapes {
+                    for i in 0..<count where quoted[i] & 2 != 0 { unescape(field: i) }
+                }
                 return CSVRecord(line: recordLine, count: count, base: buffer, bounds: bounds)
             }
         }
@@ -251,6 +267,9 @@ public final class CSVScanner {
         var p = start
         var n = 0
         var lines = 0
+        hasEscapes = false
+        let delimiters = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        let lineFeeds: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
 
         while true {
             if n == fieldCapacity { growFields() }
@@ -286,6 +305,7 @@ public final class CSVScanner {
                                     message: "unterminated quoted field: the quote opened on line \(openedOnLine) is never closed")
                 }
                 bounds[2 * n] = p + 1; bounds[2 * n + 1] = closing; quoted[n] = escaped ? 3 : 1
+                if escaped { hasEscapes = true }
                 n += 1
                 let a = closing + 1
                 if a == end { return .record(count: n, next: a, lines: lines) }   // (only at EOF)
@@ -304,7 +324,18 @@ public final class CSVScanner {
                 throw DataError(file: name, line: line + lines, field: fieldName(n - 1),
                                 message: "unexpected text after the closing quote of a quoted field (write a quote inside a quoted field as \"\")")
             } else {
+                // The field ends at the next delimiter or LF: look 8 bytes at a time (most fields
+                // are a few words long), then finish byte by byte near the end of the buffer.
                 var q = p
+                while q &+ 8 <= end {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(buf + q).loadUnaligned(as: UInt64.self))
+                    let hits = bytesEqualTo(delimiters, in: word) | bytesEqualTo(lineFeeds, in: word)
+                    if hits != 0 {
+                        q += hits.trailingZeroBitCount >> 3
+                        break
+                    }
+                    q += 8
+                }
                 while q < end {
                     let c = buf[q]
                     if c == delimiter || c == lf { break }
@@ -348,6 +379,17 @@ public final class CSVScanner {
         guard let header, index < header.count else { return nil }
         return header[index]
     }
+}
+
+/// The high bit of each byte of `word` that equals the corresponding byte of `pattern` (a byte
+/// repeated 8 times), and no other bit. Exact — unlike the classic `(x - 0x01…) & ~x & 0x80…`
+/// test, whose borrows can mark a byte above a match — because `(x & 0x7F) + 0x7F` cannot carry
+/// out of its byte.
+@inline(__always)
+func bytesEqualTo(_ pattern: UInt64, in word: UInt64) -> UInt64 {
+    let x = word ^ pattern
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return ~(((x & low7) &+ low7) | x | low7)
 }
 
 /// One record of a ``CSVScanner``: its fields as byte slices of the scanner's buffer, valid

@@ -5,12 +5,21 @@
 /// fields, `NaN`, `inf`, hexadecimal, thousands separators, decimal commas and trailing garbage —
 /// every rejection is reported by the caller as `"12,5x" is not a number`.
 ///
-/// Why hand-written: this runs once per transaction row. The fast path (Clinger 1990: at most 19
-/// significant digits giving a mantissa ≤ 2^53 and a power of ten ≤ 10^22, both exact in a
-/// `Double`) needs one correctly rounded multiplication or division, so its result is the
-/// correctly rounded value — the same `Double` that `strtod`, Python's `float()` and pandas'
-/// `float_precision="round_trip"` produce. Anything else falls back to `strtod`, which is also
-/// correctly rounded on glibc and Darwin.
+/// Why hand-written: this runs once per transaction row and per summary column. Every path gives
+/// the correctly rounded value — the same `Double` that `strtod`, Python's `float()` and pandas'
+/// `float_precision="round_trip"` produce:
+/// 1. Clinger's fast path (Clinger 1990): a mantissa ≤ 2^53 and a power of ten ≤ 10^22, both
+///    exact in a `Double`, need one correctly rounded multiplication or division (`123.45`);
+/// 2. otherwise, up to 19 significant digits, the Eisel–Lemire algorithm (Lemire, "Number
+///    Parsing at a Gigabyte per Second", Software: Practice and Experience 51(8), 2021; the
+///    algorithm of Go's `strconv`, Rust's `core`, .NET and `fast_float`): one or two 64×64-bit
+///    products with a 128-bit truncated power of ten give the result, or say that the truncation
+///    might change the rounding, which is rare (see ``eiselLemire(_:_:_:)``). This is what
+///    reads the 17-digit shortest round-trip numbers (`38.857142857142854`) that summaries hold;
+///    with more than 19 digits, the two 19-digit truncations bracketing the value are
+///    converted, and agree in nearly every case (§11 of the paper);
+/// 3. anything else (ambiguous cases, subnormals, overflow) goes to the standard library's
+///    parser (`strtod`, correctly rounded on glibc and Darwin), allocating a `String`.
 public enum NumberField {
     /// Parses a decimal number; `nil` if the bytes are not one or the value is not finite
     /// (`1e400` overflows and is rejected rather than read as infinity).
@@ -28,42 +37,37 @@ public enum NumberField {
             negative = p.pointee == UInt8(ascii: "-")
             p += 1
         }
-        var mantissa: UInt64 = 0
-        var significant = 0          // digits accumulated in `mantissa` (leading zeros excluded)
-        var exponent = 0             // value = mantissa × 10^exponent (before the explicit exponent)
-        var truncated = false        // digits beyond 19 significant ones were dropped
-        var sawDigit = false
+        let digitsStart = p
 
+        // Scan, accumulating every digit (wrapping): exact as long as there are at most 19
+        // digits, leading zeros included, which is checked after the scan; longer numbers are
+        // read again by ``parseManyDigits(_:_:negative:)``.
+        var mantissa: UInt64 = 0
         while p < end {
             let d = p.pointee &- 0x30
             guard d < 10 else { break }
-            sawDigit = true
-            if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                if mantissa != 0 { significant += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             p += 1
         }
+        var digits = p - digitsStart
+        var exponent = 0             // value = mantissa × 10^exponent
         if p < end, p.pointee == UInt8(ascii: ".") {
             p += 1
+            let fractionStart = p
+            while end - p >= 8, let eight = eightDigits(UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)) {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                p += 8
+            }
             while p < end {
                 let d = p.pointee &- 0x30
                 guard d < 10 else { break }
-                sawDigit = true
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    if mantissa != 0 { significant += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 p += 1
             }
+            digits += p - fractionStart
+            exponent = fractionStart - p
         }
-        guard sawDigit else { return nil }
+        guard digits > 0 else { return nil }
         if p < end, p.pointee | 0x20 == UInt8(ascii: "e") {
             p += 1
             var expNegative = false
@@ -84,6 +88,78 @@ public enum NumberField {
             exponent += expNegative ? -e : e
         }
         guard p == end else { return nil }
+        if digits > 19 {
+            return parseManyDigits(UnsafeBufferPointer(start: start, count: end - start),
+                                   UnsafeBufferPointer(start: digitsStart, count: end - digitsStart), negative: negative)
+        }
+
+        if mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            var value = Double(mantissa)
+            if exponent < 0 {
+                value /= exactPowerOfTen(-exponent)
+            } else if exponent > 0 {
+                value *= exactPowerOfTen(exponent)
+            }
+            return negative ? -value : value
+        }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if let value = eiselLemire(mantissa, exponent, negative) { return value }
+        return slowParse(UnsafeBufferPointer(start: start, count: end - start))
+    }
+
+    /// ``parseDouble(_:)`` of a number with more than 19 digits (leading zeros included), already
+    /// validated: `text` is the trimmed field, `number` the part after the sign. The first 19
+    /// significant digits are kept; the rest only move the exponent or mark the mantissa as
+    /// truncated.
+    @usableFromInline
+    static func parseManyDigits(_ text: UnsafeBufferPointer<UInt8>, _ number: UnsafeBufferPointer<UInt8>, negative: Bool) -> Double? {
+        var mantissa: UInt64 = 0
+        var significant = 0          // digits accumulated in `mantissa` (leading zeros excluded)
+        var exponent = 0             // value = mantissa × 10^exponent (before the explicit exponent)
+        var truncated = false        // digits beyond 19 significant ones were dropped
+        var i = 0
+        let n = number.count
+        while i < n {
+            let d = number[i] &- 0x30
+            guard d < 10 else { break }
+            if significant < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                if mantissa != 0 { significant += 1 }
+            } else {
+                exponent += 1
+                if d != 0 { truncated = true }
+            }
+            i += 1
+        }
+        if i < n, number[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n {
+                let d = number[i] &- 0x30
+                guard d < 10 else { break }
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(d)
+                    if mantissa != 0 { significant += 1 }
+                    exponent -= 1
+                } else if d != 0 {
+                    truncated = true
+                }
+                i += 1
+            }
+        }
+        if i < n {   // the exponent (validated by the caller)
+            i += 1
+            var expNegative = false
+            if number[i] == UInt8(ascii: "-") || number[i] == UInt8(ascii: "+") {
+                expNegative = number[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            while i < n {
+                if e < 100_000 { e = e * 10 + Int(number[i] &- 0x30) }
+                i += 1
+            }
+            exponent += expNegative ? -e : e
+        }
 
         if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
@@ -95,7 +171,97 @@ public enum NumberField {
             return negative ? -value : value
         }
         if mantissa == 0 && !truncated { return negative ? -0.0 : 0.0 }
-        return slowParse(UnsafeBufferPointer(start: start, count: end - start))
+        if let value = eiselLemire(mantissa, exponent, negative) {
+            if !truncated { return value }
+            // The exact value lies strictly between mantissa·10^e and (mantissa+1)·10^e (the
+            // dropped digits are not all zero); rounding is monotonic, so if both ends round
+            // to the same double, so does the value (Lemire 2021, §11). mantissa + 1 ≤ 10^19.
+            if let upper = eiselLemire(mantissa + 1, exponent, negative), upper == value { return value }
+        }
+        return slowParse(text)
+    }
+
+    /// The double nearest to `mantissa` × 10^`exponent` (ties to even), negated if `negative`,
+    /// by the Eisel–Lemire algorithm — or `nil` when this cheap computation cannot decide it and
+    /// the caller must use a full-precision parser: a possible exact tie, a result that is
+    /// subnormal, zero or infinite, or an exponent outside 10^-342…10^308. `mantissa` ≠ 0.
+    ///
+    /// Lemire 2021, §5–§8. Let w = the mantissa shifted left until its top bit is set, and
+    /// T = ``powersOfFive`` for the exponent: the first 128 bits of 10^q, truncated, so that the
+    /// exact product w·10^q (suitably scaled) lies in [w·T, w·T + w). The top 64 bits of w·T_hi
+    /// give the 54 leading bits of the result (53 + one rounding bit) unless adding the unknown
+    /// rest — less than w, in units of the low word — could carry into them: only when the low
+    /// 9 bits of the high word are all ones and the low word + w overflows. Then w·T_lo is added
+    /// (the full 192-bit product of w and T); if the sum can still carry, give up. Rounding: a
+    /// computed remainder of exactly zero below the rounding bit may be an exact tie (round to
+    /// even) or a value just above it — indistinguishable here, so give up when it matters.
+    @usableFromInline
+    static func eiselLemire(_ mantissa: UInt64, _ exponent: Int, _ negative: Bool) -> Double? {
+        guard exponent >= powersOfFiveMinExponent, exponent <= powersOfFiveMaxExponent else { return nil }
+        // Normalisation: w has its top bit set.
+        let shift = mantissa.leadingZeroBitCount
+        let w = mantissa << UInt64(shift)
+        let row = 2 * (exponent - powersOfFiveMinExponent)
+        let (powerHigh, powerLow) = powersOfFive.withUnsafeBufferPointer { ($0[row], $0[row + 1]) }
+
+        // Multiplication by the high 64 bits of the power; the low word's error is < w.
+        var (high, low) = w.multipliedFullWidth(by: powerHigh)
+        if high & 0x1FF == 0x1FF && low &+ w < low {
+            // Wider approximation: add w·T_lo below (a 192-bit product, error now < w in its
+            // lowest word).
+            let (extraHigh, extraLow) = w.multipliedFullWidth(by: powerLow)
+            let (mergedLow, carry) = low.addingReportingOverflow(extraHigh)
+            let mergedHigh = high &+ (carry ? 1 : 0)
+            if mergedHigh & 0x1FF == 0x1FF && mergedLow == .max && extraLow &+ w < extraLow { return nil }
+            high = mergedHigh
+            low = mergedLow
+        }
+
+        // The 54 leading bits of the product (its top bit is bit 63 or 62). The binary exponent:
+        // floor(log2(10^q)) = (217706·q) >> 16 for |q| ≤ 347 (checked by the table's script), +
+        // 64 for the product's width, + the IEEE bias, − the normalisation shift, − 1 when the
+        // product's top bit is 62.
+        let upperBit = high >> 63
+        var significand = high >> (upperBit + 9)
+        var biasedExponent = ((217706 * exponent) >> 16) + 64 + 1023 - shift - Int(1 ^ upperBit)
+
+        // Everything below the rounding bit computed as zero: an exact tie, or just above one
+        // (the truncated power hides the difference). Only a tie to an even significand rounds
+        // differently from "up", so only that case is sent to the slow path.
+        if low == 0 && high & 0x1FF == 0 && significand & 3 == 1 { return nil }
+
+        // Round to 53 bits (half up; the tie-to-even case was excluded above), renormalise.
+        significand += significand & 1
+        significand >>= 1
+        if significand >= 1 << 53 {
+            significand >>= 1
+            biasedExponent += 1
+        }
+        // Subnormal, zero or infinite results are left to the full parser.
+        guard biasedExponent > 0 && biasedExponent < 0x7FF else { return nil }
+        let bits = UInt64(biasedExponent) << 52 | (significand & ((1 << 52) - 1)) | (negative ? 1 << 63 : 0)
+        return Double(bitPattern: bits)
+    }
+
+    /// The value of 8 ASCII digits loaded as one word (first digit in the lowest-addressed
+    /// byte), or `nil` if some byte is not a digit — the SWAR technique of `fast_float` (Lemire
+    /// 2021), which turns 8 loop iterations into a few multiplications.
+    ///
+    /// Test: a byte b is a digit iff b + 0x46 and b − 0x30 both leave its top bit clear. Carries
+    /// and borrows can only disturb bytes above the lowest non-digit, which is itself caught.
+    /// Value: after subtracting "0", `v·10 + (v >> 8)` leaves each 2-digit pair (≤ 99, no carry)
+    /// in the even bytes; two multiplications by 10^k constants sum the four pairs.
+    @usableFromInline @inline(__always)
+    static func eightDigits(_ raw: UInt64) -> UInt64? {
+        let word = UInt64(littleEndian: raw)
+        guard ((word &+ 0x4646_4646_4646_4646) | (word &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else {
+            return nil
+        }
+        var v = word &- 0x3030_3030_3030_3030
+        v = v &* 10 &+ (v >> 8)
+        let pairs02 = v & 0x0000_00FF_0000_00FF           // digits 0–1 (bits 0…) and 4–5 (bits 32…)
+        let pairs13 = (v >> 16) & 0x0000_00FF_0000_00FF   // digits 2–3 and 6–7
+        return (pairs02 &* (100 + 1_000_000 << 32) &+ pairs13 &* (1 + 10_000 << 32)) >> 32
     }
 
     /// 10^k for k in 0…22, each exactly representable as a `Double` (a switch of literals: no

@@ -1,3 +1,7 @@
+import CLVShims
+import Dispatch
+import Foundation
+
 /// Turns a transaction log into the RFM summary, exactly as
 /// `lifetimes.utils.summary_data_from_transaction_data(freq='D', freq_multiplier=1 or 7)` and
 /// `lifetimes.utils.calibration_and_holdout_data` do (lifetimes 0.11.3; definitions in
@@ -30,6 +34,9 @@
 /// input is spooled to a temporary file for that). So the result is correct for rows in any
 /// order, and memory grows with the number of customers, not rows — except that the second
 /// pass keeps 8 bytes per row of the marked customers (a fully shuffled log: 8 bytes per row).
+/// Per customer: the running state(s), a 16-byte slot in the id table (at most half full, so
+/// 32–64 bytes), the id's bytes and an 8-byte offset — about 100 bytes for short ids, array
+/// growth included. How rows reach the states quickly: see ``addAll(from:)``.
 public struct RFMSummarizer {
     /// Running state of one customer in the calibration period (the whole window without a
     /// calibration end): 32 bytes, so that the update of a row touches one cache line.
@@ -56,13 +63,15 @@ public struct RFMSummarizer {
     private var ids = CustomerIDTable()
     private var states: [CustomerState] = []
     private var holdoutStates: [HoldoutState] = []
-    private var rows = 0
-    private var minDay = Int32.max, maxDay = Int32.min            // all rows
-    private var minUsedDay = Int32.max, maxUsedDay = Int32.min    // rows on or before the observation end
+    private var counts = RowCounts()
+    private var rows: Int { counts.rows }
+    private var minDay: Int32 { counts.minDay }
+    private var maxDay: Int32 { counts.maxDay }
+    private var minUsedDay: Int32 { counts.minUsedDay }
+    private var maxUsedDay: Int32 { counts.maxUsedDay }
     private var recountCustomers = 0
     private var lastID: [UInt8] = []
     private var lastIndex = -1
-    private var touchSink: UInt32 = 0     // keeps the batch's prefetching loads alive
     private let observationEndDay: Int32?
     private let calibrationEndDay: Int32?
 
@@ -130,154 +139,171 @@ public struct RFMSummarizer {
         update(customerIndex(row.customerID), day: row.date.daysSinceEpoch, amount: row.amount)
     }
 
-    /// Adds every remaining row of `log`.
+    /// Adds every remaining row of `log`. If reading a row throws, the rows before it have been
+    /// added.
     ///
-    /// Rows are processed in batches of 64, copied out of the CSV buffer. Why: in a log sorted by
-    /// date, consecutive rows belong to unrelated customers, so with many customers each row's
-    /// hash-table slot and running state are cache misses (~100 ns each) — the dominant cost.
-    /// Looking a batch up in tight passes (read every row's home slot, then probe, then read every
-    /// row's state, then update) lets the CPU overlap those misses instead of waiting for them one
-    /// row at a time.
+    /// Why batches: in a log sorted by date, consecutive rows belong to unrelated customers, so
+    /// with millions of customers each row's hash-table slot and running state are cache misses
+    /// (~100 ns each, more with a TLB miss) — the dominant cost when rows are looked up one at a
+    /// time. Rows are therefore read in batches (ids copied out of the CSV buffer and hashed),
+    /// and each batch is resolved (slots probed, new customers inserted) and applied (running
+    /// states updated) in passes that start the loads of many rows at once with software
+    /// prefetches (``CustomerIDTable/prefetch(_:)``, `clv_prefetch`), software-pipelined:
+    /// while batch k is resolved, the slots of batch k+1 are already on their way, and the
+    /// states of batch k, prefetched while resolving, are updated only after that.
+    ///
+    /// Two threads: after the first ``parallelAfterRows`` rows (a log that large is worth a
+    /// thread), with two or more cores, a reader thread parses and hashes batches while this
+    /// one resolves and applies them — the parsing and the memory-bound lookups overlap. The
+    /// reader only reads the log and fills batches; the table and the states are touched by
+    /// this thread only, in file order.
+    ///
+    /// Either way the rows are applied strictly in file order and new customers are numbered
+    /// in order of first appearance, so the result is that of ``add(_:)`` row by row.
     public mutating func addAll(from log: TransactionLog) throws(DataError) {
-        let capacity = 64
-        var idCapacity = 64 * 32
-        var idBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: idCapacity)
-        let batch = Batch(capacity: capacity)
+        var reader = RowReader(hasher: ids.hasher, observationEnd: observationEndDay, previousID: lastIndex >= 0 ? lastID : nil)
         defer {
-            idBytes.deallocate()
-            batch.deallocate()
+            counts.merge(reader.counts)
+            if let id = reader.previousID {
+                lastID = id
+            }
         }
+        // Single-threaded until the log proves large.
+        var reading = RowBatch(), resolved = RowBatch()
+        defer {
+            reading.deallocate()
+            resolved.deallocate()
+        }
+        var readRows = 0
         while true {
-            var n = 0, used = 0
-            while n < capacity, let row = try log.next() {
-                let day = row.date.daysSinceEpoch
-                guard admit(day) else { continue }
-                let length = row.customerID.count      // > 0: empty ids are rejected
-                if used + length > idCapacity {
-                    idCapacity = 2 * (used + length)
-                    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: idCapacity)
-                    grown.update(from: idBytes, count: used)
-                    idBytes.deallocate()
-                    idBytes = grown
-                }
-                (idBytes + used).update(from: row.customerID.baseAddress!, count: length)
-                batch.idStart[n] = used
-                batch.idLength[n] = length
-                used += length
-                batch.days[n] = day
-                batch.amounts[n] = row.amount
-                n += 1
+            do {
+                try reader.fill(&reading, from: log) { ids.prefetch($0) }
+            } catch {
+                apply(resolved)
+                resolve(reading)
+                apply(reading)
+                throw error
             }
-            if n == 0 { return }
-            resolveCustomers(n, idBytes: idBytes, batch)
-            let calibrationEnd = calibrationEndDay ?? .max
-            let newlyMarked = states.withUnsafeMutableBufferPointer { states in
-                holdoutStates.withUnsafeMutableBufferPointer { holdout in
-                    var marked = 0
-                    for i in 0..<n {
-                        marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
-                                                       calibrationEnd: calibrationEnd, states, holdout)
-                    }
-                    return marked
-                }
+            apply(resolved)
+            if reading.count == 0 { return }
+            resolve(reading)
+            swap(&reading, &resolved)
+            readRows += resolved.count
+            if let threshold = parallelAfterRows, readRows >= threshold {
+                apply(resolved)
+                resolved.count = 0
+                break
             }
-            recountCustomers += newlyMarked
+        }
+        try addAllConcurrently(from: log, reader: &reader)
+    }
+
+    /// Rows after which ``addAll(from:)`` moves the parsing to a second thread; `nil` (one
+    /// core): never. Tests lower it to run the two-thread path on small logs.
+    var parallelAfterRows: Int? = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 1 << 16 : nil
+
+    /// The two-thread part of ``addAll(from:)``: a reader thread fills batches from a ring of
+    /// ``Ring/size``; this thread resolves and applies them in order and hands them back.
+    private mutating func addAllConcurrently(from log: TransactionLog, reader: inout RowReader) throws(DataError) {
+        let ring = Ring(reader: reader, log: log)
+        DispatchQueue.global(qos: .userInitiated).async { [ring] in ring.produce() }
+        defer { reader = ring.finishedReader() }   // waits for the reader thread to be done
+
+        var k = 0
+        var current = ring.takeFull(k)
+        prefetchSlots(of: current.pointee)
+        var previous: UnsafeMutablePointer<RowBatch>? = nil
+        while true {
+            // Look at the next batch without waiting, to prefetch its slots a batch ahead.
+            let next: UnsafeMutablePointer<RowBatch>? = current.pointee.isLast ? nil : ring.pollFull(k + 1)
+            if let next { prefetchSlots(of: next.pointee) }
+            resolve(current.pointee)
+            if let previous {
+                apply(previous.pointee)
+                ring.giveBack()
+            }
+            previous = current
+            if current.pointee.isLast { break }
+            k += 1
+            if let next {
+                current = next
+            } else {
+                current = ring.takeFull(k)
+                prefetchSlots(of: current.pointee)
+            }
+        }
+        if let previous {
+            apply(previous.pointee)
+            ring.giveBack()
+        }
+        if let error = ring.error { throw error }
+    }
+
+    /// Starts loading the home slots of a batch's rows that need a lookup.
+    private func prefetchSlots(of batch: RowBatch) {
+        for i in 0..<batch.count where batch.indices[i] == RowBatch.lookUp {
+            ids.prefetch(batch.probes[i])
         }
     }
 
-    /// Per-row scratch space of ``addAll(from:)`` (plain pointers: no copy-on-write checks in the
-    /// hot loop).
-    private struct Batch {
-        let idStart: UnsafeMutablePointer<Int>
-        let idLength: UnsafeMutablePointer<Int>
-        let days: UnsafeMutablePointer<Int32>
-        let amounts: UnsafeMutablePointer<Double>
-        let probes: UnsafeMutablePointer<CustomerIDTable.Probe>
-        let indices: UnsafeMutablePointer<Int>
-
-        init(capacity: Int) {
-            idStart = .allocate(capacity: capacity)
-            idLength = .allocate(capacity: capacity)
-            days = .allocate(capacity: capacity)
-            amounts = .allocate(capacity: capacity)
-            probes = .allocate(capacity: capacity)
-            indices = .allocate(capacity: capacity)
-        }
-
-        func deallocate() {
-            idStart.deallocate(); idLength.deallocate(); days.deallocate()
-            amounts.deallocate(); probes.deallocate(); indices.deallocate()
-        }
-    }
-
-    /// Fills `batch.indices[0..<n]` with each row's customer index (inserting new customers), in
-    /// passes that let the cache misses of different rows overlap.
-    private mutating func resolveCustomers(_ n: Int, idBytes: UnsafeMutablePointer<UInt8>, _ batch: Batch) {
-        var sink: UInt32 = 0
-        @inline(__always) func id(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(start: idBytes + batch.idStart[i], count: batch.idLength[i])
-        }
-        // 1. Rows of the same customer as the row before reuse its index (-1 here); others are
-        //    hashed and their home slot read (independent loads).
-        let first = id(0)
-        let sameAsLast = lastIndex >= 0 && first.count == lastID.count
-            && lastID.withUnsafeBufferPointer { bytesEqual($0.baseAddress!, first.baseAddress!, first.count) }
-        for i in 0..<n {
-            let same: Bool
-            if i == 0 {
-                same = sameAsLast
-            } else {
-                let a = id(i), b = id(i - 1)
-                same = a.count == b.count && bytesEqual(a.baseAddress!, b.baseAddress!, a.count)
-            }
-            if same {
-                batch.indices[i] = -1
-            } else {
-                let probe = ids.probe(id(i))
-                batch.probes[i] = probe
-                sink ^= ids.touch(probe)
-                batch.indices[i] = 0
-            }
-        }
-        // 2. Probe (the slots are now mostly in cache), inserting new customers.
-        for i in 0..<n {
-            if batch.indices[i] < 0 {
-                batch.indices[i] = i == 0 ? lastIndex : batch.indices[i - 1]
-            } else {
-                let (index, inserted) = ids.findOrInsert(id(i), batch.probes[i])
-                if inserted {
-                    states.append(CustomerState())
-                    if calibrationEndDay != nil { holdoutStates.append(HoldoutState()) }
-                }
-                batch.indices[i] = index
-            }
-        }
-        lastID.removeAll(keepingCapacity: true)
-        lastID.append(contentsOf: id(n - 1))
-        lastIndex = batch.indices[n - 1]
-        // 3. Read every row's state (independent loads) before the sequential updates.
+    /// Gives every row of `batch` its customer index (inserting new customers, in row order) and
+    /// prefetches the running states the rows will update.
+    private mutating func resolve(_ batch: RowBatch) {
         let calibrationEnd = calibrationEndDay ?? .max
-        states.withUnsafeBufferPointer { states in
-            holdoutStates.withUnsafeBufferPointer { holdout in
-                for i in 0..<n {
-                    let days = batch.days[i] > calibrationEnd ? holdout[batch.indices[i]].days : states[batch.indices[i]].days
-                    sink ^= UInt32(bitPattern: days)
-                }
+        var index = lastIndex
+        for i in 0..<batch.count {
+            if batch.indices[i] == RowBatch.lookUp {
+                let (found, inserted) = ids.findOrInsert(batch.id(i), batch.probes[i])
+                if inserted { appendStates() }
+                index = found
+            }   // else: the same customer as the row before
+            batch.indices[i] = index
+            if batch.days[i] > calibrationEnd {
+                holdoutStates.withUnsafeBufferPointer { clv_prefetch($0.baseAddress! + index) }
+            } else {
+                states.withUnsafeBufferPointer { clv_prefetch($0.baseAddress! + index) }
             }
         }
-        touchSink ^= sink
+        lastIndex = index
+    }
+
+    /// Adds the rows of a resolved batch to their customers' running states, in order.
+    private mutating func apply(_ batch: RowBatch) {
+        guard batch.count > 0 else { return }
+        let calibrationEnd = calibrationEndDay ?? .max
+        let newlyMarked = states.withUnsafeMutableBufferPointer { states in
+            holdoutStates.withUnsafeMutableBufferPointer { holdout in
+                var marked = 0
+                for i in 0..<batch.count {
+                    marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
+                                                   calibrationEnd: calibrationEnd, states, holdout)
+                }
+                return marked
+            }
+        }
+        recountCustomers += newlyMarked
+    }
+
+    /// Adds the running state(s) of a new customer. The arrays grow by doubling into storage
+    /// advised as huge pages (``LargeArray``): they are read at random, one customer per row.
+    @inline(__always)
+    private mutating func appendStates() {
+        if states.count == states.capacity {
+            states = LargeArray.regrown(states, capacity: max(1024, 2 * states.count))
+        }
+        states.append(CustomerState())
+        if calibrationEndDay != nil {
+            if holdoutStates.count == holdoutStates.capacity {
+                holdoutStates = LargeArray.regrown(holdoutStates, capacity: max(1024, 2 * holdoutStates.count))
+            }
+            holdoutStates.append(HoldoutState())
+        }
     }
 
     /// Counts the row and its date range; `false` if it is after the observation end.
     @inline(__always)
     private mutating func admit(_ day: Int32) -> Bool {
-        rows += 1
-        if day < minDay { minDay = day }
-        if day > maxDay { maxDay = day }
-        if let end = observationEndDay, day > end { return false }
-        if day < minUsedDay { minUsedDay = day }
-        if day > maxUsedDay { maxUsedDay = day }
-        return true
+        counts.admit(day, observationEnd: observationEndDay)
     }
 
     /// Adds a purchase of customer `index` to its running state.
@@ -336,10 +362,7 @@ public struct RFMSummarizer {
             return lastIndex
         }
         let (index, inserted) = ids.findOrInsert(id)
-        if inserted {
-            states.append(CustomerState())
-            if calibrationEndDay != nil { holdoutStates.append(HoldoutState()) }
-        }
+        if inserted { appendStates() }
         lastID.removeAll(keepingCapacity: true)
         lastID.append(contentsOf: id)
         lastIndex = index

@@ -186,4 +186,62 @@ import CLVTestSupport
         #expect(records.map(\.fields) == [["1", "2"], ["3", "4"]])
         #expect(records.map(\.line) == [1, 2])
     }
+    /// The word-at-a-time search for the end of an unquoted field, against fields built from
+    /// random bytes — including the delimiter's and LF's neighbours and their copies with the
+    /// high bit set, which a sloppy bit trick would confuse with them — for several delimiters
+    /// and chunk sizes (fields straddling the end of the buffer take the byte-by-byte tail).
+    @Test func fieldEndsFoundWordAtATime() throws {
+        var rng = DataTestRNG(seed: 88)
+        for trial in 0..<120 {
+            let delimiter: UInt8 = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")][trial % 4]
+            let tricky: [UInt8] = [delimiter &- 1, delimiter &+ 1, delimiter | 0x80, 0x8A, 0x0B, 0x09, 0x00, 0xFF, 0x20, 0x22]
+                .filter { $0 != delimiter && $0 != 0x0A && $0 != 0x0D }
+            let fieldCount = Int.random(in: 1...6, using: &rng)
+            var expected: [[[UInt8]]] = []
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...60, using: &rng) {
+                var record: [[UInt8]] = []
+                for f in 0..<fieldCount {
+                    var field: [UInt8] = []
+                    for _ in 0..<Int.random(in: (fieldCount == 1 ? 1 : 0)...30, using: &rng) {
+                        var b = Bool.random(using: &rng) ? tricky.randomElement(using: &rng)! : UInt8.random(in: 1...255, using: &rng)
+                        if b == delimiter || b == 0x0A || b == 0x0D { b = UInt8(ascii: "x") }
+                        field.append(b)
+                    }
+                    if field.first == 0x22 { field[0] = UInt8(ascii: "y") }   // a leading quote opens a quoted field
+                    record.append(field)
+                    bytes += field
+                    if f < fieldCount - 1 { bytes.append(delimiter) }
+                }
+                bytes.append(0x0A)
+                expected.append(record)
+            }
+            let options = CSVScanner.Options(delimiter: delimiter, chunkSize: [5, 13, 64, 1 << 20][trial % 4 == 0 ? 3 : Int.random(in: 0...3, using: &rng)],
+                                             hasHeader: false)
+            let scanner = CSVScanner(bytes: bytes, name: "t.csv", options: options)
+            var got: [[[UInt8]]] = []
+            while let record = try scanner.nextRecord() {
+                got.append((0..<record.count).map { Array(record[$0]) })
+            }
+            #expect(got == expected, "trial \(trial)")
+        }
+    }
+
+    /// The pattern test behind it marks exactly the matching bytes, for every byte value at
+    /// every position.
+    @Test func bytesEqualToIsExact() {
+        for target in [UInt8(ascii: ","), 0x0A, 0x00, 0x80, 0xFF] {
+            let pattern = UInt64(target) &* 0x0101_0101_0101_0101
+            for position in 0..<8 {
+                for value in 0...255 {
+                    var word: UInt64 = 0x4141_4141_4141_4141   // "AAAAAAAA"
+                    word &= ~(0xFF << UInt64(8 * position))
+                    word |= UInt64(value) << UInt64(8 * position)
+                    var expected: UInt64 = 0
+                    for i in 0..<8 where (word >> UInt64(8 * i)) & 0xFF == UInt64(target) { expected |= 0x80 << UInt64(8 * i) }
+                    #expect(bytesEqualTo(pattern, in: word) == expected, "target \(target), byte \(value) at \(position)")
+                }
+            }
+        }
+    }
 }

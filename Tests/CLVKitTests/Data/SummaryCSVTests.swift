@@ -79,6 +79,60 @@ import CLVTestSupport
         }
     }
 
+    /// A large file is read in two parts on two threads; whatever the file, the outcome — the
+    /// table, or the error message with its line — is the one-pass reader's: ids made of row
+    /// numbers continue across the split, a bad row in either part, the first bad row when both
+    /// parts have one, and a holdout duration that changes in the second part (named with the
+    /// line of the first row). A file holding a quote is left to the one-pass reader.
+    @Test func twoPartReadMatchesOnePass() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = DataTestRNG(seed: 9)
+        func summary(rows: Int, ids: Bool, edit: (Int) -> String? = { _ in nil }) -> String {
+            var text = (ids ? "customer_id," : "") + "frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,duration_holdout,weight\n"
+            for i in 0..<rows {
+                if let line = edit(i) { text += line + "\n"; continue }
+                let x = Int.random(in: 0...20, using: &rng)
+                let t = x == 0 ? 0 : Double(Int.random(in: 0...300, using: &rng)) / 7
+                text += (ids ? "c\(i * 31)," : "")
+                text += "\(x),\(t),\(t + Double(Int.random(in: 0...100, using: &rng)) / 3),\(Double(Int.random(in: 0...99_999, using: &rng)) / 100),"
+                text += "\(Int.random(in: 0...4, using: &rng)),\(Double(Int.random(in: 0...5000, using: &rng)) / 7),26,\(Int.random(in: 1...3, using: &rng))\n"
+            }
+            return text
+        }
+        func outcome(_ body: () throws(DataError) -> CustomerSummaryTable?) -> String {
+            do throws(DataError) {
+                guard let table = try body() else { return "not applicable" }
+                return SummaryCSV.render(table)
+            } catch {
+                return "error: \(error.description)"
+            }
+        }
+        let texts: [(String, String)] = [
+            ("plain", summary(rows: 3000, ids: true)),
+            ("row numbers as ids", summary(rows: 3001, ids: false)),
+            ("bad row in the second part", summary(rows: 3000, ids: true) { $0 == 2500 ? "c,1,x,3,4,0,0,26,1" : nil }),
+            ("bad rows in both parts", summary(rows: 3000, ids: true) { $0 == 700 || $0 == 2600 ? "c,-1,0,3,4,0,0,26,1" : nil }),
+            ("duration changes in the second part", summary(rows: 3000, ids: true) { $0 == 2900 ? "c,0,0,3,4,0,0,27,1" : nil }),
+            ("wrong field count in the second part", summary(rows: 3000, ids: true) { $0 == 2999 ? "c,0,0" : nil }),
+            ("blank lines", summary(rows: 3000, ids: true) { $0 % 400 == 0 ? "" : nil }),
+        ]
+        for (name, text) in texts {
+            let url = dir.appendingPathComponent("summary.csv")
+            try Data(text.utf8).write(to: url)
+            let onePass = outcome { () throws(DataError) in try SummaryCSV.read(bytes: Array(text.utf8), name: url.path, unit: .week) }
+            let twoParts = outcome { () throws(DataError) in
+                try SummaryCSV.readInTwoParts(path: url.path, unit: .week, options: CSVScanner.Options(), minimumBytes: 0)
+            }
+            #expect(twoParts == onePass, "\(name)")
+            #expect(twoParts.hasPrefix("error") == name.contains("bad") || name.contains("changes") || name.contains("count"), "\(name)")
+        }
+        let quoted = summary(rows: 3000, ids: true) { $0 == 10 ? "\"c,10\",0,0,3,4,0,0,26,1" : nil }
+        let url = dir.appendingPathComponent("quoted.csv")
+        try Data(quoted.utf8).write(to: url)
+        #expect(try SummaryCSV.readInTwoParts(path: url.path, unit: .week, options: CSVScanner.Options(), minimumBytes: 0) == nil)
+    }
+
     // MARK: Reading
 
     @Test func minimalSummaryGetsRowNumbersAsIDs() throws {
@@ -107,7 +161,7 @@ import CLVTestSupport
 
     @Test func missingRequiredColumn() throws {
         let e = try #require(Self.failure("customer_id,frequency,recency\n1,0,0\n"))
-        #expect(e.description == "s.csv:1: field 'T': the header has no column 'T' (or 'T_cal'); its columns are: 'customer_id', 'frequency', 'recency'")
+        #expect(e.description == "s.csv:1: field 'T': the header has no column 'T' (or 'T_cal' or 'periods'); its columns are: 'customer_id', 'frequency', 'recency'")
     }
 
     @Test func holdoutColumnsAllOrNone() throws {
