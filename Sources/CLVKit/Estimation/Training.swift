@@ -25,7 +25,7 @@ public enum Training {
                              purchaseModel: any PurchaseModel.Type = BGNBD.self,
                              estimator: Estimator = Estimator()) throws -> TrainingOutcome {
         let purchaseData = try PurchaseHistory(table, source: source).compressed()
-        let (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, estimator: estimator)
+        let (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, source: source, estimator: estimator)
 
         var spendModel: GammaGamma? = nil
         var spendRecord: FittedModelRecord? = nil
@@ -68,7 +68,9 @@ public enum Training {
     }
 
     /// Fits one purchase model type (opened from the existential) and records the fit.
-    static func fit<M: PurchaseModel>(_ type: M.Type, to data: PurchaseHistory, estimator: Estimator) throws -> (M, FittedModelRecord) {
+    static func fit<M: PurchaseModel>(_ type: M.Type, to data: PurchaseHistory, source: String,
+                                      estimator: Estimator) throws -> (M, FittedModelRecord) {
+        try type.validate(data, source: source)
         let result = try estimator.fit(type, to: data)
         return (result.model, FittedModelRecord(result))
     }

@@ -32,7 +32,7 @@ public struct ModelComparison: Sendable, Codable, Equatable {
         for candidate in candidates {
             var row = Row(model: candidate.identifier, parameters: [:])
             do {
-                let (model, record) = try Training.fit(candidate, to: data, estimator: estimator)
+                let (model, record) = try Training.fit(candidate, to: data, source: source, estimator: estimator)
                 row.parameters = record.parameters
                 row.logLikelihood = record.logLikelihood
                 row.aic = record.aic

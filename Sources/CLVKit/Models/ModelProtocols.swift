@@ -65,6 +65,17 @@ public protocol PurchaseModel: FittableModel where Observations == PurchaseHisto
     func expectedPurchases(within t: Double, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
     /// E[number of purchases in (0, t]] for a customer who has just made their first purchase.
     func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double
+    /// Whether time counts discrete purchase opportunities (BG/BB: T is the number of
+    /// opportunities n) rather than continuous calendar time.
+    static var isDiscreteTime: Bool { get }
+    /// Checks what this model needs of a summary beyond the common invariants (BG/BB: whole
+    /// numbers of opportunities), with a message naming row and column.
+    static func validate(_ data: PurchaseHistory, source: String) throws(DataError)
+}
+
+extension PurchaseModel {
+    public static var isDiscreteTime: Bool { false }
+    public static func validate(_ data: PurchaseHistory, source: String) throws(DataError) {}
 }
 
 /// A model of how much customers spend per purchase (Gamma-Gamma).
