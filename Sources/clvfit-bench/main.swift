@@ -2,7 +2,10 @@
 //
 // Every workload runs the release `clvfit` binary as a child process, so the figures are what a
 // user sees (process start, reading, fitting, writing) and peak memory is the child's own
-// maximum resident set (wait4 rusage), not this runner's.
+// maximum resident set (wait4 rusage). Linux carries a process's memory high-water mark across
+// exec, and posix_spawn starts the child in the runner's address space, so the runner itself
+// must stay small: it generates the synthetic inputs in a separate child (`--generate`) rather
+// than in its own memory.
 import CLVKit
 import CLVTestSupport
 import Foundation
@@ -57,6 +60,66 @@ guard FileManager.default.isExecutableFile(atPath: clvfit) else {
 var results: [Measurement] = []
 func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
+/// The synthetic inputs, each written by `clvfit-bench --generate NAME PATH` in its own process.
+enum Input: String {
+    case bgnbdSummary, paretoSummary100k, paretoSummary1M, transactionLog
+}
+
+func generate(_ input: Input, _ path: String) throws {
+    switch input {
+    case .bgnbdSummary:
+        log("bench: simulating 1,000,000 BG/NBD + Gamma-Gamma customers (seed 42)…")
+        let table = Simulate.bgnbd(customers: 1_000_000, r: 0.24, alpha: 4.41, a: 0.79, b: 2.43,
+                                   spend: (p: 6, q: 3.7, gamma: 15), seed: 42)
+        try SummaryCSV.write(table, to: path)
+    case .paretoSummary100k, .paretoSummary1M:
+        let customers = input == .paretoSummary100k ? 100_000 : 1_000_000
+        log("bench: simulating \(grouped(customers)) Pareto/NBD customers (seed 7)…")
+        let table = Simulate.paretoNBD(customers: customers, r: 0.55, alpha: 10.5, s: 0.61, beta: 11.7,
+                                       observation: 20...80, seed: 7)
+        try SummaryCSV.write(table, to: path)
+    case .transactionLog:
+        let rows = 10_000_000, customers = 2_000_000
+        log("bench: writing a 10,000,000-row transaction log (seed 42)…")
+        var rng = SplitMix64(seed: 42)
+        let handle = FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path)! : nil
+        guard let handle else { fatalError("cannot write \(path)") }
+        var buffer = Array("customer_id,date,amount\n".utf8)
+        let days = 540
+        let start = CalendarDate("2023-01-01")!.daysSinceEpoch
+        for k in 0..<rows {
+            let day = CalendarDate(daysSinceEpoch: start + Int32(k * days / rows))
+            let id = 1 + Int(rng.next() % UInt64(customers))
+            let cents = 100 + Int(rng.next() % 20_000)
+            buffer.append(contentsOf: "\(id),\(day),\(cents / 100).\(String(format: "%02d", cents % 100))\n".utf8)
+            if buffer.count > 8 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+        }
+        handle.write(Data(buffer))
+        try handle.close()
+    }
+}
+
+/// Writes `input` to `path` (unless it is there already) in a child process: to a temporary
+/// name first, so an interrupted run never leaves a truncated input behind.
+func ensureInput(_ input: Input, _ path: String) {
+    guard !FileManager.default.fileExists(atPath: path) else { return }
+    let partial = path + ".partial"
+    _ = measure(["/proc/self/exe", "--generate", input.rawValue, partial])
+    guard rename(partial, path) == 0 else { fatalError("cannot rename \(partial) to \(path)") }
+}
+
+/// 1000000 → "1,000,000" (locale-independent).
+func grouped(_ n: Int) -> String {
+    var digits = Array(String(n)), out = ""
+    while digits.count > 3 { out = "," + String(digits.suffix(3)) + out; digits.removeLast(3) }
+    return String(digits) + out
+}
+
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--generate", let input = Input(rawValue: CommandLine.arguments[2]) {
+    try generate(input, CommandLine.arguments[3])
+    exit(0)
+}
+
 // 1. CDNOW sample: summarize + BG/NBD + Gamma-Gamma from the raw log.
 let cdnow = root.appendingPathComponent("datasets/cdnow_sample.csv").path
 do {
@@ -68,12 +131,7 @@ do {
 
 // 2. 1,000,000 simulated customers (continuous times: no two compress), train --summary.
 let simulated = work.appendingPathComponent("sim1m-summary.csv").path
-if !FileManager.default.fileExists(atPath: simulated) {
-    log("bench: simulating 1,000,000 BG/NBD + Gamma-Gamma customers (seed 42)…")
-    let table = Simulate.bgnbd(customers: 1_000_000, r: 0.24, alpha: 4.41, a: 0.79, b: 2.43,
-                               spend: (p: 6, q: 3.7, gamma: 15), seed: 42)
-    try SummaryCSV.write(table, to: simulated)
-}
+ensureInput(.bgnbdSummary, simulated)
 do {
     let model = work.appendingPathComponent("sim1m.json").path
     let m = best(3, [clvfit, "train", "--summary", simulated, "-o", model, "--quiet"])
@@ -89,27 +147,25 @@ do {
                                seconds: m.seconds, peakMB: m.peakMB, throughput: String(format: "%.2f M customers/s", 1 / m.seconds)))
 }
 
-// 3. summarize a 10,000,000-row transaction log (~250 MB), dates in order as shops export them.
-let bigLog = work.appendingPathComponent("tx10m.csv").path
-let rows = 10_000_000, customers = 2_000_000
-if !FileManager.default.fileExists(atPath: bigLog) {
-    log("bench: writing a 10,000,000-row transaction log (seed 42)…")
-    var rng = SplitMix64(seed: 42)
-    let handle = FileManager.default.createFile(atPath: bigLog, contents: nil) ? FileHandle(forWritingAtPath: bigLog)! : nil
-    guard let handle else { fatalError("cannot write \(bigLog)") }
-    var buffer = Array("customer_id,date,amount\n".utf8)
-    let days = 540
-    let start = CalendarDate("2023-01-01")!.daysSinceEpoch
-    for k in 0..<rows {
-        let day = CalendarDate(daysSinceEpoch: start + Int32(k * days / rows))
-        let id = 1 + Int(rng.next() % UInt64(customers))
-        let cents = 100 + Int(rng.next() % 20_000)
-        buffer.append(contentsOf: "\(id),\(day),\(cents / 100).\(String(format: "%02d", cents % 100))\n".utf8)
-        if buffer.count > 8 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
-    }
-    handle.write(Data(buffer))
-    try handle.close()
+// 3. Pareto/NBD on 100,000 and 1,000,000 simulated customers (continuous times: no compression),
+//    purchase model only (no amounts in the summary).
+for customers in [100_000, 1_000_000] {
+    let summary = work.appendingPathComponent("pnbd\(customers)-summary.csv").path
+    ensureInput(customers == 100_000 ? .paretoSummary100k : .paretoSummary1M, summary)
+    let model = work.appendingPathComponent("pnbd\(customers).json").path
+    let m = best(3, [clvfit, "train", "--summary", summary, "--model", "pareto-nbd", "-o", model, "--quiet"])
+    let file = try ModelFile.load(path: model)
+    let p = file.purchaseModel.parameters
+    log(String(format: "bench: Pareto/NBD %d: r=%.4f alpha=%.4f s=%.4f beta=%.4f LL=%.2f (truth 0.55, 10.5, 0.61, 11.7)",
+               customers, p["r"]!, p["alpha"]!, p["s"]!, p["beta"]!, file.purchaseModel.logLikelihood))
+    results.append(Measurement(workload: "train --summary --model pareto-nbd, simulated", size: "\(grouped(customers)) customers",
+                               seconds: m.seconds, peakMB: m.peakMB, throughput: String(format: "%.2f M customers/s", Double(customers) / 1e6 / m.seconds)))
 }
+
+// 4. summarize a 10,000,000-row transaction log (~250 MB), dates in order as shops export them.
+let bigLog = work.appendingPathComponent("tx10m.csv").path
+let rows = 10_000_000
+ensureInput(.transactionLog, bigLog)
 do {
     let bytes = Double((try FileManager.default.attributesOfItem(atPath: bigLog)[.size] as? NSNumber)?.intValue ?? 0)
     let m = best(3, [clvfit, "summarize", bigLog, "--unit", "day", "-o", work.appendingPathComponent("tx10m-summary.csv").path])
@@ -125,7 +181,7 @@ for r in results {
     print(pad(r.workload, 50) + pad(r.size, 32) + pad(String(format: "%.3f", r.seconds), 10)
           + pad(String(format: "%.0f", r.peakMB), 10) + r.throughput)
 }
-print("(\(ProcessInfo.processInfo.activeProcessorCount) cores; best of 5/3/3 runs; peak MB = the clvfit process's maximum resident set)")
+print("(\(ProcessInfo.processInfo.activeProcessorCount) cores; best of 5 (CDNOW) or 3 runs; peak MB = the clvfit process's maximum resident set)")
 
 // Where the 1M-customer training time goes, in process (for tuning; not part of the table).
 if CommandLine.arguments.contains("--phases") {

@@ -81,7 +81,9 @@ public struct ModelComparison: Sendable, Codable, Equatable {
             }
             s += col(r.logLikelihood, 2, 15) + col(r.aic, 2, 13) + col(r.bic, 2, 13)
             s += col(r.holdoutMae, 4, 13) + col(r.holdoutRmse, 4, 9) + col(r.totalPredicted, 1, 11) + col(r.totalActual, 0, 9)
-            s += r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.format($0.value))" }.joined(separator: " ")
+            // In the paper's order (the model's parameterNames), not alphabetical.
+            let names = ModelRegistry.purchaseModels[r.model]?.parameterNames ?? r.parameters.keys.sorted()
+            s += names.compactMap { name in r.parameters[name].map { "\(name)=\(Self.format($0))" } }.joined(separator: " ")
             s += "\n"
         }
         if let (best, reason) = choice() { s += "\nbest: \(best.model) — \(reason)\n" }

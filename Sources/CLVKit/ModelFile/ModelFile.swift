@@ -340,15 +340,10 @@ extension FittedModelRecord {
 /// The models a model file may name, by identifier.
 public enum ModelRegistry {
     /// Purchase models in the order `--model auto` tries them.
-    public static let purchaseModelList: [any PurchaseModel.Type] = [BGNBD.self, MBGNBD.self, BGBB.self]
+    public static let purchaseModelList: [any PurchaseModel.Type] = [BGNBD.self, ParetoNBD.self, MBGNBD.self, BGBB.self]
     public static let purchaseModels: [String: any PurchaseModel.Type] =
         Dictionary(uniqueKeysWithValues: purchaseModelList.map { ($0.identifier, $0) })
     public static let spendModels: [String: any SpendModel.Type] = [GammaGamma.identifier: GammaGamma.self]
     /// The candidates of `--model auto` for continuous-time summaries.
     public static var continuousTimeCandidates: [any PurchaseModel.Type] { purchaseModelList.filter { !$0.isDiscreteTime } }
-}
-
-extension BGBB {
-    /// BG/BB counts discrete opportunities: a summary's T is the number of opportunities n.
-    public static var isDiscreteTime: Bool { true }
 }

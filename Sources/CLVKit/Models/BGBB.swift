@@ -27,6 +27,8 @@ public struct BGBB: PurchaseModel, Equatable {
     public static let identifier = "bgbb"
     public static let displayName = "BG/BB"
     public static let parameterNames = ["alpha", "beta", "gamma", "delta"]
+    /// Time counts discrete opportunities: a summary's T is the number of opportunities n.
+    public static var isDiscreteTime: Bool { true }
 
     public let alpha: Double
     public let beta: Double

@@ -5,7 +5,7 @@ import CLVTestSupport
 
 /// `evaluate --compare` and `train --model auto` on CDNOW.
 @Suite struct ModelComparisonTests {
-    /// Both continuous-time models fit CDNOW; the rows carry the numbers each model's own
+    /// The continuous-time models fit CDNOW; the rows carry the numbers each model's own
     /// tests check (LL to ±0.01), and the holdout total is the same 1882 purchases for all.
     @Test func comparesTheContinuousTimeModelsOnCDNOW() throws {
         let table = try LifetimesFixtures.cdnowCalibrationSummary()
@@ -14,8 +14,10 @@ import CLVTestSupport
         #expect(Set(byModel.keys) == Set(ModelRegistry.continuousTimeCandidates.map { $0.identifier }))
         #expect(!byModel.keys.contains("bgbb"))  // discrete-time: not a candidate for calendar time
         let bg = try #require(byModel["bgnbd"]), mbg = try #require(byModel["mbgnbd"])
+        let pnbd = try #require(byModel["pareto-nbd"])
         #expect(isClose(try #require(bg.logLikelihood), -9582.43, absolute: 0.01))
         #expect(isClose(try #require(mbg.logLikelihood), -9582.13, absolute: 0.01))
+        #expect(isClose(try #require(pnbd.logLikelihood), -9594.98, absolute: 0.01))
         for row in comparison.rows {
             #expect(row.error == nil, "\(row.model): \(row.error ?? "")")
             #expect(row.totalActual == 1882)
