@@ -23,7 +23,7 @@ import RealModule
 /// fails the check it returns a likelihood that evaluates to NaN and the estimator stops with
 /// `EstimationError.nonFiniteLikelihood`; call `validate` first for the precise message.
 /// Predictions on such inputs are NaN (`probabilityAlive`) or throw (`expectedPurchases`).
-public struct BGBB: PurchaseModel, Equatable {
+public struct BGBB: PurchaseModel, PurchaseCountDistribution, Equatable {
     public static let identifier = "bgbb"
     public static let displayName = "BG/BB"
     public static let parameterNames = ["alpha", "beta", "gamma", "delta"]
@@ -170,6 +170,16 @@ public struct BGBB: PurchaseModel, Equatable {
             terms.append(logChoose(i, x) + Special.logBeta(alpha + xd, beta + id - xd) + Special.logBeta(gamma + 1, delta + id))
         }
         return Double.exp(LogSpace.sum(terms) - Special.logBeta(alpha, beta) - Special.logBeta(gamma, delta))
+    }
+
+    /// P(X(t) = k) for `PurchaseCountDistribution`: t counts opportunities and must be a whole
+    /// number (`probabilityOfPurchases(_:inFirst:)`); throws otherwise.
+    public func probabilityOfPurchases(_ k: Int, within t: Double) throws(ModelError) -> Double {
+        precondition(k >= 0, "A number of purchases is non-negative.")
+        guard t >= 0, t.rounded() == t, t <= Double(Int32.max) else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "P(X(n) = \(k)) needs a whole number of opportunities n; got \(t).")
+        }
+        return probabilityOfPurchases(k, inFirst: Int(t))
     }
 
     /// Σ_{s=1}^{t} B(γ, δ+n+s)/B(γ, δ+n) = Σ_{s=1}^{t} Π_{k=0}^{s−1} (δ+n+k)/(γ+δ+n+k): the expected

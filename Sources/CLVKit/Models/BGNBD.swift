@@ -7,7 +7,7 @@ import RealModule
 /// While active, a customer buys as a Poisson process with rate λ ~ Gamma(r, α); after each
 /// purchase they drop out with probability p ~ Beta(a, b). Parameters r, α (purchase rate,
 /// α in the summary's time unit) and a, b (dropout).
-public struct BGNBD: PurchaseModel, Equatable {
+public struct BGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     public static let identifier = "bgnbd"
     public static let displayName = "BG/NBD"
     public static let parameterNames = ["r", "alpha", "a", "b"]

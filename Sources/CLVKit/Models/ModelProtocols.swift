@@ -78,6 +78,18 @@ extension PurchaseModel {
     public static func validate(_ data: PurchaseHistory, source: String) throws(DataError) {}
 }
 
+/// A purchase model that gives the whole distribution of a new customer's repeat purchases,
+/// P(X(t) = k), not only its mean: what a comparison of predicted and actual frequency
+/// histograms needs (FHL 2005, Figure 2), without knowing which model it is.
+///
+/// Invariants every conformer is tested for: Σₖ P(X(t) = k) = 1 and
+/// Σₖ k·P(X(t) = k) = `expectedPurchasesOfNewCustomer(within: t)`.
+public protocol PurchaseCountDistribution: PurchaseModel {
+    /// P(X(t) = k), k ≥ 0 repeat purchases in (0, t] (t in opportunities for discrete-time
+    /// models, where it must be a whole number).
+    func probabilityOfPurchases(_ k: Int, within t: Double) throws(ModelError) -> Double
+}
+
 /// A model of how much customers spend per purchase (Gamma-Gamma).
 public protocol SpendModel: FittableModel where Observations == SpendHistory {
     /// E[mean spend per purchase | x repeat purchases with mean m̄] (the population mean for x = 0).
