@@ -1,10 +1,34 @@
 import ArgumentParser
 import CLVKit
+import Foundation
 
 extension TimeUnit: ExpressibleByArgument {}
 extension HorizonUnit: ExpressibleByArgument {}
 
 extension CalendarDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// The field delimiter of a transaction log.
+enum DelimiterChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, comma, semicolon, tab
+
+    var byte: UInt8? {
+        switch self {
+        case .auto: nil
+        case .comma: UInt8(ascii: ",")
+        case .semicolon: UInt8(ascii: ";")
+        case .tab: 0x09
+        }
+    }
+}
+
+/// What to do with a bad row of a transaction log.
+enum BadRowChoice: String, ExpressibleByArgument, CaseIterable {
+    case stop, skip
+}
+
+extension LocalZone: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
@@ -28,16 +52,81 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Last day (inclusive) of the observation window, YYYY-MM-DD (default: the last transaction date).")
     var observationEnd: CalendarDate?
 
+    @Option(help: "Field delimiter: auto (the most frequent of comma, semicolon and tab in the header line), comma, semicolon or tab.")
+    var delimiter: DelimiterChoice = .auto
+
+    @Option(help: ArgumentHelp("Date pattern instead of ISO 8601: %Y (4-digit year), %m, %d (1–2 digits), %H, %M, %S, %z (UTC offset), %%; other characters match themselves. Example: %d/%m/%Y.", valueName: "pattern"))
+    var dateFormat: String?
+
+    @Option(name: .customLong("timezone"), help: ArgumentHelp("Zone whose calendar days count: UTC, ±HH:MM or an IANA name (Europe/Berlin). A timestamp with an offset is converted to it; one without is taken as local to it.", valueName: "zone"))
+    var timeZone: LocalZone = .utc
+
+    @Flag(help: "Amounts are written with a decimal comma (12,50); needs a semicolon or tab delimiter.")
+    var decimalComma = false
+
+    @Option(help: "On a bad row: stop (exit 65, write nothing) or skip it (list it in --rejects; fail if more than --max-bad-fraction of the rows are bad).")
+    var onBadRow: BadRowChoice = .stop
+
+    @Option(help: ArgumentHelp("With --on-bad-row skip: write the rejected rows (line, reason, row as written) to this CSV file.", valueName: "file"))
+    var rejects: String?
+
+    @Option(help: ArgumentHelp("With --on-bad-row skip: the largest fraction of bad rows that still gives a result.", valueName: "fraction"))
+    var maxBadFraction = BadRowPolicy.defaultMaxFraction
+
     func validate() throws {
         if let c = calibrationEnd, let o = observationEnd, c > o {
             throw ValidationError("--calibration-end \(c) is after --observation-end \(o).")
         }
+        if let dateFormat {
+            do { _ = try DateFormat(dateFormat) } catch { throw ValidationError("--date-format: \(error.message).") }
+        }
+        if decimalComma && delimiter == .comma {
+            throw ValidationError("--decimal-comma needs a delimiter other than the comma (the decimal commas would split the amounts): give --delimiter semicolon or tab.")
+        }
+        if onBadRow == .stop && rejects != nil {
+            throw ValidationError("--rejects needs --on-bad-row skip (by default the first bad row stops the run).")
+        }
+        if !(0...1).contains(maxBadFraction) {
+            throw ValidationError("--max-bad-fraction \(maxBadFraction) is not between 0 and 1.")
+        }
     }
 
     func rfmOptions(defaultUnit: TimeUnit = .week) -> RFMOptions {
-        RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
-                          amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit ?? defaultUnit,
-                          calibrationEnd: calibrationEnd, observationEnd: observationEnd)
+        var options = RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
+                                 amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit ?? defaultUnit,
+                                 calibrationEnd: calibrationEnd, observationEnd: observationEnd)
+        if let byte = delimiter.byte {
+            options.csv = CSVScanner.Options(delimiter: byte)
+        }
+        options.dateFormat = dateFormat.map { try! DateFormat($0) }   // checked in validate()
+        options.timeZone = timeZone
+        options.decimalComma = decimalComma
+        options.badRows = onBadRow == .skip ? .skip(maxFraction: maxBadFraction) : .stop
+        return options
+    }
+
+    /// Summarizes the log at `path`: shows progress on a terminal (unless `quiet`), writes the
+    /// rejects file, and says on standard error how many rows were skipped.
+    func summarize(_ path: String, defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> CustomerSummaryTable {
+        let line: ProgressLine? = quiet ? nil : ProgressLine.onTerminal(label: path == "-" ? "<stdin>" : path)
+        var report: (@Sendable (ReadProgress) -> Void)? = nil
+        if let line {
+            report = { progress in line.update(progress) }
+        }
+        let outcome: RFMSummarizer.Outcome
+        do {
+            defer { line?.finish() }
+            outcome = try RFMSummarizer.read(path: path, options: rfmOptions(defaultUnit: defaultUnit), progress: report)
+        }
+        if let rejects {
+            try RejectsCSV.write(outcome.rejected, to: rejects)
+        }
+        if onBadRow == .skip && !outcome.rejected.isEmpty {
+            let percent = String(format: "%.2f", 100 * Double(outcome.rejected.count) / Double(outcome.rows))
+            let listed = rejects.map { "listed in \($0)" } ?? "give --rejects FILE to list them"
+            Diagnostics.note("skipped \(outcome.rejected.count) bad row\(outcome.rejected.count == 1 ? "" : "s") of \(outcome.rows) (\(percent) %); \(listed)")
+        }
+        return outcome.table
     }
 }
 
@@ -69,12 +158,12 @@ struct CustomerInput: ParsableArguments {
     }
 
     /// The summary table, from whichever input was given, in `--unit` or else `defaultUnit`.
-    func table(defaultUnit: TimeUnit = .week) throws -> (table: CustomerSummaryTable, source: String) {
+    func table(defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
         if let summary {
             return (try SummaryCSV.read(path: summary, unit: log.unit ?? defaultUnit), summary)
         }
         let path = transactions!
-        return (try RFMSummarizer.summarize(path: path, options: log.rfmOptions(defaultUnit: defaultUnit)), path)
+        return (try log.summarize(path, defaultUnit: defaultUnit, quiet: quiet), path)
     }
 }
 

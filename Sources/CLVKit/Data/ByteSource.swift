@@ -79,6 +79,18 @@ final class ByteSource {
         }
     }
 
+    /// The input's size in bytes: known for memory and regular files, `nil` for pipes.
+    var size: Int? {
+        switch storage {
+        case .memory(let bytes, _): return bytes.count
+        case .region(let bytes, _): return bytes.count
+        case .descriptor(let fd, _, let seekable, _):
+            var st = stat()
+            guard seekable, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+            return Int(st.st_size - startOffset)
+        }
+    }
+
     /// Reads up to `count` bytes into `buffer`; 0 at the end of the input.
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(DataError) -> Int {
         switch storage {

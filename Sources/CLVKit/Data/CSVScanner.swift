@@ -41,13 +41,18 @@ public final class CSVScanner {
         /// Whether the first record is a header (its field names are then ``CSVScanner/header``
         /// and ``CSVScanner/nextRecord()`` returns the records after it).
         public var hasHeader: Bool
+        /// Whether to choose the delimiter from the header line (see
+        /// ``CSVScanner/detectDelimiter(in:)``) instead of using ``delimiter``. Decided once per
+        /// file, so it costs nothing per row.
+        public var detectsDelimiter: Bool
 
         /// 4 MiB: large enough that `read(2)` calls cost nothing, small enough to stay in cache.
         public static let defaultChunkSize = 4 << 20
 
-        /// Comma-separated, 4 MiB chunks, records up to 64 MiB, with a header.
+        /// Comma-separated (or, with `detectsDelimiter`, whatever the header line uses), 4 MiB
+        /// chunks, records up to 64 MiB, with a header.
         public init(delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = Options.defaultChunkSize,
-                    maxRecordBytes: Int = 64 << 20, hasHeader: Bool = true) {
+                    maxRecordBytes: Int = 64 << 20, hasHeader: Bool = true, detectsDelimiter: Bool = false) {
             precondition(delimiter != UInt8(ascii: "\"") && delimiter != 0x0A && delimiter != 0x0D,
                          "the CSV delimiter cannot be a quote or a line end")
             precondition(chunkSize > 0 && maxRecordBytes > 0)
@@ -55,8 +60,12 @@ public final class CSVScanner {
             self.chunkSize = chunkSize
             self.maxRecordBytes = maxRecordBytes
             self.hasHeader = hasHeader
+            self.detectsDelimiter = detectsDelimiter
         }
     }
+
+    /// The delimiters ``Options/detectsDelimiter`` chooses from, in order of preference on a tie.
+    public static let detectableDelimiters: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09]
 
     /// The input's name in error messages (the path as given, `<stdin>` for `-`).
     public var name: String { source.name }
@@ -66,6 +75,21 @@ public final class CSVScanner {
     public private(set) var header: [String]?
     /// Bytes read from the input so far (in the current pass).
     @exclusivity(unchecked) public private(set) var bytesRead = 0
+    /// The field separator in use: ``Options/delimiter``, or the one found in the header line
+    /// when ``Options/detectsDelimiter`` is set (known once ``readHeader()`` has run).
+    public private(set) var delimiter: UInt8
+    /// Called after each chunk is read (every ``Options/chunkSize`` bytes, not per record) with
+    /// ``bytesRead``; how progress is reported without a per-row cost.
+    var onChunk: ((Int) -> Void)?
+    /// When set, a record that cannot be split (an unterminated quote, a record longer than
+    /// ``Options/maxRecordBytes``) is reported as an error about its first line only, and
+    /// scanning resumes on the next line; otherwise such an error ends the scan.
+    var resynchronizesAfterErrors = false
+    /// Whether the error ``nextRecord()`` just threw was about one record, which has been
+    /// passed over (with ``resynchronizesAfterErrors``): scanning can go on.
+    private(set) var errorSkippedRecord = false
+    /// The input's size in bytes, when it is a regular file or memory.
+    var totalBytes: Int? { source.size }
 
     // The scanning state below is read and written for every record. `@exclusivity(unchecked)`
     // drops the runtime exclusivity check of class properties, which is safe here: a scanner is
@@ -88,6 +112,14 @@ public final class CSVScanner {
     @exclusivity(unchecked) private var fieldCapacity = 16
     // Whether the record just parsed has a quoted field with `""` escapes to collapse.
     @exclusivity(unchecked) private var hasEscapes = false
+    // Where the last record's text is in the buffer (``rawRecord()``), or, when it had escapes
+    // collapsed in place, a copy made before.
+    @exclusivity(unchecked) private var rawStart = 0
+    @exclusivity(unchecked) private var rawEnd = 0
+    @exclusivity(unchecked) private var rawIsCopied = false
+    /// The line on which the text of ``rawRecord()`` starts.
+    @exclusivity(unchecked) private(set) var rawLine = 0
+    private var escapedRaw: [UInt8] = []
 
     /// Scans the file at `path` (`-` for standard input).
     /// - Parameter spoolsPipes: when the input is a pipe, keep a copy of it in an unlinked
@@ -104,6 +136,7 @@ public final class CSVScanner {
     init(source: ByteSource, options: Options) {
         self.source = source
         self.options = options
+        delimiter = options.delimiter
         capacity = options.chunkSize
         buffer = .allocate(capacity: capacity)
         bounds = .allocate(capacity: 2 * fieldCapacity)
@@ -122,6 +155,16 @@ public final class CSVScanner {
         precondition(options.hasHeader, "readHeader() on a scanner without a header")
         if !headerConsumed {
             headerConsumed = true
+            if options.detectsDelimiter {
+                try skipBOM()
+                while !atEOF && end - start < options.maxRecordBytes,
+                      !UnsafeBufferPointer(start: buffer + start, count: end - start).contains(0x0A) {
+                    try refill()
+                }
+                var lineEnd = start
+                while lineEnd < end && buffer[lineEnd] != 0x0A { lineEnd += 1 }
+                delimiter = CSVScanner.detectDelimiter(in: UnsafeBufferPointer(start: buffer + start, count: lineEnd - start)) ?? options.delimiter
+            }
             guard let record = try scan() else { return nil }
             let names = record.strings
             header = names
@@ -136,9 +179,11 @@ public final class CSVScanner {
         if options.hasHeader && !headerConsumed {
             guard try readHeader() != nil else { return nil }
         }
+        errorSkippedRecord = false
         guard let record = try scan() else { return nil }
         if let expected = expectedFieldCount {
             if record.count != expected {
+                errorSkippedRecord = resynchronizesAfterErrors
                 let what = options.hasHeader ? "the header has \(expected)" : "the first line has \(expected)"
                 throw DataError(file: name, line: record.line,
                                 message: "line \(record.line) has \(record.count) field\(record.count == 1 ? "" : "s"), \(what)")
@@ -147,6 +192,21 @@ public final class CSVScanner {
             expectedFieldCount = record.count
         }
         return record
+    }
+
+    /// The delimiter a header line uses: the one of ``detectableDelimiters`` (comma, semicolon,
+    /// tab) that occurs most often outside quotes, the earlier one on a tie; `nil` when none
+    /// occurs (a one-column header).
+    public static func detectDelimiter(in line: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var counts = [Int](repeating: 0, count: detectableDelimiters.count)
+        var inQuotes = false
+        for c in line {
+            if c == UInt8(ascii: "\"") { inQuotes.toggle(); continue }
+            if inQuotes { continue }
+            if let k = detectableDelimiters.firstIndex(of: c) { counts[k] += 1 }
+        }
+        guard let best = counts.max(), best > 0 else { return nil }
+        return detectableDelimiters[counts.firstIndex(of: best)!]
     }
 
     /// Continues a file split in parts: this scanner reads a later part, whose first record
@@ -185,35 +245,79 @@ public final class CSVScanner {
     }
 
     /// Finds the next non-blank record, refilling the buffer as needed.
-    private func scan() throws(DataError) -> CSVRecord? {
-        if !checkedBOM {
-            while end - start < 3 && !atEOF { try refill() }
-            if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF {
-                start += 3
-            }
-            checkedBOM = true
+    private func skipBOM() throws(DataError) {
+        guard !checkedBOM else { return }
+        while end - start < 3 && !atEOF { try refill() }
+        if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF {
+            start += 3
         }
+        checkedBOM = true
+    }
+
+    private func scan() throws(DataError) -> CSVRecord? {
+        try skipBOM()
         while true {
-            switch try parseRecord() {
+            let outcome: Outcome
+            do {
+                outcome = try parseRecord()
+            } catch {
+                throw resynchronize(after: error)
+            }
+            switch outcome {
             case .endOfInput:
                 return nil
             case .incomplete:
                 if end - start >= options.maxRecordBytes {
-                    throw DataError(file: name, line: line,
-                                    message: "the record starting on line \(line) is longer than \(options.maxRecordBytes) bytes; is a quoted field left open?")
+                    throw resynchronize(after: DataError(file: name, line: line,
+                                    message: "the record starting on line \(line) is longer than \(options.maxRecordBytes) bytes; is a quoted field left open?"))
                 }
                 try refill()
             case .record(let count, let next, let lines):
                 let recordLine = line
+                rawLine = line
+                rawStart = start
+                rawEnd = next
                 start = next
                 line += lines
                 if count == 1 && bounds[0] == bounds[1] && quoted[0] == 0 { continue }   // blank line
                 if hasEscapes {
+                    // Keep the record as written (for a rejects file) before collapsing `""`.
+                    escapedRaw.removeAll(keepingCapacity: true)
+                    escapedRaw.append(contentsOf: UnsafeBufferPointer(start: buffer + rawStart, count: rawEnd - rawStart))
+                    rawIsCopied = true
                     for i in 0..<count where quoted[i] & 2 != 0 { unescape(field: i) }
+                } else if rawIsCopied {
+                    rawIsCopied = false
                 }
                 return CSVRecord(line: recordLine, count: count, base: buffer, bounds: bounds)
             }
         }
+    }
+
+    /// With ``resynchronizesAfterErrors``, gives up on the record that starts at `start` by
+    /// skipping its first line (the bytes up to the next LF), which becomes the raw text of the
+    /// error; scanning continues on the following line.
+    private func resynchronize(after error: DataError) -> DataError {
+        guard resynchronizesAfterErrors else { return error }
+        errorSkippedRecord = true
+        rawLine = line
+        var lineEnd = start
+        while lineEnd < end && buffer[lineEnd] != 0x0A { lineEnd += 1 }
+        rawStart = start
+        rawEnd = min(lineEnd + 1, end)
+        rawIsCopied = false
+        start = rawEnd
+        line += 1
+        return error
+    }
+
+    /// The text of the last record returned (or of the line skipped after an error), as written
+    /// in the file, without its line end. Valid until the next call to ``nextRecord()``.
+    func rawRecord() -> [UInt8] {
+        var bytes = rawIsCopied ? escapedRaw : Array(UnsafeBufferPointer(start: buffer + rawStart, count: rawEnd - rawStart))
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        return bytes
     }
 
     /// Moves the unconsumed tail to the front, grows the buffer if one record fills it, reads.
@@ -239,6 +343,7 @@ public final class CSVScanner {
         } else {
             end += n
             bytesRead += n
+            onChunk?(bytesRead)
         }
     }
 
@@ -261,7 +366,7 @@ public final class CSVScanner {
     private func parseRecord() throws(DataError) -> Outcome {
         let buf = buffer
         let end = self.end
-        let delimiter = options.delimiter
+        let delimiter = self.delimiter
         let quote = UInt8(ascii: "\"")
         let lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         var p = start

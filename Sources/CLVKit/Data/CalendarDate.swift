@@ -9,8 +9,9 @@
 ///
 /// Text forms accepted by ``parse(_:)``: `YYYY-MM-DD`, `YYYYMMDD`, and `YYYY-MM-DD` followed by a
 /// time part (`YYYY-MM-DD HH:MM[:SS[.fff]]` or `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH[:MM]]`), of
-/// which only the date is used — the local calendar date as written, with no time zone
-/// conversion (lifetimes' `example_transactions.csv` writes `2014-03-08 00:00:00`).
+/// which only the date is used — the calendar date as written, with no time zone conversion
+/// (lifetimes' `example_transactions.csv` writes `2014-03-08 00:00:00`). Transaction logs are
+/// read with ``DateReader``, which converts a timestamp with an offset to a chosen zone first.
 /// Month and day are validated (`2023-02-30` is an error). ``description`` prints `YYYY-MM-DD`.
 public struct CalendarDate: Hashable, Comparable, Sendable, LosslessStringConvertible, Codable {
     /// Days since 1970-01-01 (negative before it).
@@ -180,45 +181,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, LosslessStringConver
     /// `HH:MM[:SS[.fff…]][Z|±HH[:MM]|±HHMM]`, with hour 0–23, minute 0–59, second 0–60.
     @usableFromInline
     static func isValidTimeOfDay(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = t.count
-        func twoDigits(max: Int) -> Bool {
-            guard i + 2 <= n else { return false }
-            let a = t[i] &- 0x30, b = t[i + 1] &- 0x30
-            guard a < 10, b < 10, Int(a) * 10 + Int(b) <= max else { return false }
-            i += 2
-            return true
-        }
-        func colon() -> Bool {
-            guard i < n, t[i] == UInt8(ascii: ":") else { return false }
-            i += 1
-            return true
-        }
-        guard twoDigits(max: 23), colon(), twoDigits(max: 59) else { return false }
-        if i < n, t[i] == UInt8(ascii: ":") {
-            i += 1
-            guard twoDigits(max: 60) else { return false }
-            if i < n, t[i] == UInt8(ascii: ".") || t[i] == UInt8(ascii: ",") {
-                i += 1
-                let start = i
-                while i < n, t[i] &- 0x30 < 10 { i += 1 }
-                guard i > start else { return false }
-            }
-        }
-        if i < n {
-            switch t[i] {
-            case UInt8(ascii: "Z"):
-                i += 1
-            case UInt8(ascii: "+"), UInt8(ascii: "-"):
-                i += 1
-                guard twoDigits(max: 23) else { return false }
-                if i < n, t[i] == UInt8(ascii: ":") { i += 1 }
-                if i < n { guard twoDigits(max: 59) else { return false } }
-            default:
-                return false
-            }
-        }
-        return i == n
+        Timestamp.parseTimeOfDay(t) != nil
     }
 
     /// A sentence saying why `text` is not a valid date, for error messages (the slow path:

@@ -309,12 +309,41 @@ public enum NumberField {
         return text.withUTF8 { parseDouble($0) }
     }
 
+    /// Parses a decimal number written with a decimal comma (`12,50`, `-0,5`, `3`): the comma
+    /// is read as the point; a field that also holds a `.` (a thousands separator, or a point
+    /// decimal) is rejected, so that `1.234,50` and `12.50` are not silently misread.
+    public static func parseDecimalComma(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard field.count <= 64 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.count, 1)) { copy in
+            for i in 0..<field.count {
+                let c = field[i]
+                if c == UInt8(ascii: ".") { return nil }
+                copy[i] = c == UInt8(ascii: ",") ? UInt8(ascii: ".") : c
+            }
+            return parseDouble(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
+        }
+    }
+
+    /// Why ``parseDecimalComma(_:)`` rejected `field`.
+    public static func explainInvalidDecimalComma(_ field: UnsafeBufferPointer<UInt8>) -> String {
+        let text = DataText.string(field)
+        if text.contains(".") && !DataText.trimmed(text).isEmpty {
+            return "\(DataText.quoted(text)) is not a number with a decimal comma (write it without '.': no thousands separators, ',' before the decimals)"
+        }
+        return explainInvalid(Array(text.utf8).map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, shown: text)
+    }
+
     /// A sentence saying why the field is not a number, for error messages (slow path).
     public static func explainInvalid(_ field: UnsafeBufferPointer<UInt8>) -> String {
-        let text = DataText.string(field)
+        explainInvalid(Array(field), shown: DataText.string(field))
+    }
+
+    /// Why `bytes` are not a number; `shown` is the field as the user wrote it.
+    static func explainInvalid(_ bytes: [UInt8], shown original: String) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
         let trimmed = DataText.trimmed(text)
         if trimmed.isEmpty { return "the value is empty (a number is required)" }
-        let shown = DataText.quoted(text)
+        let shown = DataText.quoted(original)
         let lower = trimmed.lowercased()
         if ["nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"].contains(lower) {
             return "\(shown) is not a finite number"

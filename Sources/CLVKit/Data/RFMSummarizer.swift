@@ -64,7 +64,8 @@ public struct RFMSummarizer {
     private var states: [CustomerState] = []
     private var holdoutStates: [HoldoutState] = []
     private var counts = RowCounts()
-    private var rows: Int { counts.rows }
+    /// Rows read (admitted or not).
+    var rows: Int { counts.rows }
     private var minDay: Int32 { counts.minDay }
     private var maxDay: Int32 { counts.maxDay }
     private var minUsedDay: Int32 { counts.minUsedDay }
@@ -88,23 +89,65 @@ public struct RFMSummarizer {
     /// Summarizes the CSV transaction log at `path` (`-`: standard input). Piped input is copied
     /// to an unlinked temporary file as it is read, in case a second pass is needed.
     public static func summarize(path: String, options: RFMOptions = RFMOptions()) throws(DataError) -> CustomerSummaryTable {
+        try read(path: path, options: options).table
+    }
+
+    /// The summary of a transaction log with what became of its rows.
+    public struct Outcome: Sendable {
+        /// The RFM summary.
+        public var table: CustomerSummaryTable
+        /// The rows left out (``BadRowPolicy/skip(maxFraction:)``), in file order.
+        public var rejected: [RejectedRow]
+        /// Data rows in the file, bad ones included.
+        public var rows: Int
+        /// Rows dated after the observation end, which the summary ignores.
+        public var rowsAfterObservationEnd: Int
+        /// The field delimiter the log was read with.
+        public var delimiter: UInt8
+    }
+
+    /// Summarizes the CSV transaction log at `path` (`-`: standard input), reporting the rows
+    /// left out and, through `progress` (called on the reading thread about once per 4 MiB
+    /// chunk), how far the first pass has come.
+    public static func read(path: String, options: RFMOptions = RFMOptions(),
+                            progress: (@Sendable (ReadProgress) -> Void)? = nil) throws(DataError) -> Outcome {
         let log = try TransactionLog(path: path, options: options, spoolsPipes: true)
-        return try summarize(log: log, options: options)
+        log.progress = progress
+        return try read(log: log, options: options)
+    }
+
+    /// Summarizes a CSV transaction log held in memory (`name` is used in messages), reporting
+    /// the rows left out.
+    public static func read(csv bytes: [UInt8], name: String, options: RFMOptions = RFMOptions()) throws(DataError) -> Outcome {
+        try read(log: TransactionLog(bytes: bytes, name: name, options: options), options: options)
     }
 
     /// Summarizes a CSV transaction log held in memory; `name` is used in messages.
     public static func summarize(csv bytes: [UInt8], name: String, options: RFMOptions = RFMOptions()) throws(DataError) -> CustomerSummaryTable {
-        let log = try TransactionLog(bytes: bytes, name: name, options: options)
-        return try summarize(log: log, options: options)
+        try read(csv: bytes, name: name, options: options).table
     }
 
     /// Summarizes an open transaction log (read to its end, and once more if some customer's
     /// rows were out of date order, which needs ``TransactionLog/rewind()``). The columns were
     /// chosen when the log was opened; `options` gives the window and unit.
     public static func summarize(log: TransactionLog, options: RFMOptions) throws(DataError) -> CustomerSummaryTable {
+        try read(log: log, options: options).table
+    }
+
+    /// ``summarize(log:options:)`` with what became of the rows. With
+    /// ``BadRowPolicy/skip(maxFraction:)``, fails when more than that fraction of the rows are
+    /// bad (the error quotes the first bad row).
+    public static func read(log: TransactionLog, options: RFMOptions) throws(DataError) -> Outcome {
         try checkWindow(options, file: log.name)
         var summarizer = RFMSummarizer(options: options)
         try summarizer.addAll(from: log)
+        let rejected = log.rejected
+        let rows = summarizer.rows + rejected.count
+        if case .skip(let maxFraction) = options.badRows, let first = rejected.first,
+           Double(rejected.count) > maxFraction * Double(rows) {
+            let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
+            throw DataError(file: log.name, message: "\(rejected.count) of \(rows) rows (\(percent) %) are bad, more than the \(maxFraction) allowed; the first: \(first.error)")
+        }
         if summarizer.needsRecount {
             guard try log.rewind() else {
                 throw DataError(file: log.name, message: "some customers' rows are not in date order, and the input cannot be read a second time to count their purchase days; sort it by customer and date, or give a file instead of a pipe")
@@ -115,7 +158,9 @@ public struct RFMSummarizer {
             }
             try summarizer.endRecount(rows: log.rowsRead, file: log.name)
         }
-        return try summarizer.table(file: log.name, hasAmount: options.amountColumn != nil)
+        let table = try summarizer.table(file: log.name, hasAmount: options.amountColumn != nil)
+        return Outcome(table: table, rejected: rejected, rows: rows,
+                       rowsAfterObservationEnd: summarizer.counts.late, delimiter: log.delimiter)
     }
 
     private static func checkWindow(_ options: RFMOptions, file: String) throws(DataError) {

@@ -4,6 +4,8 @@ import Dispatch
 /// observation end), kept by whoever reads the rows (``RFMSummarizer``, or its reader thread).
 struct RowCounts {
     var rows = 0
+    /// Rows dated after the observation end (ignored).
+    var late = 0
     var minDay = Int32.max, maxDay = Int32.min            // all rows
     var minUsedDay = Int32.max, maxUsedDay = Int32.min    // rows on or before the observation end
 
@@ -14,7 +16,7 @@ struct RowCounts {
         rows += 1
         if day < minDay { minDay = day }
         if day > maxDay { maxDay = day }
-        if let end = observationEnd, day > end { return false }
+        if let end = observationEnd, day > end { late += 1; return false }
         if day < minUsedDay { minUsedDay = day }
         if day > maxUsedDay { maxUsedDay = day }
         return true
@@ -23,6 +25,7 @@ struct RowCounts {
     /// Adds the counts of other rows.
     mutating func merge(_ other: RowCounts) {
         rows += other.rows
+        late += other.late
         minDay = min(minDay, other.minDay)
         maxDay = max(maxDay, other.maxDay)
         minUsedDay = min(minUsedDay, other.minUsedDay)

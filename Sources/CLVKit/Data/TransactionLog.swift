@@ -20,16 +20,30 @@ public struct RFMOptions: Sendable, Equatable {
     public var observationEnd: CalendarDate?
     /// How the holdout mean amount is averaged; lifetimes averages per row.
     public var holdoutMonetaryValue: HoldoutMonetaryAverage
-    /// CSV delimiter, chunk size, … of the input.
+    /// CSV delimiter (or its detection from the header line), chunk size, … of the input.
     public var csv: CSVScanner.Options
+    /// How date fields are written: `nil` for the ISO 8601 forms ``Timestamp`` reads, or a
+    /// pattern.
+    public var dateFormat: DateFormat?
+    /// The zone whose calendar days count: a timestamp with a UTC offset is converted to it; one
+    /// without is taken as local to it already.
+    public var timeZone: LocalZone
+    /// Whether amounts are written with a decimal comma (`12,50`); needs a delimiter other than
+    /// the comma.
+    public var decimalComma: Bool
+    /// What to do with rows that cannot be used.
+    public var badRows: BadRowPolicy
 
     /// The lifetimes-compatible defaults: columns `customer_id`, `date`, `amount`; days; no
-    /// calibration split; observation end at the last date; comma-separated.
+    /// calibration split; observation end at the last date; the delimiter found in the header
+    /// line (comma, semicolon or tab); ISO dates, days in UTC; stop at the first bad row.
     public init(customerColumn: String = "customer_id", dateColumn: String = "date",
                 amountColumn: String? = "amount", unit: TimeUnit = .day,
                 calibrationEnd: CalendarDate? = nil, observationEnd: CalendarDate? = nil,
                 holdoutMonetaryValue: HoldoutMonetaryAverage = .perTransaction,
-                csv: CSVScanner.Options = CSVScanner.Options()) {
+                csv: CSVScanner.Options = CSVScanner.Options(detectsDelimiter: true),
+                dateFormat: DateFormat? = nil, timeZone: LocalZone = .utc,
+                decimalComma: Bool = false, badRows: BadRowPolicy = .stop) {
         self.customerColumn = customerColumn
         self.dateColumn = dateColumn
         self.amountColumn = amountColumn
@@ -38,6 +52,10 @@ public struct RFMOptions: Sendable, Equatable {
         self.observationEnd = observationEnd
         self.holdoutMonetaryValue = holdoutMonetaryValue
         self.csv = csv
+        self.dateFormat = dateFormat
+        self.timeZone = timeZone
+        self.decimalComma = decimalComma
+        self.badRows = badRows
     }
 }
 
@@ -58,8 +76,11 @@ public enum HoldoutMonetaryAverage: String, Sendable, Equatable, CaseIterable {
 ///
 /// Columns are found by header name (``RFMOptions/customerColumn`` …); a missing one is a
 /// ``DataError`` on line 1 that lists the header's columns. Every row is checked: an empty
-/// customer id, an invalid date, an amount that is not a finite number, or a negative amount
-/// (a refund is not a purchase) is an error naming the file, line and column.
+/// customer id or one that is not UTF-8, an invalid date, an amount that is not a finite number,
+/// or a negative amount (a refund is not a purchase) is an error naming the file, line and
+/// column, as are the CSV errors (a wrong number of fields, an unterminated quote). With
+/// ``BadRowPolicy/skip(maxFraction:)`` such rows are left out and collected in ``rejected``
+/// instead (header problems still stop the read).
 public final class TransactionLog {
     /// One validated row. `customerID` points into the scanner's buffer: valid until the next
     /// ``TransactionLog/next()``.
@@ -78,12 +99,31 @@ public final class TransactionLog {
     public var name: String { scanner.name }
     /// The header's column names.
     public let header: [String]
+    /// The field delimiter (given, or found in the header line).
+    public var delimiter: UInt8 { scanner.delimiter }
     /// Positions of the used columns in the header.
     public let customerColumn: Int, dateColumn: Int, amountColumn: Int?
     /// Data rows returned so far (in the current pass).
     @exclusivity(unchecked) public private(set) var rowsRead = 0
+    /// Rows left out so far (in the current pass), in file order; always empty with
+    /// ``BadRowPolicy/stop``.
+    public private(set) var rejected: [RejectedRow] = []
+    /// Called about once per chunk read (4 MiB) with the rows and bytes read so far, on the
+    /// thread that reads the log.
+    public var progress: (@Sendable (ReadProgress) -> Void)? {
+        didSet {
+            guard let progress else { scanner.onChunk = nil; return }
+            let total = scanner.totalBytes
+            scanner.onChunk = { [unowned self] bytes in
+                progress(ReadProgress(rows: self.rowsRead + self.rejected.count, bytes: bytes, totalBytes: total))
+            }
+        }
+    }
 
     private let scanner: CSVScanner
+    private let dates: DateReader
+    private let decimalComma: Bool
+    private let skipsBadRows: Bool
     // The previous row's (valid) date field and its value. These and `rowsRead` are read and
     // written once per row; `@exclusivity(unchecked)` drops the runtime exclusivity check of
     // class properties, which is safe here: a log is used by one thread (it is not Sendable) and
@@ -109,6 +149,10 @@ public final class TransactionLog {
             throw DataError(file: scanner.name, message: "no transactions: the file is empty (expected a header line such as customer_id,date,amount)")
         }
         self.header = header
+        if options.decimalComma && options.amountColumn != nil && scanner.delimiter == UInt8(ascii: ",") {
+            throw DataError(file: scanner.name, line: 1,
+                            message: "amounts with a decimal comma need a delimiter other than the comma, but the fields are separated by commas (choose the semicolon or tab delimiter)")
+        }
         let columns = CSVColumns(header: header, file: scanner.name)
         customerColumn = try columns.require(options.customerColumn)
         dateColumn = try columns.require(options.dateColumn)
@@ -116,13 +160,43 @@ public final class TransactionLog {
         customerName = options.customerColumn
         dateName = options.dateColumn
         amountName = options.amountColumn
+        dates = DateReader(format: options.dateFormat, zone: options.timeZone)
+        decimalComma = options.decimalComma
+        if case .skip = options.badRows {
+            skipsBadRows = true
+            scanner.resynchronizesAfterErrors = true
+        } else {
+            skipsBadRows = false
+        }
     }
 
-    /// The next row, or `nil` at the end of the file.
+    /// The next row, or `nil` at the end of the file. With ``BadRowPolicy/skip(maxFraction:)``,
+    /// bad rows are passed over (into ``rejected``); otherwise the first one throws.
     @inline(__always)
     public func next() throws(DataError) -> Row? {
-        guard let record = try scanner.nextRecord() else { return nil }
-        rowsRead += 1
+        while true {
+            let record: CSVRecord?
+            do {
+                record = try scanner.nextRecord()
+            } catch {
+                guard skipsBadRows, scanner.errorSkippedRecord else { throw error }
+                rejected.append(RejectedRow(line: scanner.rawLine, raw: scanner.rawRecord(), error: error))
+                continue
+            }
+            guard let record else { return nil }
+            do {
+                let row = try validate(record)
+                rowsRead += 1
+                return row
+            } catch {
+                guard skipsBadRows else { throw error }
+                rejected.append(RejectedRow(line: record.line, raw: scanner.rawRecord(), error: error))
+            }
+        }
+    }
+
+    @inline(__always)
+    private func validate(_ record: CSVRecord) throws(DataError) -> Row {
         let id = record[customerColumn]
         if id.isEmpty {
             throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is empty")
@@ -135,9 +209,9 @@ public final class TransactionLog {
         if lastDateText.matches(dateField) {
             date = lastDate    // consecutive rows often share a date (logs sorted by date)
         } else {
-            guard let parsed = CalendarDate.parse(dateField) else {
+            guard let parsed = dates.day(dateField) else {
                 throw DataError(file: name, line: record.line, field: dateName,
-                                message: CalendarDate.explainInvalid(DataText.string(dateField)))
+                                message: dates.explainInvalid(dateField))
             }
             date = parsed
             lastDate = parsed
@@ -146,9 +220,10 @@ public final class TransactionLog {
         var amount = 0.0
         if let amountColumn {
             let field = record[amountColumn]
-            guard let value = NumberField.parseDouble(field) else {
+            let parsed = decimalComma ? NumberField.parseDecimalComma(field) : NumberField.parseDouble(field)
+            guard let value = parsed else {
                 throw DataError(file: name, line: record.line, field: amountName,
-                                message: NumberField.explainInvalid(field))
+                                message: decimalComma ? NumberField.explainInvalidDecimalComma(field) : NumberField.explainInvalid(field))
             }
             if value < 0 {
                 throw DataError(file: name, line: record.line, field: amountName,
@@ -170,6 +245,7 @@ public final class TransactionLog {
     public func rewind() throws(DataError) -> Bool {
         guard try scanner.rewind() else { return false }
         rowsRead = 0
+        rejected = []
         return true
     }
 }

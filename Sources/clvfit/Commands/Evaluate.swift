@@ -39,7 +39,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let table = try RFMSummarizer.summarize(path: transactions, options: log.rfmOptions())
+        let table = try log.summarize(transactions)
         if compare {
             let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates)
             switch format {

@@ -17,8 +17,11 @@ struct Summarize: ParsableCommand {
     @OptionGroup var log: TransactionOptions
     @OptionGroup var output: OutputOptions
 
+    @Flag(help: "No progress line and no notes on standard error (errors are still printed).")
+    var quiet = false
+
     func run() throws {
-        let table = try RFMSummarizer.summarize(path: transactions, options: log.rfmOptions())
+        let table = try log.summarize(transactions, quiet: quiet)
         try SummaryCSV.write(table, to: output.path)
     }
 }

@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let (table, source) = try input.table()
+        let (table, source) = try input.table(quiet: quiet)
         let outcome = try model.train(table, source: source)
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }

@@ -245,3 +245,52 @@ import CLVTestSupport
         }
     }
 }
+
+extension CSVScannerTests {
+    static func detect(_ line: String) -> Character? {
+        var bytes = Array(line.utf8)
+        return bytes.withUnsafeMutableBufferPointer { CSVScanner.detectDelimiter(in: UnsafeBufferPointer($0)) }.map { Character(UnicodeScalar($0)) }
+    }
+
+    /// The delimiter is the most frequent of comma, semicolon and tab outside quotes.
+    @Test func delimiterDetection() throws {
+        #expect(Self.detect("customer_id,date,amount") == ",")
+        #expect(Self.detect("customer_id;date;amount") == ";")
+        #expect(Self.detect("customer_id\tdate\tamount") == "\t")
+        #expect(Self.detect("\"id,with,commas\";date;amount") == ";")
+        #expect(Self.detect("a;b,c") == ",")          // a tie: the comma
+        #expect(Self.detect("only") == nil)
+    }
+
+    @Test func detectedDelimiterIsUsedForEveryRecord() throws {
+        let text = "\u{FEFF}a;b;c\r\n1;\"x;y\";3,5\r\n"
+        let scanner = CSVScanner(bytes: Array(text.utf8), name: "t.csv", options: CSVScanner.Options(chunkSize: 2, detectsDelimiter: true))
+        var fields: [[String]] = []
+        while let record = try scanner.nextRecord() { fields.append(record.strings) }
+        #expect(scanner.delimiter == UInt8(ascii: ";"))
+        #expect(scanner.header == ["a", "b", "c"])
+        #expect(fields == [["1", "x;y", "3,5"]])
+    }
+
+    /// After an error about one record, a resynchronizing scanner gives that record's first line
+    /// as written and goes on with the next line.
+    @Test func resynchronizesAfterARecordError() throws {
+        let text = "a,b\n1,2\n3,\"4\n5,6\n7,8,9\n10,\"1\"\"1\"\n"
+        let scanner = CSVScanner(bytes: Array(text.utf8), name: "t.csv", options: CSVScanner.Options(chunkSize: 3))
+        scanner.resynchronizesAfterErrors = true
+        var good: [[String]] = [], bad: [(Int, String)] = []
+        while true {
+            do {
+                guard let record = try scanner.nextRecord() else { break }
+                good.append(record.strings)
+                #expect(String(decoding: scanner.rawRecord(), as: UTF8.self) == text.split(separator: "\n")[record.line - 1].description)
+            } catch {
+                #expect(scanner.errorSkippedRecord)
+                bad.append((scanner.rawLine, String(decoding: scanner.rawRecord(), as: UTF8.self)))
+            }
+        }
+        #expect(good == [["1", "2"], ["5", "6"], ["10", "1\"1"]])
+        #expect(bad.map(\.0) == [3, 5])
+        #expect(bad.map(\.1) == ["3,\"4", "7,8,9"])
+    }
+}

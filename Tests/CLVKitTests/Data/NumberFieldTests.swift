@@ -63,3 +63,24 @@ import Testing
         #expect(Self.explain(long).count < 80)   // one bad field cannot flood the terminal
     }
 }
+
+extension NumberFieldTests {
+    static func decimalComma(_ text: String) -> Double? {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { NumberField.parseDecimalComma(UnsafeBufferPointer($0)) }
+    }
+
+    @Test func decimalCommas() throws {
+        #expect(Self.decimalComma("12,50") == 12.5)
+        #expect(Self.decimalComma("-0,5") == -0.5)
+        #expect(Self.decimalComma(" 3 ") == 3)
+        #expect(Self.decimalComma("1.234,50") == nil)
+        #expect(Self.decimalComma("12.50") == nil)
+        #expect(Self.decimalComma("12,5x") == nil)
+        var bytes = Array("1.234,50".utf8)
+        let why = bytes.withUnsafeMutableBufferPointer { NumberField.explainInvalidDecimalComma(UnsafeBufferPointer($0)) }
+        #expect(why.hasPrefix("\"1.234,50\" is not a number with a decimal comma"))
+        var bad = Array("12,5x".utf8)
+        #expect(bad.withUnsafeMutableBufferPointer { NumberField.explainInvalidDecimalComma(UnsafeBufferPointer($0)) } == "\"12,5x\" is not a number")
+    }
+}

@@ -1,0 +1,154 @@
+/// A date pattern for date fields that are not ISO 8601 (`05/03/2024`, `5.3.2024 14:30`).
+///
+/// Tokens (a `strftime` subset):
+///
+/// | token | matches |
+/// |---|---|
+/// | `%Y` | a 4-digit year |
+/// | `%m` | month, 1 or 2 digits (01–12) |
+/// | `%d` | day of the month, 1 or 2 digits |
+/// | `%H` | hour, 1 or 2 digits (00–23) |
+/// | `%M` | minute, 2 digits |
+/// | `%S` | second, 2 digits, optionally followed by a fraction (`.123`) |
+/// | `%z` | a UTC offset: `Z`, `±HH`, `±HH:MM` or `±HHMM` |
+/// | `%%` | a `%` |
+///
+/// Any other character matches itself. `%Y`, `%m` and `%d` are required, each at most once.
+/// One- or two-digit fields take two digits when two are there, so write `%d%m%Y` only for
+/// zero-padded dates. Surrounding spaces of the field are ignored; the whole field must match.
+/// The pattern is compiled once; matching a field allocates nothing.
+public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
+    enum Token: Sendable, Equatable {
+        case year, month, day, hour, minute, second, zone
+        case literal(UInt8)
+    }
+
+    /// The pattern as given.
+    public let pattern: String
+    let tokens: [Token]
+
+    /// Compiles `pattern`; throws a sentence naming the problem (an unknown `%` token, a missing
+    /// or repeated `%Y`/`%m`/`%d`).
+    public init(_ pattern: String) throws(DateFormatError) {
+        self.pattern = pattern
+        var tokens: [Token] = []
+        let bytes = Array(pattern.utf8)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            guard c == UInt8(ascii: "%") else {
+                tokens.append(.literal(c))
+                i += 1
+                continue
+            }
+            guard i + 1 < bytes.count else {
+                throw DateFormatError(message: "the date format \"\(pattern)\" ends with a lone '%' (write %% for a percent sign)")
+            }
+            switch bytes[i + 1] {
+            case UInt8(ascii: "Y"): tokens.append(.year)
+            case UInt8(ascii: "m"): tokens.append(.month)
+            case UInt8(ascii: "d"): tokens.append(.day)
+            case UInt8(ascii: "H"): tokens.append(.hour)
+            case UInt8(ascii: "M"): tokens.append(.minute)
+            case UInt8(ascii: "S"): tokens.append(.second)
+            case UInt8(ascii: "z"): tokens.append(.zone)
+            case UInt8(ascii: "%"): tokens.append(.literal(UInt8(ascii: "%")))
+            default:
+                let token = String(decoding: bytes[i...(i + 1)], as: UTF8.self)
+                throw DateFormatError(message: "the date format \"\(pattern)\" has the unknown token \(token) (known: %Y %m %d %H %M %S %z %%)")
+            }
+            i += 2
+        }
+        for (token, name) in [(Token.year, "%Y"), (.month, "%m"), (.day, "%d")] {
+            let n = tokens.filter { $0 == token }.count
+            if n != 1 {
+                throw DateFormatError(message: "the date format \"\(pattern)\" must have \(name) exactly once (it has it \(n) times)")
+            }
+        }
+        for (token, name) in [(Token.hour, "%H"), (.minute, "%M"), (.second, "%S"), (.zone, "%z")]
+        where tokens.filter({ $0 == token }).count > 1 {
+            throw DateFormatError(message: "the date format \"\(pattern)\" has \(name) more than once")
+        }
+        self.tokens = tokens
+    }
+
+    public var description: String { pattern }
+
+    /// The timestamp `field` holds in this format, or `nil` if it does not match or is not a
+    /// valid date or time.
+    public func parse(_ field: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard var p = field.baseAddress else { return nil }
+        var end = p + field.count
+        while p < end, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
+        while end > p, end[-1] == 0x20 || end[-1] == 0x09 { end -= 1 }
+
+        func digits(min: Int, max: Int) -> Int? {
+            var v = 0, k = 0
+            while k < max, p < end {
+                let c = p.pointee &- 0x30
+                guard c < 10 else { break }
+                v = v * 10 + Int(c)
+                p += 1
+                k += 1
+            }
+            return k >= min ? v : nil
+        }
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0
+        var offset: Int32? = nil
+        for token in tokens {
+            switch token {
+            case .literal(let c):
+                guard p < end, p.pointee == c else { return nil }
+                p += 1
+            case .year:
+                guard let v = digits(min: 4, max: 4) else { return nil }
+                year = v
+            case .month:
+                guard let v = digits(min: 1, max: 2), (1...12).contains(v) else { return nil }
+                month = v
+            case .day:
+                guard let v = digits(min: 1, max: 2) else { return nil }
+                day = v
+            case .hour:
+                guard let v = digits(min: 1, max: 2), v <= 23 else { return nil }
+                hour = v
+            case .minute:
+                guard let v = digits(min: 2, max: 2), v <= 59 else { return nil }
+                minute = v
+            case .second:
+                guard let v = digits(min: 2, max: 2), v <= 60 else { return nil }
+                second = v
+                if p < end, p.pointee == UInt8(ascii: ".") || p.pointee == UInt8(ascii: ",") {
+                    p += 1
+                    guard digits(min: 1, max: Int.max) != nil else { return nil }
+                }
+            case .zone:
+                guard p < end else { return nil }
+                if p.pointee == UInt8(ascii: "Z") {
+                    p += 1
+                    offset = 0
+                } else {
+                    guard p.pointee == UInt8(ascii: "+") || p.pointee == UInt8(ascii: "-") else { return nil }
+                    let sign: Int32 = p.pointee == UInt8(ascii: "-") ? -1 : 1
+                    p += 1
+                    guard let h = digits(min: 2, max: 2), h <= 23 else { return nil }
+                    var m = 0
+                    if p < end, p.pointee == UInt8(ascii: ":") { p += 1 }
+                    if p < end, p.pointee &- 0x30 < 10 {
+                        guard let mm = digits(min: 2, max: 2), mm <= 59 else { return nil }
+                        m = mm
+                    }
+                    offset = sign * Int32(h * 3600 + m * 60)
+                }
+            }
+        }
+        guard p == end, let date = CalendarDate(year: year, month: month, day: day) else { return nil }
+        return Timestamp(date: date, secondsOfDay: Int32(hour * 3600 + minute * 60 + second), utcOffsetSeconds: offset)
+    }
+}
+
+/// A date format that cannot be used, with a sentence saying why.
+public struct DateFormatError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
