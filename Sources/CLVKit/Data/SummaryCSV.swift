@@ -5,11 +5,16 @@ import Foundation
 /// Written columns: `customer_id,frequency,recency,T,monetary_value`, then
 /// `frequency_holdout,monetary_value_holdout,duration_holdout` when the table has a holdout,
 /// then `weight` when some weight differs from 1. The monetary columns are left out when the
-/// table has no amounts. Numbers are printed as the shortest decimal that reads back as the same
+/// table has no amounts. The weighted form (``Style/weighted``, `clvfit summarize --weighted`,
+/// rows from ``CustomerSummaryTable/weighted()``) has no `customer_id` and always a `weight`
+/// column (a row is a pattern, not a customer). Numbers are printed as the shortest decimal that reads back as the same
 /// `Double` (`2`, not `2.0`; `38.857142857142854`), so a written summary reads back bit for bit.
 ///
 /// Read columns (found by header name, in any order; extra columns are ignored):
-/// - `customer_id` (or `ID`, `id`), optional — without it the ids are the 1-based row numbers;
+/// - `customer_id` (or `ID`, `id`), optional; failing those, a first column whose name is none
+///   of the columns below is the id (pandas' `to_csv` writes the index first, named after the
+///   id column of the transactions — `CustomerID`, say — or unnamed); without any, the ids are
+///   the 1-based row numbers;
 /// - `frequency`, `recency`, `T`, required (`frequency_cal`, `recency_cal`, `T_cal`, as
 ///   `lifetimes.utils.calibration_and_holdout_data` names them, are accepted too; `periods`, the
 ///   number of opportunities n in lifetimes' discrete-time data, stands for `T`);
@@ -26,14 +31,22 @@ import Foundation
 public enum SummaryCSV {
     // MARK: Writing
 
+    /// Which columns a written summary has.
+    public enum Style: Sendable {
+        /// One row per customer: `customer_id` first; `weight` only when some weight is not 1.
+        case perCustomer
+        /// One row per pattern: no `customer_id`; `weight` always, last.
+        case weighted
+    }
+
     /// The CSV text of `table`.
-    public static func render(_ table: CustomerSummaryTable) -> String {
-        renderSink(table).withBytes { String(decoding: $0, as: UTF8.self) }
+    public static func render(_ table: CustomerSummaryTable, style: Style = .perCustomer) -> String {
+        renderSink(table, style: style).withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Writes `table` to `path` atomically (`-`: standard output).
-    public static func write(_ table: CustomerSummaryTable, to path: String) throws(AtomicOutput.Failure) {
-        try AtomicOutput.write(renderSink(table).takeData(), to: path)
+    public static func write(_ table: CustomerSummaryTable, to path: String, style: Style = .perCustomer) throws(AtomicOutput.Failure) {
+        try AtomicOutput.write(renderSink(table, style: style).takeData(), to: path)
     }
 
     /// A number as the shortest decimal that reads back as the same `Double`, without a
@@ -55,10 +68,11 @@ public enum SummaryCSV {
 
     /// The CSV bytes of `table` in a sink. Large tables are rendered in two halves on two
     /// threads (formatting the numbers is most of the work), then joined.
-    static func renderSink(_ table: CustomerSummaryTable) -> ByteSink {
+    static func renderSink(_ table: CustomerSummaryTable, style: Style = .perCustomer) -> ByteSink {
         let hasMoney = table.monetaryValue != nil
-        let hasWeight = table.weight.contains { $0 != 1 }
-        var columns = ["customer_id", "frequency", "recency", "T"]
+        let hasIDs = style == .perCustomer
+        let hasWeight = style == .weighted || table.weight.contains { $0 != 1 }
+        var columns = hasIDs ? ["customer_id", "frequency", "recency", "T"] : ["frequency", "recency", "T"]
         if hasMoney { columns.append("monetary_value") }
         if let holdout = table.holdout {
             columns.append("frequency_holdout")
@@ -72,7 +86,7 @@ public enum SummaryCSV {
         out.append(0x0A)
         let half = table.count / 2
         guard half >= parallelRenderRows, ProcessInfo.processInfo.activeProcessorCount >= 2 else {
-            renderRows(table, 0..<table.count, hasMoney: hasMoney, hasWeight: hasWeight, to: &out)
+            renderRows(table, 0..<table.count, hasIDs: hasIDs, hasMoney: hasMoney, hasWeight: hasWeight, to: &out)
             return out
         }
         // The second half goes to a sink of its own on another thread; each sink is touched by
@@ -83,9 +97,9 @@ public enum SummaryCSV {
             let parts = SendablePointers(first: first, second: second)
             DispatchQueue.concurrentPerform(iterations: 2) { part in
                 if part == 0 {
-                    renderRows(table, 0..<half, hasMoney: hasMoney, hasWeight: hasWeight, to: &parts.first.pointee)
+                    renderRows(table, 0..<half, hasIDs: hasIDs, hasMoney: hasMoney, hasWeight: hasWeight, to: &parts.first.pointee)
                 } else {
-                    renderRows(table, half..<table.count, hasMoney: hasMoney, hasWeight: hasWeight, to: &parts.second.pointee)
+                    renderRows(table, half..<table.count, hasIDs: hasIDs, hasMoney: hasMoney, hasWeight: hasWeight, to: &parts.second.pointee)
                 }
             }
         }
@@ -102,14 +116,18 @@ public enum SummaryCSV {
     }
 
     /// Appends the CSV lines of rows `range` of `table`.
-    private static func renderRows(_ table: CustomerSummaryTable, _ range: Range<Int>, hasMoney: Bool, hasWeight: Bool,
+    private static func renderRows(_ table: CustomerSummaryTable, _ range: Range<Int>, hasIDs: Bool, hasMoney: Bool, hasWeight: Bool,
                                    to out: inout ByteSink) {
         // (No nested helper function capturing `out`: a captured variable is boxed and every
         // access to it checked for exclusivity at run time.)
         let holdoutMoney = hasMoney ? table.holdout?.monetaryValue : nil
         for i in range {
-            appendFieldFast(table.customerIDs[i], to: &out)
-            appendNumber(table.frequency[i], after: UInt8(ascii: ","), to: &out)
+            if hasIDs {
+                appendFieldFast(table.customerIDs[i], to: &out)
+                appendNumber(table.frequency[i], after: UInt8(ascii: ","), to: &out)
+            } else {
+                out.write(format(table.frequency[i]))
+            }
             appendNumber(table.recency[i], after: UInt8(ascii: ","), to: &out)
             appendNumber(table.T[i], after: UInt8(ascii: ","), to: &out)
             if let m = table.monetaryValue { appendNumber(m[i], after: UInt8(ascii: ","), to: &out) }
@@ -386,6 +404,14 @@ public enum SummaryCSV {
 
     /// The columns of a summary, found by name in its header (see the type's comment).
     struct Layout {
+        /// Every column name the reader knows besides the id's: a first column with another
+        /// name is the id (a pandas index).
+        static let knownColumns: Set<String> = [
+            "frequency", "frequency_cal", "recency", "recency_cal", "T", "T_cal", "periods",
+            "monetary_value", "monetary_value_cal", "weight", "weights",
+            "frequency_holdout", "monetary_value_holdout", "duration_holdout",
+        ]
+
         let header: [String]
         let idColumn: Int?, fColumn: Int, rColumn: Int, tColumn: Int, mColumn: Int?, wColumn: Int?
         let hfColumn: Int?, hmColumn: Int?, hdColumn: Int?
@@ -393,7 +419,10 @@ public enum SummaryCSV {
         init(header: [String], file: String) throws(DataError) {
             self.header = header
             let columns = CSVColumns(header: header, file: file)
-            let idColumn = try columns.find(["customer_id", "ID", "id"])
+            var idColumn = try columns.find(["customer_id", "ID", "id"])
+            if idColumn == nil, let first = header.first, !Self.knownColumns.contains(DataText.trimmed(first)) {
+                idColumn = 0
+            }
             let fColumn = try columns.require("frequency", aliases: ["frequency_cal"])
             let rColumn = try columns.require("recency", aliases: ["recency_cal"])
             let tColumn = try columns.require("T", aliases: ["T_cal", "periods"])

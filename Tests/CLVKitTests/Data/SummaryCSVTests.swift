@@ -214,4 +214,38 @@ import CLVTestSupport
         let missing = S.error { () throws(DataError) in try SummaryCSV.read(path: "/nonexistent/s.csv", unit: .week) }
         #expect(missing?.kind == .missingInput)
     }
+
+    // MARK: Summaries written by lifetimes
+
+    /// pandas writes a summary's index first, named after the transactions' id column or not at
+    /// all: that column is the id, whatever its name.
+    @Test func pandasIndexIsTheID() throws {
+        let named = try Self.read("CustomerID,frequency,recency,T,monetary_value\nA7,1,2,5,10.5\nB8,0,0,5,0\n")
+        #expect(named.customerIDs == ["A7", "B8"])
+        let unnamed = try Self.read(",frequency,recency,T\n17,1,2,5\n18,0,0,5\n")
+        #expect(unnamed.customerIDs == ["17", "18"])
+        // A known column first is never taken for an id.
+        let noID = try Self.read("frequency,recency,T,note\n1,2,5,x\n")
+        #expect(noID.customerIDs == ["1"])
+    }
+
+    /// lifetimes' own `datasets/cdnow_customers_summary.csv` (`ID,frequency,recency,T`, weeks)
+    /// and `donations.csv` (`frequency,recency,periods,weights`) read as they are. The sums are
+    /// those of the files (awk), not of clvfit: 2357 customers, Σ frequency 2457; 22 patterns
+    /// standing for 11,104 donors, 6 opportunities each.
+    @Test func lifetimesDatasetsReadAsTheyAre() throws {
+        let cdnow = try SummaryCSV.read(path: S.requireDataset("cdnow_customers_summary.csv").path, unit: .week)
+        #expect(cdnow.count == 2357)
+        #expect(cdnow.customerIDs == (1...2357).map(String.init))
+        #expect(cdnow.frequency.reduce(0, +) == 2457)
+        #expect(cdnow.monetaryValue == nil && cdnow.holdout == nil)
+        #expect(cdnow.weight.allSatisfy { $0 == 1 })
+        #expect(cdnow.recency[0] == 30.43 && cdnow.T[0] == 38.86)
+
+        let donations = try SummaryCSV.read(path: S.requireDataset("donations.csv").path, unit: .week)
+        #expect(donations.count == 22)
+        #expect(donations.customerCount == 11104)
+        #expect(donations.T.allSatisfy { $0 == 6 })
+        #expect(donations.customerIDs == (1...22).map(String.init))
+    }
 }
