@@ -46,8 +46,9 @@ public enum Training {
             firstDate: table.provenance.firstDate, lastDate: table.provenance.lastDate,
             calibrationEnd: table.provenance.calibrationEnd, observationEnd: table.provenance.observationEnd,
             summarySha256: summaryDigest(table))
-        let file = ModelFile(timeUnit: table.unit, trainingData: fingerprint,
+        var file = ModelFile(timeUnit: table.unit, trainingData: fingerprint,
                              purchaseModel: purchaseRecord, spendModel: spendRecord)
+        file.warnings = Diagnostics.warnings(for: file, data: table)
         return TrainingOutcome(modelFile: file, purchaseModel: purchase, spendModel: spendModel, spendModelSkipped: skipped)
     }
 

@@ -53,6 +53,17 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
 
     public var holdout: PurchaseErrors
     public var spend: SpendErrors?
+    /// 95 % intervals of the fitted parameters (`annotate(with:)`); absent until annotated.
+    public var parameterIntervals: [ModelParameterIntervals]?
+    /// The model's diagnostic warnings (`annotate(with:)`); absent until annotated.
+    public var warnings: [DiagnosticWarning]?
+
+    /// Adds the model file's parameter intervals (at `level`) and warnings, so that the JSON
+    /// and any report carry them.
+    public mutating func annotate(with file: ModelFile, level: Double = 0.95) {
+        parameterIntervals = file.parameterIntervals(level: level)
+        warnings = file.warnings ?? Diagnostics.warnings(for: file)
+    }
 
     /// Evaluates `purchaseModel` (and `spendModel`) on a calibration summary with holdout columns.
     public static func evaluate(_ table: CustomerSummaryTable, purchaseModel: any PurchaseModel,

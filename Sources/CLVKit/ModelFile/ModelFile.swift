@@ -22,6 +22,10 @@ public struct ModelFile: Codable, Equatable, Sendable {
     /// How `clvfit train --model auto` chose the purchase model; absent otherwise. Informational:
     /// a reader that ignores it predicts the same.
     public var selection: ModelSelection?
+    /// What `Diagnostics` found when the model was trained (empty when nothing): reasons to
+    /// distrust part of the model. Absent in files written before clvfit checked; informational
+    /// (a reader that ignores it predicts the same).
+    public var warnings: [DiagnosticWarning]?
 
     public init(toolVersion: String = ClvFitVersion.current, timeUnit: TimeUnit, trainingData: TrainingData,
                 purchaseModel: FittedModelRecord, spendModel: FittedModelRecord?) {

@@ -105,13 +105,7 @@ public struct Scorer: Sendable {
     public func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ScoringError) -> CustomerScore {
         do {
             let pAlive = purchaseModel.probabilityAlive(frequency: x, recency: tx, T: T)
-            var previous = 0.0
-            var discountedPurchases = 0.0
-            for k in 1...options.periods {
-                let cumulative = try purchaseModel.expectedPurchases(within: Double(k) * options.periodLength, frequency: x, recency: tx, T: T)
-                discountedPurchases += (cumulative - previous) / Foundation.pow(1 + options.discountRate, Double(k))
-                previous = cumulative
-            }
+            let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T)
             var spend: Double? = nil, clv: Double? = nil
             if let spendModel {
                 let m = try spendModel.expectedSpend(frequency: x, monetaryValue: x > 0 ? (monetaryValue ?? 0) : 0)
@@ -130,6 +124,20 @@ public struct Scorer: Sendable {
         }
     }
 
+    /// E[Y(HΔ)] and the discounted purchases Σₖ (E[Y(kΔ)] − E[Y((k−1)Δ)]) / (1 + d)ᵏ of one
+    /// customer: the purchase part of CLV, before spend and margin.
+    static func horizonPurchases(_ model: any PurchaseModel, options: ScoringOptions, frequency x: Double, recency tx: Double,
+                                 T: Double) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        var previous = 0.0
+        var discounted = 0.0
+        for k in 1...options.periods {
+            let cumulative = try model.expectedPurchases(within: Double(k) * options.periodLength, frequency: x, recency: tx, T: T)
+            discounted += (cumulative - previous) / Foundation.pow(1 + options.discountRate, Double(k))
+            previous = cumulative
+        }
+        return (previous, discounted)
+    }
+
     /// Scores every row of a summary, in its order.
     public func score(_ table: CustomerSummaryTable) throws(ScoringError) -> [CustomerScore] {
         try options.validate()
@@ -142,17 +150,32 @@ public struct Scorer: Sendable {
         return out
     }
 
-    /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv`
-    /// (the last two empty without a spend model).
-    public static func csv(_ scores: [CustomerScore]) -> [UInt8] {
-        var out = Array("customer_id,p_alive,expected_purchases,expected_spend,clv\n".utf8)
-        out.reserveCapacity(scores.count * 64)
-        for c in scores {
-            SummaryCSV.appendField(c.customerID, to: &out)
-            for value in [c.probabilityAlive, c.expectedPurchases, c.expectedSpend, c.clv] {
+    /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv` (the last
+    /// two empty without a spend model), then, when given, the interval columns
+    /// `expected_purchases_low,expected_purchases_high,clv_low,clv_high` and the simple-formula
+    /// columns `simple_clv_aov,simple_clv_retention` (a value that does not exist is left empty).
+    public static func csv(_ scores: [CustomerScore], intervals: [ScoreInterval]? = nil, simple: [SimpleCLV]? = nil) -> [UInt8] {
+        precondition(intervals.map { $0.count == scores.count } ?? true, "One interval per score.")
+        precondition(simple.map { $0.count == scores.count } ?? true, "One simple CLV per score.")
+        var header = "customer_id,p_alive,expected_purchases,expected_spend,clv"
+        if intervals != nil { header += ",expected_purchases_low,expected_purchases_high,clv_low,clv_high" }
+        if simple != nil { header += ",simple_clv_aov,simple_clv_retention" }
+        var out = Array((header + "\n").utf8)
+        out.reserveCapacity(scores.count * (64 + (intervals == nil ? 0 : 80) + (simple == nil ? 0 : 40)))
+        func append(_ values: [Double?]) {
+            for value in values {
                 out.append(UInt8(ascii: ","))
                 if let value { out.append(contentsOf: SummaryCSV.format(value).utf8) }
             }
+        }
+        for (i, c) in scores.enumerated() {
+            SummaryCSV.appendField(c.customerID, to: &out)
+            append([c.probabilityAlive, c.expectedPurchases, c.expectedSpend, c.clv])
+            if let interval = intervals?[i] {
+                append([interval.expectedPurchases.lowerBound, interval.expectedPurchases.upperBound,
+                        interval.clv?.lowerBound, interval.clv?.upperBound])
+            }
+            if let s = simple?[i] { append([s.aov, s.retention]) }
             out.append(0x0A)
         }
         return out

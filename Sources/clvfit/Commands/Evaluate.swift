@@ -50,8 +50,10 @@ struct Evaluate: ParsableCommand {
         }
         let outcome = try modelChoice.train(table, source: transactions)
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
-        let evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
+        var evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
                                                         spendModel: outcome.spendModel)
+        evaluation.annotate(with: outcome.modelFile)
+        FileHandle.standardError.write(Data(WarningText.render(evaluation.warnings ?? []).utf8))
         switch format {
         case .json:
             try AtomicOutput.write(try evaluation.json(), to: output.path)

@@ -28,6 +28,7 @@ struct Train: ParsableCommand {
         var text = ModelSummaryText.render(outcome.modelFile)
         if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model): \(selection.reason)\n" }
         if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
+        text += WarningText.render(outcome.modelFile.warnings ?? [])
         text += "Model written to \(output)\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
@@ -41,15 +42,22 @@ enum ModelSummaryText {
             s += "\n\(record.model): log-likelihood \(String(format: "%.4f", record.logLikelihood)), "
             s += "AIC \(String(format: "%.2f", record.aic)), BIC \(String(format: "%.2f", record.bic)), "
             s += "\(record.iterations) iterations, \(Int(record.customers)) customers\n"
-            s += "  parameter       estimate     std. error\n"
-            for name in record.parameterNames {
-                s += "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                s += String(format: "%14.6f %14.6f\n", record.parameters[name]!, record.standardErrors[name]!)
+            s += "  parameter       estimate     std. error   95% interval (log scale)\n"
+            for interval in record.confidenceIntervals(level: 0.95) {
+                s += "  " + interval.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                s += String(format: "%14.6f %14.6f   [%.6g, %.6g]\n", interval.estimate, interval.standardError, interval.lower, interval.upper)
             }
             if let c = record.frequencyMonetaryCorrelation {
                 s += String(format: "  correlation(frequency, monetary value) = %.4f (Gamma-Gamma assumes 0)\n", c)
             }
         }
         return s
+    }
+}
+
+/// Diagnostic warnings, one line each: `warning: [code] message`.
+enum WarningText {
+    static func render(_ warnings: [DiagnosticWarning]) -> String {
+        warnings.map { "warning: [\($0.code)] \($0.message)\n" }.joined()
     }
 }

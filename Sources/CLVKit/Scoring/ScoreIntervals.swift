@@ -1,0 +1,127 @@
+import Foundation
+
+/// A customer's intervals for expected purchases and CLV at one level.
+public struct ScoreInterval: Sendable, Equatable {
+    public var expectedPurchases: ClosedRange<Double>
+    /// Nil without a spend model.
+    public var clv: ClosedRange<Double>?
+
+    public init(expectedPurchases: ClosedRange<Double>, clv: ClosedRange<Double>?) {
+        self.expectedPurchases = expectedPurchases
+        self.clv = clv
+    }
+}
+
+/// Per-customer intervals for E[Y(HΔ)] and CLV from the uncertainty of the fitted parameters,
+/// by the delta method on log scales (`LogScaleDeltaMethod`, which explains the choice over
+/// parametric draws):
+/// ```
+/// E[Y]:  Var[ln E[Y]] = ∇ᵀ Σ_purchase ∇
+/// CLV = D(θ_purchase) · M(θ_spend) · margin, D = discounted purchases, M = expected spend:
+///        Var[ln (D·M)] = Var[ln D] + Var[ln M]
+/// ```
+/// The purchase and spend models are fitted separately, so their estimates are treated as
+/// independent and the variances add. These intervals cover the *expected* values (what the
+/// model would say with the true parameters), not the customer's actual future purchases,
+/// which vary far more (a Poisson count around the expectation).
+public struct IntervalScorer: Sendable {
+    public let scorer: Scorer
+    public let level: Double
+    let purchase: LogScaleDeltaMethod
+    let spend: LogScaleDeltaMethod?
+    /// The purchase (spend) model at each of the 2k perturbed parameter vectors, built once.
+    let perturbedPurchaseModels: [any PurchaseModel]
+    let perturbedSpendModels: [any SpendModel]
+
+    /// - Parameters:
+    ///   - scorer: the point scorer (models at the estimates, horizon, discount, margin).
+    ///   - purchaseRecord, spendRecord: the fitted records whose covariances give the uncertainty.
+    ///   - level: coverage, strictly between 0 and 1 (e.g. 0.9).
+    public init(scorer: Scorer, purchaseRecord: FittedModelRecord, spendRecord: FittedModelRecord?, level: Double) throws(ScoringError) {
+        guard level > 0, level < 1, level.isFinite else {
+            throw .invalidOption("interval", "must be a level strictly between 0 and 1, e.g. 0.9 (got \(level)).")
+        }
+        self.scorer = scorer
+        self.level = level
+        purchase = LogScaleDeltaMethod(purchaseRecord)
+        let purchaseType = type(of: scorer.purchaseModel)
+        do {
+            perturbedPurchaseModels = try purchase.perturbedParameters.map { try purchaseType.init(parameterValues: $0) }
+            if let spendModel = scorer.spendModel, let spendRecord {
+                let method = LogScaleDeltaMethod(spendRecord)
+                spend = method
+                let spendType = type(of: spendModel)
+                perturbedSpendModels = try method.perturbedParameters.map { try spendType.init(parameterValues: $0) }
+            } else {
+                spend = nil
+                perturbedSpendModels = []
+            }
+        } catch {
+            throw .prediction(customer: "(none)", .undefinedPrediction(model: purchaseType.displayName, reason: "cannot perturb the parameters for intervals: \(error)"))
+        }
+    }
+
+    /// From a model file and scoring options.
+    public init(modelFile: ModelFile, options: ScoringOptions, level: Double) throws {
+        let scorer = Scorer(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(), options: options)
+        try self.init(scorer: scorer, purchaseRecord: modelFile.purchaseModel, spendRecord: modelFile.spendModel, level: level)
+    }
+
+    /// One customer's intervals.
+    /// - Complexity: 2k + 1 horizon evaluations of the purchase model (k parameters) and
+    ///   2k' + 1 of the spend model: 9 and 7 for BG/NBD and Gamma-Gamma.
+    public func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ModelError) -> ScoreInterval {
+        let options = scorer.options
+        let center = try Scorer.horizonPurchases(scorer.purchaseModel, options: options, frequency: x, recency: tx, T: T)
+        var logY: [Double] = [], logD: [Double] = []
+        for model in perturbedPurchaseModels {
+            let h = try Scorer.horizonPurchases(model, options: options, frequency: x, recency: tx, T: T)
+            logY.append(Foundation.log(h.cumulative))
+            logD.append(Foundation.log(h.discounted))
+        }
+        let purchases = try Self.range(center: center.cumulative, variance: purchase.logVariance(perturbedLogValues: logY), level: level)
+        guard let spendModel = scorer.spendModel, let spend else { return ScoreInterval(expectedPurchases: purchases, clv: nil) }
+        let m = x > 0 ? (monetaryValue ?? 0) : 0
+        let centerSpend = try spendModel.expectedSpend(frequency: x, monetaryValue: m)
+        var logM: [Double] = []
+        for model in perturbedSpendModels { logM.append(Foundation.log(try model.expectedSpend(frequency: x, monetaryValue: m))) }
+        var variance: Double? = nil
+        if let vd = purchase.logVariance(perturbedLogValues: logD), let vm = spend.logVariance(perturbedLogValues: logM) { variance = vd + vm }
+        let value = try Self.range(center: center.discounted * centerSpend, variance: variance, level: level)
+        let margin = options.margin
+        let clv = margin >= 0 ? (value.lowerBound * margin)...(value.upperBound * margin) : (value.upperBound * margin)...(value.lowerBound * margin)
+        return ScoreInterval(expectedPurchases: purchases, clv: clv)
+    }
+
+    /// center · exp(∓ z √variance); [0, 0] when the expectation itself is 0.
+    static func range(center: Double, variance: Double?, level: Double) throws(ModelError) -> ClosedRange<Double> {
+        if center == 0 { return 0...0 }
+        guard center > 0, center.isFinite, let variance else {
+            throw .undefinedPrediction(model: "interval", reason: "the expectation is not positive and finite near the estimates, so the delta method does not apply.")
+        }
+        return LogScaleDeltaMethod.interval(center: center, logVariance: variance, level: level)
+    }
+
+    /// Every row of a summary, in its order (chunks in parallel; the result does not depend
+    /// on the number of cores).
+    public func intervals(_ table: CustomerSummaryTable) throws(ScoringError) -> [ScoreInterval] {
+        try scorer.options.validate()
+        let chunks = ChunkedSum.map(rows: table.count) { range -> Result<[ScoreInterval], ScoringError> in
+            var out: [ScoreInterval] = []
+            out.reserveCapacity(range.count)
+            for i in range {
+                do throws(ModelError) {
+                    out.append(try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
+                                            monetaryValue: table.monetaryValue?[i]))
+                } catch {
+                    return .failure(.prediction(customer: table.customerIDs[i], error))
+                }
+            }
+            return .success(out)
+        }
+        var all: [ScoreInterval] = []
+        all.reserveCapacity(table.count)
+        for chunk in chunks { all += try chunk.get() }
+        return all
+    }
+}
