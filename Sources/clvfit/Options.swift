@@ -108,25 +108,42 @@ struct TransactionOptions: ParsableArguments {
     /// Summarizes the log at `path`: shows progress on a terminal (unless `quiet`), writes the
     /// rejects file, and says on standard error how many rows were skipped.
     func summarize(_ path: String, defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> CustomerSummaryTable {
-        let line: ProgressLine? = quiet ? nil : ProgressLine.onTerminal(label: path == "-" ? "<stdin>" : path)
-        var report: (@Sendable (ReadProgress) -> Void)? = nil
-        if let line {
-            report = { progress in line.update(progress) }
+        let outcome = try reading(path, quiet: quiet) { progress throws(DataError) in
+            try RFMSummarizer.read(path: path, options: rfmOptions(defaultUnit: defaultUnit), progress: progress)
         }
-        let outcome: RFMSummarizer.Outcome
-        do {
-            defer { line?.finish() }
-            outcome = try RFMSummarizer.read(path: path, options: rfmOptions(defaultUnit: defaultUnit), progress: report)
-        }
-        if let rejects {
-            try RejectsCSV.write(outcome.rejected, to: rejects)
-        }
-        if onBadRow == .skip && !outcome.rejected.isEmpty {
-            let percent = String(format: "%.2f", 100 * Double(outcome.rejected.count) / Double(outcome.rows))
-            let listed = rejects.map { "listed in \($0)" } ?? "give --rejects FILE to list them"
-            Diagnostics.note("skipped \(outcome.rejected.count) bad row\(outcome.rejected.count == 1 ? "" : "s") of \(outcome.rows) (\(percent) %); \(listed)")
-        }
+        try account(rejected: outcome.rejected, of: outcome.rows)
         return outcome.table
+    }
+
+    /// ``summarize(_:defaultUnit:quiet:)`` with the cohort's dated purchases, for `evaluate`.
+    func evaluationData(_ path: String, quiet: Bool = false) throws -> EvaluationData {
+        let data = try reading(path, quiet: quiet) { progress throws(DataError) in
+            try EvaluationData.read(path: path, options: rfmOptions(), progress: progress)
+        }
+        try account(rejected: data.rejected, of: data.rows)
+        return data
+    }
+
+    /// Runs `read` with a progress line on a terminal's standard error (unless `quiet`).
+    private func reading<T>(_ path: String, quiet: Bool,
+                            _ read: ((@Sendable (ReadProgress) -> Void)?) throws(DataError) -> T) throws(DataError) -> T {
+        let line: ProgressLine? = quiet ? nil : ProgressLine.onTerminal(label: path == "-" ? "<stdin>" : path)
+        defer { line?.finish() }
+        var report: (@Sendable (ReadProgress) -> Void)? = nil
+        if let line { report = { progress in line.update(progress) } }
+        return try read(report)
+    }
+
+    /// Writes the rejects file (when asked) and says how many rows were skipped.
+    private func account(rejected: [RejectedRow], of rows: Int) throws {
+        if let rejects {
+            try RejectsCSV.write(rejected, to: rejects)
+        }
+        if onBadRow == .skip && !rejected.isEmpty {
+            let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
+            let listed = rejects.map { "listed in \($0)" } ?? "give --rejects FILE to list them"
+            UserNote.write("skipped \(rejected.count) bad row\(rejected.count == 1 ? "" : "s") of \(rows) (\(percent) %); \(listed)")
+        }
     }
 }
 

@@ -7,8 +7,8 @@ import Darwin
 #endif
 
 /// Notes for the user on standard error (`clvfit: note: …`).
-enum Diagnostics {
-    static func note(_ text: String) {
+enum UserNote {
+    static func write(_ text: String) {
         FileHandle.standardError.write(Data("clvfit: note: \(text)\n".utf8))
     }
 }

@@ -64,6 +64,9 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
         parameterIntervals = file.parameterIntervals(level: level)
         warnings = file.warnings ?? Diagnostics.warnings(for: file)
     }
+    /// Weekly actual vs expected repeat purchases of the cohort over calibration and holdout,
+    /// when the dated purchases are known (a transaction log; see ``TrackingCurve``).
+    public var tracking: TrackingCurve?
 
     /// Evaluates `purchaseModel` (and `spendModel`) on a calibration summary with holdout columns.
     public static func evaluate(_ table: CustomerSummaryTable, purchaseModel: any PurchaseModel,
@@ -144,6 +147,11 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
         if let sp = spend {
             s += "\nSpend (customers who bought in both periods: \(f(sp.customers, 0)))\n"
             s += "  mean predicted \(f(sp.meanPredicted, 2))   mean actual \(f(sp.meanActual, 2))   MAE \(f(sp.mae, 2))   RMSE \(f(sp.rmse, 2))\n"
+        }
+        if let t = tracking {
+            s += "\nTracking (repeat purchases of all \(f(t.customers, 0)) customers, \(t.periods.count) periods of \(t.periodDays) days)\n"
+            s += "  calibration   expected \(f(t.calibrationExpected, 1))   actual \(f(t.calibrationActual, 0))\n"
+            s += "  holdout       expected \(f(t.holdoutExpected, 1))   actual \(f(t.holdoutActual, 0))   (unconditional: as for new customers)\n"
         }
         return s
     }

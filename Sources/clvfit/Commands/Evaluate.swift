@@ -8,8 +8,10 @@ struct Evaluate: ParsableCommand {
         discussion: """
         Needs a transaction log with --calibration-end and --observation-end. Reports per-customer \
         MAE and RMSE of holdout purchases, their correlation, total predicted vs actual, the mean \
-        by calibration frequency 0..6, 7+, a naive rate baseline, and the spend model's error on \
-        customers who bought in both periods.
+        by calibration frequency 0..6, 7+, a naive rate baseline, the spend model's error on \
+        customers who bought in both periods, and the weekly tracking of the cohort's repeat \
+        purchases (actual vs expected). --report writes all of it, with charts, as one \
+        self-contained HTML page.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -30,6 +32,9 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("save-model"), help: "Also write the model fitted on the calibration period to this file.")
     var saveModel: String?
 
+    @Option(help: "Also write a self-contained HTML report (parameters, tracking, histograms, P(alive), spend fit, CLV) to this file.")
+    var report: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -39,7 +44,8 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let table = try log.summarize(transactions)
+        let data = try log.evaluationData(transactions)
+        let table = data.table
         if compare {
             let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates)
             switch format {
@@ -54,6 +60,13 @@ struct Evaluate: ParsableCommand {
                                                         spendModel: outcome.spendModel)
         evaluation.annotate(with: outcome.modelFile)
         FileHandle.standardError.write(Data(WarningText.render(evaluation.warnings ?? []).utf8))
+        let tracking = try TrackingCurve.compute(data.cohort, model: outcome.purchaseModel, unit: table.unit)
+        evaluation.tracking = tracking
+        if let report {
+            let content = try EvaluationReport.build(data: data, source: transactions, outcome: outcome,
+                                                     evaluation: evaluation, tracking: tracking)
+            try AtomicOutput.write(ReportHTML.render(content), to: report)
+        }
         switch format {
         case .json:
             try AtomicOutput.write(try evaluation.json(), to: output.path)

@@ -1,0 +1,116 @@
+/// The dated repeat purchases of the calibration cohort — the customers whose first purchase is
+/// on or before the calibration end, as in the summary — counted by calendar day: what a
+/// tracking curve (``TrackingCurve``) compares the model with.
+///
+/// Purchases are purchase *days*, as in the summary: several rows of one customer on one day are
+/// one purchase. A customer's first purchase day is not a repeat purchase; every later purchase
+/// day up to the observation end is. So the repeat purchases up to the calibration end add up to
+/// Σ frequency, and those after it to Σ frequency_holdout.
+public struct CohortPurchases: Sendable, Equatable {
+    /// The earliest first purchase in the cohort: day 0 of the arrays below.
+    public var origin: CalendarDate
+    public var calibrationEnd: CalendarDate
+    public var observationEnd: CalendarDate
+    /// `newCustomers[d]`: customers whose first purchase is on day `origin + d`,
+    /// d = 0 … calibrationEnd − origin.
+    public var newCustomers: [Double]
+    /// `repeatPurchases[d]`: repeat purchase days of the cohort on day `origin + d`,
+    /// d = 0 … observationEnd − origin.
+    public var repeatPurchases: [Double]
+
+    public init(origin: CalendarDate, calibrationEnd: CalendarDate, observationEnd: CalendarDate,
+                newCustomers: [Double], repeatPurchases: [Double]) {
+        self.origin = origin
+        self.calibrationEnd = calibrationEnd
+        self.observationEnd = observationEnd
+        self.newCustomers = newCustomers
+        self.repeatPurchases = repeatPurchases
+    }
+
+    /// Reads a transaction log to its end and collects the cohort's purchase days.
+    /// - Parameters:
+    ///   - calibrationEnd: last day of the calibration period; `nil`: the observation end (no holdout).
+    ///   - observationEnd: last day observed, later rows are ignored; `nil`: the last date in the log.
+    /// - Throws: `DataError` for a malformed row, or when no customer first bought by the calibration end.
+    /// - Complexity: O(n log n) in the rows; memory for every customer's purchase days.
+    public static func collect(from log: TransactionLog, calibrationEnd: CalendarDate?,
+                               observationEnd: CalendarDate?) throws(DataError) -> CohortPurchases {
+        var index: [String: Int] = [:]
+        var days: [[Int32]] = []
+        var lastDay = Int32.min
+        while let row = try log.next() {
+            let day = row.date.daysSinceEpoch
+            if let observationEnd, day > observationEnd.daysSinceEpoch { continue }
+            lastDay = max(lastDay, day)
+            let id = String(decoding: row.customerID, as: UTF8.self)
+            if let i = index[id] {
+                days[i].append(day)
+            } else {
+                index[id] = days.count
+                days.append([day])
+            }
+        }
+        guard lastDay != Int32.min else {
+            throw DataError(file: log.name, message: "no transactions on or before the observation end")
+        }
+        let end = observationEnd ?? CalendarDate(daysSinceEpoch: lastDay)
+        let calibration = calibrationEnd ?? end
+        guard calibration <= end else {
+            throw DataError(file: log.name, message: "the calibration end \(calibration) is after the observation end \(end)")
+        }
+        // Each customer's distinct purchase days, first one first.
+        var firsts: [Int32] = []
+        var cohort: [[Int32]] = []
+        for var d in days {
+            d.sort()
+            guard d[0] <= calibration.daysSinceEpoch else { continue }
+            var unique: [Int32] = [d[0]]
+            for day in d.dropFirst() where day != unique[unique.count - 1] { unique.append(day) }
+            firsts.append(d[0])
+            cohort.append(unique)
+        }
+        guard let origin = firsts.min() else {
+            throw DataError(file: log.name, message: "no customer made a first purchase on or before the calibration end \(calibration)")
+        }
+        var newCustomers = Array(repeating: 0.0, count: Int(calibration.daysSinceEpoch - origin) + 1)
+        var repeats = Array(repeating: 0.0, count: Int(end.daysSinceEpoch - origin) + 1)
+        for unique in cohort {
+            newCustomers[Int(unique[0] - origin)] += 1
+            for day in unique.dropFirst() { repeats[Int(day - origin)] += 1 }
+        }
+        return CohortPurchases(origin: CalendarDate(daysSinceEpoch: origin), calibrationEnd: calibration,
+                               observationEnd: end, newCustomers: newCustomers, repeatPurchases: repeats)
+    }
+
+    /// The customers in the cohort.
+    public var customers: Double { newCustomers.reduce(0, +) }
+}
+
+/// A summary and the cohort's dated purchases from one read of a transaction log — what
+/// `clvfit evaluate` needs for its tracking curve and report.
+public struct EvaluationData: Sendable {
+    public var table: CustomerSummaryTable
+    public var cohort: CohortPurchases
+    /// The rows left out of both (``BadRowPolicy/skip(maxFraction:)``), in file order.
+    public var rejected: [RejectedRow] = []
+    /// Data rows in the log, bad ones included.
+    public var rows = 0
+
+    /// Summarizes the log at `path` (`-`: standard input, spooled so it can be read twice) and
+    /// collects the calibration cohort's purchase days with the same window and the same rows
+    /// (a bad row skipped by the summary is skipped again). `progress` reports the first pass.
+    public static func read(path: String, options: RFMOptions,
+                            progress: (@Sendable (ReadProgress) -> Void)? = nil) throws(DataError) -> EvaluationData {
+        let log = try TransactionLog(path: path, options: options, spoolsPipes: true)
+        log.progress = progress
+        let summary = try RFMSummarizer.read(log: log, options: options)
+        log.progress = nil
+        let table = summary.table
+        guard try log.rewind() else {
+            throw DataError(file: log.name, message: "the input cannot be read a second time to date the repeat purchases; give a file instead of a pipe")
+        }
+        let cohort = try CohortPurchases.collect(from: log, calibrationEnd: options.calibrationEnd,
+                                                 observationEnd: options.observationEnd)
+        return EvaluationData(table: table, cohort: cohort, rejected: summary.rejected, rows: summary.rows)
+    }
+}

@@ -1,0 +1,313 @@
+import CLVNumerics
+import Foundation
+
+/// Everything the evaluation report shows, as numbers: the fitted models, warnings, the tracking
+/// curve, the holdout evaluation, the calibration histogram, P(alive) over frequency × recency,
+/// the spend model's fit and the CLV distribution. ``ReportHTML`` renders it; nothing in the
+/// page is computed anywhere else.
+public struct EvaluationReport: Sendable, Codable, Equatable {
+    /// A confidence interval of a parameter.
+    public struct Interval: Sendable, Codable, Equatable {
+        /// Coverage, e.g. 0.95.
+        public var level: Double
+        public var lower: Double
+        public var upper: Double
+        public init(level: Double, lower: Double, upper: Double) {
+            self.level = level
+            self.lower = lower
+            self.upper = upper
+        }
+    }
+
+    public struct Parameter: Sendable, Codable, Equatable {
+        public var name: String
+        public var estimate: Double
+        public var standardError: Double?
+        /// Filled in when intervals are computed; the report shows the column when any has one.
+        public var interval: Interval?
+    }
+
+    public struct FittedModel: Sendable, Codable, Equatable {
+        /// `bgnbd`, `gamma-gamma`, …
+        public var model: String
+        public var displayName: String
+        public var parameters: [Parameter]
+        public var logLikelihood: Double
+        public var aic: Double
+        public var bic: Double
+        public var customers: Double
+        public var iterations: Int
+        public var converged: Bool
+
+        public init(_ record: FittedModelRecord) {
+            model = record.model
+            displayName = ModelRegistry.purchaseModels[record.model]?.displayName
+                ?? (record.model == GammaGamma.identifier ? GammaGamma.displayName : record.model)
+            parameters = record.parameterNames.map {
+                Parameter(name: $0, estimate: record.parameters[$0] ?? 0, standardError: record.standardErrors[$0], interval: nil)
+            }
+            logLikelihood = record.logLikelihood
+            aic = record.aic
+            bic = record.bic
+            customers = record.customers
+            iterations = record.iterations
+            converged = record.converged
+        }
+    }
+
+    /// Something the user should know about the fit or the data: a stable code and a sentence.
+    public struct Warning: Sendable, Codable, Equatable {
+        public var code: String
+        public var message: String
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// Customers by number of calibration repeat purchases 0, 1, …, 6, 7+: actual and the model's
+    /// Σᵢ P(X(Tᵢ) = k).
+    public struct FrequencyHistogram: Sendable, Codable, Equatable {
+        public struct Bin: Sendable, Codable, Equatable {
+            public var label: String
+            public var actual: Double
+            /// nil when the model offers no P(X(t) = k).
+            public var expected: Double?
+        }
+        public var bins: [Bin]
+        /// Why there is no model column, when there is none.
+        public var note: String?
+    }
+
+    /// P(alive) at T = `T` over a grid of frequency (rows) and recency (columns).
+    public struct AliveMatrix: Sendable, Codable, Equatable {
+        public var T: Double
+        public var frequencies: [Double]
+        public var recencies: [Double]
+        /// `values[i][j]` = P(alive | frequencies[i], recencies[j], T); nil where the cell is
+        /// impossible (a discrete-time model: more purchases than opportunities).
+        public var values: [[Double?]]
+    }
+
+    /// A histogram bin [lower, upper) (the last bin: [lower, ∞) when `open`).
+    public struct ValueBin: Sendable, Codable, Equatable {
+        public var lower: Double
+        public var upper: Double
+        public var open: Bool
+        public var actual: Double
+        /// The model's expected count (spend fit only).
+        public var expected: Double?
+    }
+
+    /// Observed mean repeat spend m̄ of the repeat customers against the Gamma-Gamma marginal:
+    /// expected customers per bin Σᵢ [F(upper | xᵢ) − F(lower | xᵢ)], where x m̄/γ given x is
+    /// beta-prime(px, q), so F(m | x) = I_{z/(1+z)}(px, q) with z = x m/γ.
+    public struct SpendFit: Sendable, Codable, Equatable {
+        public var customers: Double
+        public var bins: [ValueBin]
+    }
+
+    /// The calibration customers' CLV at the calibration end, and how concentrated it is.
+    public struct CLVDistribution: Sendable, Codable, Equatable {
+        public struct TopShare: Sendable, Codable, Equatable {
+            /// The top fraction of customers by CLV, e.g. 0.1.
+            public var customers: Double
+            /// Their share of the total CLV.
+            public var share: Double
+        }
+        /// E.g. "12 months, 1 % per month discount".
+        public var horizon: String
+        public var customers: Double
+        public var total: Double
+        public var mean: Double
+        public var median: Double
+        public var bins: [ValueBin]
+        public var topShares: [TopShare]
+    }
+
+    public var source: String
+    public var unit: TimeUnit
+    public var calibrationEnd: String
+    public var observationEnd: String
+    public var toolVersion: String
+    public var purchaseModel: FittedModel
+    public var spendModel: FittedModel?
+    public var warnings: [Warning]
+    public var tracking: TrackingCurve
+    public var evaluation: HoldoutEvaluation
+    public var calibrationFrequencies: FrequencyHistogram
+    public var alive: AliveMatrix
+    public var spendFit: SpendFit?
+    public var clv: CLVDistribution?
+
+    // MARK: Building
+
+    /// Gathers every section from the data, the fitted models and their evaluation.
+    /// - Parameters:
+    ///   - data: the calibration summary (with holdout columns) and the cohort's dated purchases.
+    ///   - source: the input's name, shown in the report.
+    ///   - outcome: the models fitted on the calibration period.
+    ///   - evaluation: their holdout evaluation, with its tracking curve.
+    ///   - scoring: the CLV horizon and discount for the CLV distribution; default: `clvfit
+    ///     score`'s, 12 calendar months at 1 % a month.
+    public static func build(data: EvaluationData, source: String, outcome: TrainingOutcome,
+                             evaluation: HoldoutEvaluation, tracking: TrackingCurve,
+                             scoring: ScoringOptions? = nil) throws -> EvaluationReport {
+        let table = data.table
+        let scoring = scoring ?? ScoringOptions(periods: 12, unit: .month, modelUnit: table.unit,
+                                                discountRate: ScoringOptions.defaultDiscountRate(per: .month))
+        let horizonDescription = "\(scoring.periods) periods of \(String(format: "%.4g", scoring.periodLength)) \(table.unit.rawValue)s at a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per period"
+        let model = outcome.purchaseModel
+        var warnings: [Warning] = []
+        for record in [outcome.modelFile.purchaseModel] + (outcome.modelFile.spendModel.map { [$0] } ?? []) where !record.converged {
+            warnings.append(Warning(code: "not-converged", message: "\(record.model) did not converge (\(record.termination)); its estimates are not maximum-likelihood estimates."))
+        }
+        if let skipped = outcome.spendModelSkipped {
+            warnings.append(Warning(code: "no-spend-model", message: "There is no spend model: \(skipped)"))
+        }
+        return EvaluationReport(
+            source: source, unit: table.unit,
+            calibrationEnd: data.cohort.calibrationEnd.description, observationEnd: data.cohort.observationEnd.description,
+            toolVersion: ClvFitVersion.current,
+            purchaseModel: FittedModel(outcome.modelFile.purchaseModel),
+            spendModel: outcome.modelFile.spendModel.map(FittedModel.init),
+            warnings: warnings, tracking: tracking, evaluation: evaluation,
+            calibrationFrequencies: try frequencyHistogram(table, model: model),
+            alive: aliveMatrix(table, model: model),
+            spendFit: try outcome.spendModel.map { try spendFit(table, model: $0) } ?? nil,
+            clv: try outcome.spendModel.map { try clvDistribution(table, scorer: Scorer(purchaseModel: model, spendModel: $0, options: scoring), horizon: horizonDescription) } ?? nil)
+    }
+
+    /// Customers by calibration repeat purchases 0 … 6, 7+, actual and Σᵢ wᵢ P(X(Tᵢ) = k)
+    /// (customers grouped by T; the 7+ bin is the rest of the customers).
+    public static func frequencyHistogram(_ table: CustomerSummaryTable, model: any PurchaseModel) throws(ModelError) -> FrequencyHistogram {
+        var actual = Array(repeating: 0.0, count: 8)
+        var weightByT: [Double: Double] = [:]
+        for i in 0..<table.count {
+            actual[min(Int(table.frequency[i]), 7)] += table.weight[i]
+            weightByT[table.T[i], default: 0] += table.weight[i]
+        }
+        let labels = (0...6).map(String.init) + ["7+"]
+        guard let counts = model as? any PurchaseCountDistribution, !type(of: model).isDiscreteTime else {
+            return FrequencyHistogram(
+                bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: actual[$0], expected: nil) },
+                note: "\(type(of: model).displayName) offers no P(X(t) = k), so the model's histogram is omitted.")
+        }
+        var expected = Array(repeating: 0.0, count: 8)
+        for (T, w) in weightByT.sorted(by: { $0.key < $1.key }) {
+            var below = 0.0
+            for k in 0..<7 {
+                let p = try counts.probabilityOfPurchases(k, within: T)
+                expected[k] += w * p
+                below += p
+            }
+            expected[7] += w * max(0, 1 - below)
+        }
+        return FrequencyHistogram(
+            bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: actual[$0], expected: expected[$0]) }, note: nil)
+    }
+
+    /// P(alive) at the median T over frequencies 1 … F (F: the 99th percentile of the
+    /// frequencies, at least 5, at most 30) and 20 recencies from 0 to T (bin midpoints; whole
+    /// numbers of opportunities for a discrete-time model).
+    public static func aliveMatrix(_ table: CustomerSummaryTable, model: any PurchaseModel) -> AliveMatrix {
+        let T = weightedQuantile(table.T, table.weight, 0.5)
+        let discrete = type(of: model).isDiscreteTime
+        let maxFrequency = min(max(weightedQuantile(table.frequency, table.weight, 0.99).rounded(.up), 5), 30)
+        let frequencies = (1...Int(maxFrequency)).map(Double.init)
+        var recencies: [Double] = []
+        if discrete {
+            let n = max(Int(T.rounded()), 1)
+            for k in 0...n { recencies.append(Double(k)) }
+        } else {
+            for k in 0..<20 { recencies.append(T * (Double(k) + 0.5) / 20) }
+        }
+        let values = frequencies.map { x in
+            recencies.map { tx -> Double? in
+                guard !discrete || x <= tx else { return nil }   // x purchases need x opportunities
+                let p = model.probabilityAlive(frequency: x, recency: tx, T: discrete ? T.rounded() : T)
+                return p.isFinite ? p : nil
+            }
+        }
+        return AliveMatrix(T: discrete ? T.rounded() : T, frequencies: frequencies, recencies: recencies, values: values)
+    }
+
+    /// The Gamma-Gamma fit: observed m̄ of repeat customers (x > 0, m̄ > 0) in 24 bins from 0
+    /// to the 95th percentile and one open bin above, against the model's expected counts.
+    public static func spendFit(_ table: CustomerSummaryTable, model: GammaGamma) throws -> SpendFit? {
+        guard let monetary = table.monetaryValue else { return nil }
+        var values: [Double] = [], weights: [Double] = []
+        var weightByX: [Double: Double] = [:]
+        for i in 0..<table.count where table.frequency[i] > 0 && monetary[i] > 0 {
+            values.append(monetary[i]); weights.append(table.weight[i])
+            weightByX[table.frequency[i], default: 0] += table.weight[i]
+        }
+        guard !values.isEmpty else { return nil }
+        let upper = weightedQuantile(values, weights, 0.95)
+        guard upper > 0 else { return nil }
+        let count = 24
+        let edges = (0...count).map { upper * Double($0) / Double(count) }
+        var bins = (0...count).map { k in
+            ValueBin(lower: edges[min(k, count)], upper: k < count ? edges[k + 1] : upper, open: k == count, actual: 0, expected: 0)
+        }
+        for (v, w) in zip(values, weights) {
+            bins[min(Int(v / upper * Double(count)), count)].actual += w
+        }
+        for (x, w) in weightByX {
+            func cdf(_ m: Double) -> Double {
+                let z = x * m / model.gamma
+                return Special.regularizedIncompleteBeta(model.p * x, model.q, z / (1 + z))
+            }
+            var previous = 0.0
+            for k in 0..<count {
+                let next = cdf(edges[k + 1])
+                bins[k].expected! += w * (next - previous)
+                previous = next
+            }
+            bins[count].expected! += w * (1 - previous)
+        }
+        return SpendFit(customers: weights.reduce(0, +), bins: bins)
+    }
+
+    /// CLV of every calibration customer: 25 bins from 0 to the 99th percentile and an open bin
+    /// above; the share of the total held by the top 10 % and 20 % of customers.
+    public static func clvDistribution(_ table: CustomerSummaryTable, scorer: Scorer, horizon: String) throws -> CLVDistribution? {
+        let scores = try scorer.score(table)
+        let values = scores.map { $0.clv ?? 0 }
+        let weights = table.weight
+        let total = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }, customers = weights.reduce(0, +)
+        guard customers > 0 else { return nil }
+        let upper = max(weightedQuantile(values, weights, 0.99), 1e-9)
+        let count = 25
+        var bins = (0...count).map { k in
+            ValueBin(lower: upper * Double(k) / Double(count), upper: upper * Double(min(k + 1, count)) / Double(count),
+                     open: k == count, actual: 0, expected: nil)
+        }
+        for (v, w) in zip(values, weights) { bins[min(max(Int(v / upper * Double(count)), 0), count)].actual += w }
+        // Top shares: customers sorted by CLV, largest first; a fractional weight at the cut.
+        let order = values.indices.sorted { values[$0] > values[$1] }
+        let topShares = [0.1, 0.2].map { fraction -> CLVDistribution.TopShare in
+            var remaining = fraction * customers, sum = 0.0
+            for i in order where remaining > 0 {
+                let take = min(weights[i], remaining)
+                sum += take * values[i]
+                remaining -= take
+            }
+            return CLVDistribution.TopShare(customers: fraction, share: total > 0 ? sum / total : 0)
+        }
+        return CLVDistribution(horizon: horizon, customers: customers, total: total, mean: total / customers,
+                               median: weightedQuantile(values, weights, 0.5), bins: bins, topShares: topShares)
+    }
+
+    /// The weighted q-quantile: the smallest value whose cumulative weight reaches q of the total.
+    static func weightedQuantile(_ values: [Double], _ weights: [Double], _ q: Double) -> Double {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        let total = weights.reduce(0, +)
+        var cumulative = 0.0
+        for i in order {
+            cumulative += weights[i]
+            if cumulative >= q * total { return values[i] }
+        }
+        return order.last.map { values[$0] } ?? 0
+    }
+}

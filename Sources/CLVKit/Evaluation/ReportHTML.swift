@@ -1,0 +1,187 @@
+import Foundation
+
+/// Renders an ``EvaluationReport`` as one self-contained HTML page: inline CSS and inline SVG
+/// charts, no scripts, fonts, images or links to anything outside the file.
+public enum ReportHTML {
+    /// The `id`s of the page's charts, in page order (each an `<svg>` inside `<figure id=…>`).
+    public static let chartIDs = ["tracking-incremental", "tracking-cumulative", "calibration-histogram",
+                                  "holdout-by-frequency", "alive-heatmap", "spend-fit", "clv-distribution"]
+
+    public static func render(_ report: EvaluationReport) -> String {
+        let unit = report.unit.rawValue
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>clvfit evaluation — \(e(report.source))</title>
+        <style>
+        body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 0 auto; padding: 16px 24px 48px; line-height: 1.4; }
+        h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+        table { border-collapse: collapse; margin: 0.6em 0; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
+        th:first-child, td:first-child { text-align: left; } th { background: #f4f4f4; }
+        figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #444; max-width: 760px; }
+        svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #eee; }
+        .meta { color: #555; } .warning { color: #8a4b00; } .note { color: #555; font-style: italic; }
+        </style>
+        </head>
+        <body>
+        <h1>clvfit evaluation report</h1>
+        <p class="meta">\(e(report.source)) · time unit: \(e(unit)) · calibration to \(e(report.calibrationEnd)) · holdout to \(e(report.observationEnd)) · clvfit \(e(report.toolVersion))</p>
+
+        """
+        html += warnings(report)
+        html += parameters(report)
+        html += tracking(report)
+        html += calibrationHistogram(report)
+        html += holdout(report)
+        html += alive(report)
+        html += spend(report)
+        html += clv(report)
+        html += "</body>\n</html>\n"
+        return html
+    }
+
+    // MARK: Sections
+
+    static func warnings(_ r: EvaluationReport) -> String {
+        var s = "<h2 id=\"warnings\">Warnings</h2>\n"
+        if r.warnings.isEmpty { return s + "<p>No warnings.</p>\n" }
+        s += "<ul>\n"
+        for w in r.warnings { s += "<li class=\"warning\"><code>\(e(w.code))</code>: \(e(w.message))</li>\n" }
+        return s + "</ul>\n"
+    }
+
+    static func parameters(_ r: EvaluationReport) -> String {
+        var s = "<h2 id=\"parameters\">Fitted parameters</h2>\n"
+        for m in [r.purchaseModel] + (r.spendModel.map { [$0] } ?? []) {
+            let intervals = m.parameters.contains { $0.interval != nil }
+            s += "<h3>\(e(m.displayName)) (\(e(m.model)))</h3>\n<table class=\"parameters\"><tr><th>parameter</th><th>estimate</th><th>std. error</th>"
+            if intervals {
+                let level = m.parameters.compactMap(\.interval).first.map { f(100 * $0.level, 0) } ?? "95"
+                s += "<th>\(level) % interval</th>"
+            }
+            s += "</tr>\n"
+            for p in m.parameters {
+                s += "<tr><td>\(e(p.name))</td><td>\(f(p.estimate, 4))</td><td>\(p.standardError.map { f($0, 4) } ?? "—")</td>"
+                if intervals { s += "<td>\(p.interval.map { "\(f($0.lower, 4)) … \(f($0.upper, 4))" } ?? "—")</td>" }
+                s += "</tr>\n"
+            }
+            s += "</table>\n<p>log-likelihood \(f(m.logLikelihood, 2)) · AIC \(f(m.aic, 2)) · BIC \(f(m.bic, 2)) · \(f(m.customers, 0)) customers · \(m.iterations) iterations\(m.converged ? "" : " · <span class=\"warning\">not converged</span>")</p>\n"
+        }
+        return s
+    }
+
+    static func tracking(_ r: EvaluationReport) -> String {
+        let t = r.tracking, unit = "\(t.periodDays)-day period"
+        guard let first = t.periods.first else { return "" }
+        let xLabel = t.periodDays == 7 ? "Week (week 1 starts \(first.start))" : "Period of \(t.periodDays) days (period 1 starts \(first.start))"
+        let marker = SVGChart.Marker(x: Double(t.calibrationPeriods), label: "calibration end \(r.calibrationEnd)")
+        func line(_ name: String, _ color: String, _ value: (TrackingCurve.Period) -> Double, dashed: Bool = false) -> SVGChart.Line {
+            SVGChart.Line(name: name, color: color, points: t.periods.enumerated().map { (x: Double($0.offset + 1), y: value($0.element)) }, dashed: dashed)
+        }
+        var s = "<h2 id=\"tracking\">Tracking: repeat purchases over time</h2>\n"
+        s += "<p>All \(f(t.customers, 0)) customers who first bought by the calibration end. The model line is what it expects of customers like them from their first purchase on (unconditional, E[X(t)] summed by first-purchase day). Calibration: expected \(f(t.calibrationExpected, 1)), actual \(f(t.calibrationActual, 0)); holdout: expected \(f(t.holdoutExpected, 1)), actual \(f(t.holdoutActual, 0)).</p>\n"
+        s += figure("tracking-incremental", SVGChart.lineChart(
+            title: "Repeat purchases per \(t.periodDays == 7 ? "week" : unit)", xLabel: xLabel, yLabel: "Repeat purchases",
+            lines: [line("actual", SVGChart.actualColor, \.actual), line("model", SVGChart.modelColor, \.expected, dashed: true)],
+            marker: marker), caption: "Incremental repeat purchases, actual vs the model; the dashed vertical line is the calibration end.")
+        s += figure("tracking-cumulative", SVGChart.lineChart(
+            title: "Cumulative repeat purchases", xLabel: xLabel, yLabel: "Cumulative repeat purchases",
+            lines: [line("actual", SVGChart.actualColor, \.cumulativeActual), line("model", SVGChart.modelColor, \.cumulativeExpected, dashed: true)],
+            marker: marker), caption: "Cumulative repeat purchases, actual vs the model.")
+        return s
+    }
+
+    static func calibrationHistogram(_ r: EvaluationReport) -> String {
+        let h = r.calibrationFrequencies
+        var series = [SVGChart.Bars(name: "actual", color: SVGChart.actualColor, values: h.bins.map { $0.actual })]
+        if h.bins.contains(where: { $0.expected != nil }) {
+            series.append(SVGChart.Bars(name: "model", color: SVGChart.modelColor, values: h.bins.map(\.expected)))
+        }
+        var s = "<h2 id=\"calibration\">Calibration period: customers by number of repeat purchases</h2>\n"
+        if let note = h.note { s += "<p class=\"note\">\(e(note))</p>\n" }
+        s += figure("calibration-histogram", SVGChart.barChart(
+            title: "Customers by repeat purchases in the calibration period", xLabel: "Repeat purchases in the calibration period",
+            yLabel: "Customers", categories: h.bins.map(\.label), series: series),
+            caption: "Actual number of customers with k repeat purchases, and the model's expectation Σᵢ P(X(Tᵢ) = k) over each customer's own time T since the first purchase.")
+        return s
+    }
+
+    static func holdout(_ r: EvaluationReport) -> String {
+        let h = r.evaluation.holdout
+        var s = "<h2 id=\"holdout\">Holdout: predicted vs actual</h2>\n"
+        s += "<table class=\"holdout\"><tr><th>measure</th><th>model</th><th>naive baseline</th><th>actual</th></tr>\n"
+        s += "<tr><td>total holdout purchases</td><td>\(f(h.totalPredicted, 1))</td><td>\(f(h.baseline.totalPredicted, 1))</td><td>\(f(h.totalActual, 0))</td></tr>\n"
+        s += "<tr><td>MAE per customer</td><td>\(f(h.mae, 3))</td><td>\(f(h.baseline.mae, 3))</td><td></td></tr>\n"
+        s += "<tr><td>RMSE per customer</td><td>\(f(h.rmse, 3))</td><td>\(f(h.baseline.rmse, 3))</td><td></td></tr>\n"
+        s += "<tr><td>correlation with actual</td><td>\(f(h.correlation, 3))</td><td></td><td></td></tr>\n</table>\n"
+        s += "<p>\(f(h.customers, 0)) customers over \(f(h.duration, 2)) \(e(r.unit.rawValue))s; naive baseline: \(e(h.baseline.description)).</p>\n"
+        s += figure("holdout-by-frequency", SVGChart.barChart(
+            title: "Mean holdout purchases by calibration frequency", xLabel: "Repeat purchases in the calibration period",
+            yLabel: "Mean holdout purchases per customer", categories: h.byFrequency.map(\.frequency),
+            series: [SVGChart.Bars(name: "actual", color: SVGChart.actualColor, values: h.byFrequency.map(\.meanActual)),
+                     SVGChart.Bars(name: "model", color: SVGChart.modelColor, values: h.byFrequency.map(\.meanPredicted))]),
+            caption: "For customers grouped by their calibration repeat purchases (customers per group: \(h.byFrequency.map { "\($0.frequency): \(f($0.customers, 0))" }.joined(separator: ", "))), the mean number of holdout purchases, actual vs the model's conditional expectation.")
+        if let sp = r.evaluation.spend {
+            s += "<p>Spend model on the \(f(sp.customers, 0)) customers who bought in both periods: mean predicted \(f(sp.meanPredicted, 2)), mean actual \(f(sp.meanActual, 2)), MAE \(f(sp.mae, 2)), RMSE \(f(sp.rmse, 2)).</p>\n"
+        }
+        return s
+    }
+
+    static func alive(_ r: EvaluationReport) -> String {
+        let a = r.alive, unit = r.unit.rawValue
+        var s = "<h2 id=\"alive\">P(alive) by frequency and recency</h2>\n"
+        s += figure("alive-heatmap", SVGChart.heatMap(
+            title: "P(alive) for a customer known for T = \(f(a.T, 1)) \(unit)s (the median)",
+            xLabel: "Recency (\(unit)s from first to last purchase)", yLabel: "Frequency (repeat purchases)",
+            rowLabels: a.frequencies.map { f($0, 0) }, columnLabels: a.recencies.map { f($0, 1) },
+            values: a.values, legendLabel: "P(alive)"),
+            caption: "The probability that a customer is still active at the calibration end, for each number of repeat purchases and time of the last purchase. Recent buyers (right) are likely alive; frequent buyers who stopped long ago (top left) are likely gone.")
+        return s
+    }
+
+    static func spend(_ r: EvaluationReport) -> String {
+        guard let sp = r.spendFit else {
+            return "<h2 id=\"spend\">Spend model</h2>\n<p class=\"note\">No spend model was fitted, so there is no spend chart.</p>\n"
+        }
+        var s = "<h2 id=\"spend\">Spend model: observed vs Gamma-Gamma</h2>\n"
+        s += figure("spend-fit", SVGChart.barChart(
+            title: "Mean repeat spend per purchase of \(f(sp.customers, 0)) repeat customers", xLabel: "Mean spend per repeat purchase (amount units; lower bin edge)",
+            yLabel: "Customers", categories: sp.bins.map { $0.open ? "≥\(f($0.lower, 0))" : f($0.lower, 0) },
+            series: [SVGChart.Bars(name: "actual", color: SVGChart.actualColor, values: sp.bins.map(\.actual)),
+                     SVGChart.Bars(name: "Gamma-Gamma", color: SVGChart.modelColor, values: sp.bins.map(\.expected))]),
+            caption: "Customers by their observed mean repeat spend m̄, and the number the Gamma-Gamma model expects in each bin given each customer's number of repeat purchases (the last bin is open-ended).")
+        return s
+    }
+
+    static func clv(_ r: EvaluationReport) -> String {
+        guard let c = r.clv else {
+            return "<h2 id=\"clv\">CLV distribution</h2>\n<p class=\"note\">No spend model was fitted, so there is no CLV.</p>\n"
+        }
+        var s = "<h2 id=\"clv\">CLV distribution</h2>\n"
+        s += "<p>CLV at the calibration end over \(e(c.horizon)): \(f(c.customers, 0)) customers, total \(f(c.total, 2)), mean \(f(c.mean, 2)), median \(f(c.median, 2)). "
+        s += c.topShares.map { "The top \(f(100 * $0.customers, 0)) % of customers hold \(f(100 * $0.share, 1)) % of the value" }.joined(separator: "; ") + ".</p>\n"
+        s += figure("clv-distribution", SVGChart.barChart(
+            title: "Customers by CLV", xLabel: "CLV (amount units; lower bin edge)", yLabel: "Customers",
+            categories: c.bins.map { $0.open ? "≥\(f($0.lower, 0))" : f($0.lower, 0) },
+            series: [SVGChart.Bars(name: "customers", color: SVGChart.neutralColor, values: c.bins.map(\.actual))]),
+            caption: "Histogram of the customers' CLV (the last bin is open-ended: every customer above the 99th percentile).")
+        return s
+    }
+
+    // MARK: Helpers
+
+    static func figure(_ id: String, _ svg: String, caption: String) -> String {
+        "<figure id=\"\(id)\">\n\(svg)\n<figcaption>\(e(caption))</figcaption>\n</figure>\n"
+    }
+
+    static func e(_ text: String) -> String { SVGChart.escaped(text) }
+
+    /// A number with `digits` decimals, or "—" when it is not finite (the page never says NaN).
+    static func f(_ v: Double, _ digits: Int) -> String {
+        guard v.isFinite else { return "—" }
+        return String(format: "%.\(digits)f", v)
+    }
+}

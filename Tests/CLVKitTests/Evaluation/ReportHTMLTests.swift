@@ -1,0 +1,85 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+/// The HTML page: self-contained, well-formed (it parses as XML), every chart present with
+/// content, no NaN/inf text, every user-supplied text escaped.
+@Suite struct ReportHTMLTests {
+    /// Parses `html` as XML; returns the parser's error, or nil when it is well-formed.
+    static func xmlError(_ html: String) -> String? {
+        let parser = XMLParser(data: Data(html.utf8))
+        return parser.parse() ? nil : "\(parser.parserError.map { "\($0)" } ?? "unknown") at line \(parser.lineNumber)"
+    }
+
+    /// The text between `<figure id="ID">` and its `</figure>`.
+    static func figure(_ id: String, in html: String) -> Substring? {
+        guard let start = html.range(of: "<figure id=\"\(id)\">"),
+              let end = html.range(of: "</figure>", range: start.upperBound..<html.endIndex) else { return nil }
+        return html[start.upperBound..<end.lowerBound]
+    }
+
+    static func count(_ needle: String, in text: Substring) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    @Test func cdnowPageIsWellFormedSelfContainedAndHasEveryChart() throws {
+        let report = try EvaluationReportTests.setup().report
+        let html = ReportHTML.render(report)
+        #expect(Self.xmlError(html) == nil, "\(Self.xmlError(html) ?? "")")
+        // Self-contained: nothing is loaded from anywhere.
+        for banned in ["http:", "https:", "//", "src=", "href=", "<script", "<link", "<img", "@import", "url(", "<iframe", "<object"] {
+            #expect(!html.lowercased().contains(banned), "the page contains \(banned)")
+        }
+        // No NaN or infinity anywhere in the text.
+        let words = Set(html.lowercased().split { !$0.isLetter }.map(String.init))
+        #expect(words.isDisjoint(with: ["nan", "inf", "infinity"]))
+        // Every chart: an <svg> with axis labels and drawn marks.
+        for id in ReportHTML.chartIDs {
+            let figure = try #require(Self.figure(id, in: html), "figure \(id) is missing")
+            #expect(Self.count("<svg", in: figure) == 1 && Self.count("</svg>", in: figure) == 1, "\(id)")
+            let marks = Self.count("<polyline", in: figure) + Self.count("<rect class=\"bar\"", in: figure) + Self.count("<rect class=\"cell\"", in: figure)
+            #expect(marks >= 2, "\(id) draws \(marks) marks")
+            #expect(Self.count("class=\"axis-label\"", in: figure) == 2, "\(id) axis labels")
+            #expect(figure.contains("<figcaption>"), "\(id) caption")
+        }
+        // The tracking charts have two lines and the calibration-end marker; the heat map a cell
+        // per (frequency, recency).
+        #expect(Self.count("<polyline", in: Self.figure("tracking-incremental", in: html)!) == 2)
+        #expect(Self.figure("tracking-cumulative", in: html)!.contains("calibration end 1997-09-30"))
+        let alive = report.alive
+        #expect(Self.count("<rect class=\"cell\"", in: Self.figure("alive-heatmap", in: html)!) == alive.frequencies.count * alive.recencies.count)
+        // Sections with their numbers.
+        #expect(html.contains("0.2426") && html.contains("6.2496"))          // r and p
+        #expect(html.contains("The top 10 % of customers hold"))
+        #expect(html.contains("No warnings."))
+    }
+
+    /// Text from the user (the file name) and from warnings is escaped: the page stays
+    /// well-formed and shows the text, not markup. A parameter interval, when present, gets its column.
+    @Test func userTextIsEscapedAndIntervalsGetAColumn() throws {
+        var report = try EvaluationReportTests.setup().report
+        report.source = "<script>alert('x')</script> & \"data\".csv"
+        report.warnings = [EvaluationReport.Warning(code: "test<code>", message: "a <b>bold</b> & odd message")]
+        report.purchaseModel.parameters[0].interval = EvaluationReport.Interval(level: 0.95, lower: 0.21, upper: 0.27)
+        let html = ReportHTML.render(report)
+        #expect(Self.xmlError(html) == nil, "\(Self.xmlError(html) ?? "")")
+        #expect(!html.contains("<script") && !html.contains("<b>"))
+        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;data&quot;.csv"))
+        #expect(html.contains("<code>test&lt;code&gt;</code>: a &lt;b&gt;bold&lt;/b&gt; &amp; odd message"))
+        #expect(html.contains("<th>95 % interval</th>") && html.contains("0.2100 … 0.2700"))
+    }
+
+    /// Without a spend model the spend and CLV sections say so instead of drawing empty charts.
+    @Test func withoutSpendModelTheSectionsSaySo() throws {
+        var report = try EvaluationReportTests.setup().report
+        report.spendModel = nil
+        report.spendFit = nil
+        report.clv = nil
+        let html = ReportHTML.render(report)
+        #expect(Self.xmlError(html) == nil)
+        #expect(Self.figure("spend-fit", in: html) == nil && Self.figure("clv-distribution", in: html) == nil)
+        #expect(html.contains("No spend model was fitted"))
+    }
+}
