@@ -53,6 +53,16 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
             iterations = record.iterations
             converged = record.converged
         }
+
+        /// Fills in each parameter's interval from the intervals of this model, if listed.
+        mutating func attach(_ intervals: [ModelParameterIntervals]) {
+            guard let mine = intervals.first(where: { $0.model == model }) else { return }
+            for k in parameters.indices {
+                if let p = mine.parameters.first(where: { $0.name == parameters[k].name }) {
+                    parameters[k].interval = Interval(level: p.level, lower: p.lower, upper: p.upper)
+                }
+            }
+        }
     }
 
     /// Something the user should know about the fit or the data: a stable code and a sentence.
@@ -165,12 +175,21 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         if let skipped = outcome.spendModelSkipped {
             warnings.append(Warning(code: "no-spend-model", message: "There is no spend model: \(skipped)"))
         }
+        // The fit's diagnostics (``Diagnostics``), as the model file and the CLI give them.
+        let diagnostics = evaluation.warnings ?? Diagnostics.warnings(for: outcome.modelFile, data: table)
+        warnings += diagnostics.map { Warning(code: $0.code, message: $0.message) }
+        // 95 % intervals (log scale, from the model file's covariance).
+        let intervals = evaluation.parameterIntervals ?? outcome.modelFile.parameterIntervals(level: 0.95)
+        var purchaseModel = FittedModel(outcome.modelFile.purchaseModel)
+        var spendModel = outcome.modelFile.spendModel.map(FittedModel.init)
+        purchaseModel.attach(intervals)
+        spendModel?.attach(intervals)
         return EvaluationReport(
             source: source, unit: table.unit,
             calibrationEnd: data.cohort.calibrationEnd.description, observationEnd: data.cohort.observationEnd.description,
             toolVersion: ClvFitVersion.current,
-            purchaseModel: FittedModel(outcome.modelFile.purchaseModel),
-            spendModel: outcome.modelFile.spendModel.map(FittedModel.init),
+            purchaseModel: purchaseModel,
+            spendModel: spendModel,
             warnings: warnings, tracking: tracking, evaluation: evaluation,
             calibrationFrequencies: try frequencyHistogram(table, model: model),
             alive: aliveMatrix(table, model: model),

@@ -34,10 +34,16 @@ import CLVTestSupport
         #expect(s.report.purchaseModel.parameters.map(\.name) == ["r", "alpha", "a", "b"])
         for p in s.report.purchaseModel.parameters {
             #expect(p.estimate == record.parameters[p.name] && p.standardError == record.standardErrors[p.name])
-            #expect(p.interval == nil)
+            // The model file's 95 % log-scale interval, around the estimate.
+            let interval = try #require(p.interval)
+            let want = try #require(s.outcome.modelFile.parameterIntervals(level: 0.95)[0].parameters.first { $0.name == p.name })
+            #expect(interval.level == 0.95 && interval.lower == want.lower && interval.upper == want.upper)
+            #expect(interval.lower < p.estimate && p.estimate < interval.upper)
         }
         #expect(s.report.spendModel?.parameters.map(\.name) == ["p", "q", "gamma"])
-        #expect(s.report.warnings.isEmpty)   // both fits converge on CDNOW
+        #expect(s.report.spendModel?.parameters.allSatisfy { $0.interval != nil } == true)
+        // Both fits converge on CDNOW; the one warning is the diagnostics' a ≤ 1 (a = 0.79).
+        #expect(s.report.warnings.map(\.code) == ["unbounded-lifetime"])
         #expect(s.report.calibrationEnd == "1997-09-30" && s.report.observationEnd == "1998-06-30")
     }
 
