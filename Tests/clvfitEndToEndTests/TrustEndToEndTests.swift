@@ -65,6 +65,15 @@ import CLVTestSupport
         #expect(warnings.compactMap { $0["code"] as? String } == ["unbounded-lifetime"])
     }
 
+    /// A model file without `warnings` (the golden one predates them) gets the checks that
+    /// need only the file when scored.
+    @Test func scoringAnOlderModelFileRunsTheFileChecks() throws {
+        let ws = try Workspace()
+        try ws.write("s.csv", "customer_id,frequency,recency,T,monetary_value\n1,2,30.428571428571427,38.857142857142854,22.345\n")
+        let result = try ws.run(["score", "--model", ClvFitEndToEndTests.goldenModel, "--summary", "s.csv", "-o", "out.csv"])
+        #expect(result.status == 0 && result.stderr.contains("warning: [unbounded-lifetime] bgnbd a = 0.7929"), "\(result)")
+    }
+
     /// A level outside (0, 1) is a usage error (64) naming the option.
     @Test func badIntervalLevelExits64() throws {
         let ws = try Workspace()
