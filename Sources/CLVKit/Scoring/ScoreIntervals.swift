@@ -57,7 +57,7 @@ public struct IntervalScorer: Sendable {
                 perturbedSpendModels = []
             }
         } catch {
-            throw .prediction(customer: "(none)", .undefinedPrediction(model: purchaseType.displayName, reason: "cannot perturb the parameters for intervals: \(error)"))
+            throw .invalidOption("interval", "cannot be computed for this model: a parameter multiplied by e^\(LogScaleDeltaMethod.step) is not valid (\(error)).")
         }
     }
 

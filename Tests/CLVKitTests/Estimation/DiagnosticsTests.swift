@@ -69,6 +69,18 @@ import CLVTestSupport
         #expect(Diagnostics.lifetimeWarnings(pareto).isEmpty)
     }
 
+    /// BG/NBD with a + b ≤ 1 cannot predict for one-time buyers (₂F₁ third argument ≤ 0); the
+    /// scorer indeed refuses such a customer. CDNOW (a + b = 3.2) is fine.
+    @Test func oneTimeBuyersUndefinedIsFlagged() throws {
+        var record = try Self.golden().purchaseModel
+        #expect(Diagnostics.oneTimeBuyerWarnings(record).isEmpty)
+        record.parameters["a"] = 0.3
+        record.parameters["b"] = 0.6
+        #expect(Self.codes(Diagnostics.oneTimeBuyerWarnings(record)) == ["one-time-buyers-undefined"])
+        let model = try BGNBD(parameterValues: record.parameterValues)
+        #expect(throws: ModelError.self) { try model.expectedPurchases(within: 10, frequency: 0, recency: 0, T: 30) }
+    }
+
     // MARK: The fit
 
     /// A shape parameter of 1e5 (a beta distribution collapsed to a point) or a log-scale
