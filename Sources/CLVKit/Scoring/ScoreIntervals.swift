@@ -29,7 +29,7 @@ public struct IntervalScorer: Sendable {
     public let level: Double
     let purchase: LogScaleDeltaMethod
     let spend: LogScaleDeltaMethod?
-    /// The purchase (spend) model at each of the 2k perturbed parameter vectors, built once.
+    /// The purchase (spend) model at each of the k perturbed parameter vectors, built once.
     let perturbedPurchaseModels: [any PurchaseModel]
     let perturbedSpendModels: [any SpendModel]
 
@@ -57,7 +57,7 @@ public struct IntervalScorer: Sendable {
                 perturbedSpendModels = []
             }
         } catch {
-            throw .prediction(customer: "(none)", .undefinedPrediction(model: purchaseType.displayName, reason: "cannot perturb the parameters for intervals: \(error)"))
+            throw .invalidOption("interval", "cannot be computed for this model: a parameter multiplied by e^\(LogScaleDeltaMethod.step) is not valid (\(error)).")
         }
     }
 
@@ -68,8 +68,8 @@ public struct IntervalScorer: Sendable {
     }
 
     /// One customer's intervals.
-    /// - Complexity: 2k + 1 horizon evaluations of the purchase model (k parameters) and
-    ///   2k' + 1 of the spend model: 9 and 7 for BG/NBD and Gamma-Gamma.
+    /// - Complexity: k + 1 horizon evaluations of the purchase model (k parameters) and
+    ///   k' + 1 of the spend model: 5 and 4 for BG/NBD and Gamma-Gamma.
     public func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ModelError) -> ScoreInterval {
         let options = scorer.options
         let center = try Scorer.horizonPurchases(scorer.purchaseModel, options: options, frequency: x, recency: tx, T: T)
@@ -79,14 +79,16 @@ public struct IntervalScorer: Sendable {
             logY.append(Foundation.log(h.cumulative))
             logD.append(Foundation.log(h.discounted))
         }
-        let purchases = try Self.range(center: center.cumulative, variance: purchase.logVariance(perturbedLogValues: logY), level: level)
+        let purchases = try Self.range(center: center.cumulative, variance: purchase.logVariance(
+            logCenter: Foundation.log(center.cumulative), perturbedLogValues: logY), level: level)
         guard let spendModel = scorer.spendModel, let spend else { return ScoreInterval(expectedPurchases: purchases, clv: nil) }
         let m = x > 0 ? (monetaryValue ?? 0) : 0
         let centerSpend = try spendModel.expectedSpend(frequency: x, monetaryValue: m)
         var logM: [Double] = []
         for model in perturbedSpendModels { logM.append(Foundation.log(try model.expectedSpend(frequency: x, monetaryValue: m))) }
         var variance: Double? = nil
-        if let vd = purchase.logVariance(perturbedLogValues: logD), let vm = spend.logVariance(perturbedLogValues: logM) { variance = vd + vm }
+        if let vd = purchase.logVariance(logCenter: Foundation.log(center.discounted), perturbedLogValues: logD),
+           let vm = spend.logVariance(logCenter: Foundation.log(centerSpend), perturbedLogValues: logM) { variance = vd + vm }
         let value = try Self.range(center: center.discounted * centerSpend, variance: variance, level: level)
         let margin = options.margin
         let clv = margin >= 0 ? (value.lowerBound * margin)...(value.upperBound * margin) : (value.upperBound * margin)...(value.lowerBound * margin)

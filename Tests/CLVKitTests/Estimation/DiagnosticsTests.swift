@@ -52,6 +52,7 @@ import CLVTestSupport
     /// reads s for Pareto/NBD and γ for BG/BB.
     @Test func unboundedLifetimeIsFlagged() throws {
         let cdnow = try Self.golden()
+        #expect(cdnow.warnings == nil, "the golden file predates the diagnostics and still loads")
         let warning = try #require(Diagnostics.warnings(for: cdnow).first { $0.code == "unbounded-lifetime" })
         #expect(warning.message.contains("a = 0.7929"))
         let table = Simulate.bgnbd(customers: 3000, r: 0.5, alpha: 5, a: 3, b: 6, seed: 3)
@@ -66,6 +67,18 @@ import CLVTestSupport
         #expect(Self.codes(Diagnostics.lifetimeWarnings(pareto)) == ["unbounded-lifetime"])
         pareto.parameters["s"] = 1.4
         #expect(Diagnostics.lifetimeWarnings(pareto).isEmpty)
+    }
+
+    /// BG/NBD with a + b ≤ 1 cannot predict for one-time buyers (₂F₁ third argument ≤ 0); the
+    /// scorer indeed refuses such a customer. CDNOW (a + b = 3.2) is fine.
+    @Test func oneTimeBuyersUndefinedIsFlagged() throws {
+        var record = try Self.golden().purchaseModel
+        #expect(Diagnostics.oneTimeBuyerWarnings(record).isEmpty)
+        record.parameters["a"] = 0.3
+        record.parameters["b"] = 0.6
+        #expect(Self.codes(Diagnostics.oneTimeBuyerWarnings(record)) == ["one-time-buyers-undefined"])
+        let model = try BGNBD(parameterValues: record.parameterValues)
+        #expect(throws: ModelError.self) { try model.expectedPurchases(within: 10, frequency: 0, recency: 0, T: 30) }
     }
 
     // MARK: The fit
