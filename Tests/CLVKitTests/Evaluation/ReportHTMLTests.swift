@@ -52,7 +52,7 @@ import CLVTestSupport
         #expect(Self.count("<rect class=\"cell\"", in: Self.figure("alive-heatmap", in: html)!) == alive.frequencies.count * alive.recencies.count)
         // Sections with their numbers.
         #expect(html.contains("0.2426") && html.contains("6.2496"))          // r and p
-        #expect(html.contains("The top 10 % of customers hold"))
+        #expect(html.contains("Share of the total value held by the top 10 % of customers: ") && html.contains("12 months at a discount rate of 1 % per month"))
         #expect(html.contains("No warnings."))
     }
 
