@@ -44,6 +44,16 @@ import CLVTestSupport
         #expect(!ws.exists("missing-dir"))
     }
 
+    /// --report describes one model: with --compare it is a usage error (64), and nothing is written.
+    @Test func reportWithCompareIsAUsageError() throws {
+        let data = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
+        let ws = try Workspace()
+        let run = try ws.run(["evaluate", data] + Self.window + ["--compare", "--report", "report.html"])
+        #expect(run.status == 64, "\(run)")
+        #expect(run.stderr.contains("--compare"))
+        #expect(try ws.files().isEmpty)
+    }
+
     // MARK: In a browser
 
     /// Headless Chromium, if installed (`chromium`, `chromium-browser` or `$CHROMIUM`).
