@@ -2,15 +2,17 @@
 # need on a fresh Debian machine with the Swift toolchain (apt packages, datasets).
 
 SWIFT        ?= swift
-APT_PACKAGES := liblapack-dev libopenblas-dev
+# chromium and a font: the test suite renders the HTML report in headless Chromium (report-check).
+APT_PACKAGES := liblapack-dev libopenblas-dev chromium fonts-dejavu-core
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release
 
-.PHONY: all setup datasets build release test demo bench clean
+.PHONY: all setup datasets build release test report-check demo bench clean
 
 all: build
 
-## setup: install the Debian packages clvfit links against (LAPACK, OpenBLAS) when missing.
+## setup: install the Debian packages clvfit links against (LAPACK, OpenBLAS), and the headless
+## browser the report test uses (Chromium), when missing.
 setup:
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ('$(SWIFT)') is not on PATH; install Swift 6 first." >&2; exit 1; }
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -33,9 +35,15 @@ release: setup
 	$(SWIFT) build -c release --product clvfit-bench
 
 ## test: the whole suite (Swift Testing; XCTest disabled so the closing line counts the real tests).
+## CLVFIT_REQUIRE_BROWSER=1: the report's browser test must run (it fails if Chromium is missing).
 test: setup datasets
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest
+
+## report-check: only the HTML report tests, the headless-Chromium rendering among them (also part of `make test`).
+report-check: setup datasets
+	$(SWIFT) build --build-tests
+	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest --filter "ReportEndToEndTests|ReportHTMLTests|EvaluationReportTests|SVGChartTests|TrackingCurveTests"
 
 ## demo: summarize → train → score → evaluate on the CDNOW sample, printing each result.
 demo: release datasets

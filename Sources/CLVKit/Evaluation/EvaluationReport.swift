@@ -166,7 +166,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         let table = data.table
         let scoring = scoring ?? ScoringOptions(periods: 12, unit: .month, modelUnit: table.unit,
                                                 discountRate: ScoringOptions.defaultDiscountRate(per: .month))
-        let horizonDescription = "\(scoring.periods) periods of \(String(format: "%.4g", scoring.periodLength)) \(table.unit.rawValue)s at a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per period"
+        let days = scoring.periodLength * table.unit.days
+        let period = abs(days - HorizonUnit.daysPerMonth) < 1e-9 ? "month" : "period of \(String(format: "%.4g", scoring.periodLength)) \(table.unit.rawValue)s"
+        let horizonDescription = "\(scoring.periods) \(period == "month" ? "months" : "periods") at a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per \(period)"
         let model = outcome.purchaseModel
         var warnings: [Warning] = []
         for record in [outcome.modelFile.purchaseModel] + (outcome.modelFile.spendModel.map { [$0] } ?? []) where !record.converged {

@@ -162,7 +162,7 @@ public enum ReportHTML {
         }
         var s = "<h2 id=\"clv\">CLV distribution</h2>\n"
         s += "<p>CLV at the calibration end over \(e(c.horizon)): \(f(c.customers, 0)) customers, total \(f(c.total, 2)), mean \(f(c.mean, 2)), median \(f(c.median, 2)). "
-        s += c.topShares.map { "The top \(f(100 * $0.customers, 0)) % of customers hold \(f(100 * $0.share, 1)) % of the value" }.joined(separator: "; ") + ".</p>\n"
+        s += "Share of the total value held by the top " + c.topShares.map { "\(f(100 * $0.customers, 0)) % of customers: \(f(100 * $0.share, 1)) %" }.joined(separator: "; top ") + ".</p>\n"
         s += figure("clv-distribution", SVGChart.barChart(
             title: "Customers by CLV", xLabel: "CLV (amount units; lower bin edge)", yLabel: "Customers",
             categories: c.bins.map { $0.open ? "≥\(f($0.lower, 0))" : f($0.lower, 0) },

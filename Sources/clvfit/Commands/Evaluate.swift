@@ -41,6 +41,9 @@ struct Evaluate: ParsableCommand {
         guard log.calibrationEnd != nil, log.observationEnd != nil else {
             throw ValidationError("evaluate needs both --calibration-end and --observation-end.")
         }
+        if compare && report != nil {
+            throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
+        }
     }
 
     func run() throws {

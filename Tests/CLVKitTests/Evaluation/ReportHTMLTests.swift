@@ -52,8 +52,8 @@ import CLVTestSupport
         #expect(Self.count("<rect class=\"cell\"", in: Self.figure("alive-heatmap", in: html)!) == alive.frequencies.count * alive.recencies.count)
         // Sections with their numbers.
         #expect(html.contains("0.2426") && html.contains("6.2496"))          // r and p
-        #expect(html.contains("The top 10 % of customers hold"))
-        #expect(html.contains("unbounded-lifetime") || html.contains("a = 0.7929 ≤ 1"))
+        #expect(html.contains("Share of the total value held by the top 10 % of customers: ") && html.contains("12 months at a discount rate of 1 % per month"))
+        #expect(html.contains("unbounded-lifetime") && html.contains("a = 0.7929 ≤ 1"))
     }
 
     /// Text from the user (the file name) and from warnings is escaped: the page stays

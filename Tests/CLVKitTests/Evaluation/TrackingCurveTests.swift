@@ -81,6 +81,9 @@ import CLVTestSupport
         let curve = try TrackingCurve.compute(cohort, model: try BGNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426), unit: .week)
         #expect(curve.periods[curve.calibrationPeriods - 1].end == S.date(Self.calibrationEnd))
         #expect(curve.periods.last!.end == S.date(Self.observationEnd))
+        // 20 holdout days: two weeks and a last period of 6 days (02-04 … 02-09).
+        #expect(curve.periods.count - curve.calibrationPeriods == 3)
+        #expect(curve.periods.last!.start == S.date("1997-02-04"))
         #expect(curve.periods[0].start <= cohort.origin && cohort.origin <= curve.periods[0].end)
         for (k, p) in curve.periods.enumerated() {
             #expect(p.holdout == (k >= curve.calibrationPeriods))
