@@ -36,6 +36,7 @@ struct Evaluate: ParsableCommand {
         guard log.calibrationEnd != nil, log.observationEnd != nil else {
             throw ValidationError("evaluate needs both --calibration-end and --observation-end.")
         }
+        try modelChoice.checkUnit(log.unit, fromLog: true)
     }
 
     func run() throws {
