@@ -43,7 +43,7 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then).")
     var amountColumn = "amount"
 
-    @Option(help: "Time unit of recency, T and model parameters: day or week (7 days). (default: week; for score: the model's unit)")
+    @Option(help: "Time unit of recency, T and model parameters: day, week (7 days), or periods (discrete purchase opportunities, for bgbb; with --summary only). (default: week; with --model bgbb: periods; for score: the model's unit)")
     var unit: TimeUnit?
 
     @Option(help: "Last day (inclusive) of the calibration period, YYYY-MM-DD; later purchases form the holdout.")
@@ -174,6 +174,9 @@ struct CustomerInput: ParsableArguments {
         }
     }
 
+    /// Whether the customers come from a transaction log (not `--summary`).
+    var isTransactionLog: Bool { summary == nil }
+
     /// The summary table, from whichever input was given, in `--unit` or else `defaultUnit`.
     func table(defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
         if let summary {
@@ -194,6 +197,28 @@ struct ModelChoiceOptions: ParsableArguments {
     func validate() throws {
         guard name == "auto" || ModelRegistry.purchaseModels[name] != nil else {
             throw ValidationError("--model \(name) is not one of \((ModelRegistry.purchaseModelList.map { $0.identifier } + ["auto"]).joined(separator: ", ")).")
+        }
+    }
+
+    /// The registered model type, nil for `auto`.
+    var type: (any PurchaseModel.Type)? { ModelRegistry.purchaseModels[name] }
+
+    /// The time unit when none is given: periods for a discrete-time model (BG/BB), else week.
+    var defaultUnit: TimeUnit { type?.isDiscreteTime == true ? .periods : .week }
+
+    /// A usage error when `unit` (given, or the default) does not suit the model: periods only
+    /// for BG/BB (and never for auto, which compares the continuous-time models), and periods
+    /// only from a summary.
+    func checkUnit(_ given: TimeUnit?, fromLog: Bool) throws {
+        let unit = given ?? defaultUnit
+        if let type, let mismatch = unit.mismatch(with: type) {
+            throw ValidationError("--unit \(unit.rawValue) does not suit --model \(name): \(mismatch)")
+        }
+        if type == nil, unit == .periods {
+            throw ValidationError("--model auto compares the continuous-time models, which need --unit day or week; for purchase opportunities give --model bgbb.")
+        }
+        if fromLog, unit == .periods {
+            throw ValidationError("--unit periods needs an RFM summary (--summary): a transaction log has dates, not purchase opportunities.")
         }
     }
 

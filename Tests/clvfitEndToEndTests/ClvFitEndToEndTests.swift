@@ -476,3 +476,61 @@ import CLVTestSupport
         #expect(!(try ws.read("out.csv")).contains("the previous output"))
     }
 }
+
+// MARK: Discrete time (BG/BB in periods)
+
+extension ClvFitEndToEndTests {
+    /// `train --summary donations.csv --model bgbb` works in periods without being told (the
+    /// model file and the printed summary say so), and `score` of that model reads a summary
+    /// in periods, takes its horizon in opportunities and needs an explicit discount rate.
+    /// Scores are checked against the library at the file's parameters (1e-14 relative: the CSV
+    /// prints shortest round-trip doubles).
+    @Test func bgbbTrainsAndScoresInPeriods() throws {
+        let donations = try Self.dataset("donations.csv")
+        let ws = try Workspace()
+        let train = try ws.run(["train", "--summary", donations, "--model", "bgbb", "-o", "bgbb.json"])
+        #expect(train.status == 0, "\(train)")
+        #expect(train.stderr.contains("time unit: periods"), "\(train)")
+        let file = try Self.json(try ws.read("bgbb.json"))
+        #expect(file["time_unit"] as? String == "periods")
+        let model = try ModelFile.load(path: ws.path("bgbb.json")).makePurchaseModel()
+        let bgbb = try #require(model as? BGBB)
+
+        let score = try ws.run(["score", "--model", "bgbb.json", "--summary", donations, "--horizon", "5", "--discount-rate", "0.1", "-o", "scores.csv"])
+        #expect(score.status == 0, "\(score)")
+        let lines = Self.csvLines(try ws.read("scores.csv"))
+        #expect(lines.count == 23, "a header and the 22 rows of donations.csv")
+        // Row 2 of donations.csv: frequency 1, recency 1, periods 6.
+        let row = lines[2].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(isClose(Double(row[1])!, bgbb.probabilityAlive(frequency: 1, recency: 1, T: 6), relative: 1e-14), "\(row)")
+        #expect(isClose(Double(row[2])!, try bgbb.expectedPurchases(within: 5, frequency: 1, recency: 1, T: 6), relative: 1e-14), "\(row)")
+        #expect(row[3].isEmpty && row[4].isEmpty, "no amounts, so no spend model and no CLV")
+    }
+
+    /// Units that do not suit the model are usage errors (64) naming the option, before any
+    /// file is written.
+    @Test(arguments: [
+        (["train", "--summary", "DONATIONS", "--model", "bgbb", "--unit", "week", "-o", "m.json"], "--unit week does not suit --model bgbb"),
+        (["train", "--summary", "DONATIONS", "--unit", "periods", "-o", "m.json"], "--unit periods does not suit --model bgnbd"),
+        (["train", "--summary", "DONATIONS", "--model", "auto", "--unit", "periods", "-o", "m.json"], "--model auto compares the continuous-time models"),
+        (["train", "LOG", "--model", "bgbb", "-o", "m.json"], "--unit periods needs an RFM summary"),
+        (["score", "--model", "BGBB_MODEL", "--summary", "DONATIONS"], "give --discount-rate with --horizon-unit periods"),
+        (["score", "--model", "BGBB_MODEL", "--summary", "DONATIONS", "--horizon-unit", "month", "--discount-rate", "0.1"], "--horizon-unit month has no meaning for a model in periods"),
+        (["score", "--model", "BGBB_MODEL", "LOG"], "give its customers as an RFM summary"),
+        (["score", "--model", "GOLDEN", "--summary", "DONATIONS", "--horizon-unit", "periods", "--discount-rate", "0.1"], "--horizon-unit periods needs a model in periods"),
+    ])
+    func unitsThatDoNotSuitTheModelExit64(arguments: [String], message: String) throws {
+        let ws = try Workspace()
+        let donations = try Self.dataset("donations.csv"), log = try Self.dataset("example_transactions.csv")
+        let made = try ws.run(["train", "--summary", donations, "--model", "bgbb", "--quiet", "-o", "bgbb.json"])
+        try #require(made.status == 0, "\(made)")
+        let before = try ws.files()
+        let substituted = arguments.map {
+            ["DONATIONS": donations, "LOG": log, "BGBB_MODEL": "bgbb.json", "GOLDEN": Self.goldenModel][$0] ?? $0
+        }
+        let result = try ws.run(substituted)
+        #expect(result.status == 64, "\(result)")
+        #expect(result.stderr.contains(message), "\(result)")
+        #expect(try ws.files() == before, "nothing written")
+    }
+}

@@ -82,12 +82,38 @@ public struct Provenance: Sendable, Equatable {
 public enum TimeUnit: String, Sendable, CaseIterable, Codable {
     case day
     case week
+    /// Discrete purchase opportunities (BG/BB, Fader, Hardie & Shang 2010: T is the number of
+    /// opportunities n, e.g. yearly fund-raising drives): counted, with no calendar length.
+    case periods
 
-    /// Length of one unit in days.
-    public var days: Double {
+    /// Length of one unit in days; nil for `periods`, which have no calendar length.
+    public var days: Double? {
         switch self {
         case .day: 1
         case .week: 7
+        case .periods: nil
+        }
+    }
+
+    /// The unit's name in the plural, for sentences ("trained in weeks").
+    public var plural: String {
+        switch self {
+        case .day: "days"
+        case .week: "weeks"
+        case .periods: "periods"
+        }
+    }
+
+    /// Why a model of this type cannot be fitted or scored in this unit, as a sentence; nil when
+    /// it can. Discrete-time models (BG/BB) count opportunities, so they need `periods`; the
+    /// continuous-time models need calendar time (day or week).
+    public func mismatch(with model: any PurchaseModel.Type) -> String? {
+        switch (model.isDiscreteTime, self) {
+        case (true, .periods), (false, .day), (false, .week): nil
+        case (true, _):
+            "\(model.displayName) counts discrete purchase opportunities, so its time unit is periods, not \(rawValue)."
+        case (false, _):
+            "\(model.displayName) is a continuous-time model, so its time unit is day or week; periods (discrete purchase opportunities) are for BG/BB."
         }
     }
 }

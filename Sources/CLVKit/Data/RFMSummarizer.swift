@@ -519,7 +519,9 @@ public struct RFMSummarizer {
             throw DataError(file: file, message: "the calibration end \(CalendarDate(daysSinceEpoch: cal)) is after the observation end \(CalendarDate(daysSinceEpoch: observationEnd))\(which)")
         }
         let windowEnd = calibrationEndDay ?? observationEnd
-        let unitDays = options.unit.days
+        guard let unitDays = options.unit.days else {
+            throw DataError(file: file, message: "a transaction log has dates, so its summary is in days or weeks; purchase opportunities (unit periods) are read from an RFM summary")
+        }
 
         var customerIDs: [String] = []
         var frequency: [Double] = [], recency: [Double] = [], T: [Double] = [], monetary: [Double] = []

@@ -24,6 +24,9 @@ public enum Training {
     public static func train(_ table: CustomerSummaryTable, source: String,
                              purchaseModel: any PurchaseModel.Type = BGNBD.self,
                              estimator: Estimator = Estimator()) throws -> TrainingOutcome {
+        if let mismatch = table.unit.mismatch(with: purchaseModel) {
+            throw DataError(file: source, message: "the summary is in \(table.unit.plural), but \(mismatch)")
+        }
         let purchaseData = try PurchaseHistory(table, source: source).compressed()
         let (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, source: source, estimator: estimator)
 

@@ -164,9 +164,13 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
                              evaluation: HoldoutEvaluation, tracking: TrackingCurve,
                              scoring: ScoringOptions? = nil) throws -> EvaluationReport {
         let table = data.table
-        let scoring = scoring ?? ScoringOptions(periods: 12, unit: .month, modelUnit: table.unit,
-                                                discountRate: ScoringOptions.defaultDiscountRate(per: .month))
-        let days = scoring.periodLength * table.unit.days
+        // A report comes from a transaction log, so its unit is a calendar one (day or week).
+        guard let unitDays = table.unit.days else {
+            throw ScoringError.invalidOption("unit", "the evaluation report needs a calendar time unit (day or week), not \(table.unit.rawValue).")
+        }
+        let scoring = try scoring ?? ScoringOptions(periods: 12, unit: .month, modelUnit: table.unit,
+                                                    discountRate: ScoringOptions.defaultDiscountRate(per: .month)!)
+        let days = scoring.periodLength * unitDays
         let period = abs(days - HorizonUnit.daysPerMonth) < 1e-9 ? "month" : "period of \(String(format: "%.4g", scoring.periodLength)) \(table.unit.rawValue)s"
         let horizonDescription = "\(scoring.periods) \(period == "month" ? "months" : "periods") at a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per \(period)"
         let model = outcome.purchaseModel

@@ -48,6 +48,9 @@ public struct TrackingCurve: Sendable, Codable, Equatable {
     public static func compute(_ cohort: CohortPurchases, model: any PurchaseModel, unit: TimeUnit,
                                periodDays: Int = 7) throws(ModelError) -> TrackingCurve {
         precondition(periodDays > 0, "A period is at least one day long.")
+        guard let unitDays = unit.days else {
+            throw .undefinedPrediction(model: type(of: model).displayName, reason: "a tracking curve needs a calendar time unit (day or week), not \(unit.rawValue).")
+        }
         // Boundaries as day offsets from the origin: b_0 < 0 ≤ … ≤ b_K = calibration end < … ≤ observation end.
         let c = Int(cohort.calibrationEnd.daysSinceEpoch - cohort.origin.daysSinceEpoch)
         let o = Int(cohort.observationEnd.daysSinceEpoch - cohort.origin.daysSinceEpoch)
@@ -63,9 +66,9 @@ public struct TrackingCurve: Sendable, Codable, Equatable {
         func expected(gap: Int) throws(ModelError) -> Double {
             guard gap > 0 else { return 0 }
             if let v = expectedByGap[gap] { return v }
-            let v = try model.expectedPurchasesOfNewCustomer(within: Double(gap) / unit.days)
+            let v = try model.expectedPurchasesOfNewCustomer(within: Double(gap) / unitDays)
             guard v.isFinite else {
-                throw .undefinedPrediction(model: type(of: model).displayName, reason: "E[X(t)] is not finite at t = \(Double(gap) / unit.days).")
+                throw .undefinedPrediction(model: type(of: model).displayName, reason: "E[X(t)] is not finite at t = \(Double(gap) / unitDays).")
             }
             expectedByGap[gap] = v
             return v

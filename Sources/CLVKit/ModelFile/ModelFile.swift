@@ -235,6 +235,9 @@ extension ModelFile {
             throw fail("purchase_model.model", "\"\(purchaseModel.model)\" is not a purchase model clvfit knows (\(ModelRegistry.purchaseModels.keys.sorted().joined(separator: ", "))).")
         }
         try purchaseModel.validate(expectedNames: purchaseType.parameterNames, prefix: "purchase_model", file: file)
+        if let mismatch = timeUnit.mismatch(with: purchaseType) {
+            throw fail("time_unit", "is \(timeUnit.rawValue), but \(mismatch)")
+        }
         if let spend = spendModel {
             guard let spendType = ModelRegistry.spendModels[spend.model] else {
                 throw fail("spend_model.model", "\"\(spend.model)\" is not a spend model clvfit knows (\(ModelRegistry.spendModels.keys.sorted().joined(separator: ", "))).")

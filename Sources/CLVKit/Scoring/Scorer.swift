@@ -3,6 +3,8 @@ import Foundation
 /// Units a scoring horizon can be given in.
 public enum HorizonUnit: String, Sendable, CaseIterable {
     case day, week, month
+    /// Discrete purchase opportunities, for models in `TimeUnit.periods` (BG/BB).
+    case periods
 
     /// The mean Gregorian month, 365.2425 / 12 = 30.436875 days. lifetimes instead hard-codes
     /// 30 days (daily models) or 4.345 weeks = 30.415 days (weekly models), so its monthly CLV
@@ -11,11 +13,13 @@ public enum HorizonUnit: String, Sendable, CaseIterable {
     /// 4.345 (weeks) to reproduce lifetimes' `customer_lifetime_value(freq='W')` exactly.
     public static let daysPerMonth = 365.2425 / 12
 
-    public var days: Double {
+    /// Length in days; nil for `periods`.
+    public var days: Double? {
         switch self {
         case .day: 1
         case .week: 7
         case .month: Self.daysPerMonth
+        case .periods: nil
         }
     }
 }
@@ -39,13 +43,27 @@ public struct ScoringOptions: Sendable, Equatable {
     }
 
     /// A horizon of `periods` × `unit` for a model in `modelUnit`, with a discount rate per `unit`.
-    public init(periods: Int, unit: HorizonUnit, modelUnit: TimeUnit, discountRate: Double, margin: Double = 1) {
-        self.init(periods: periods, periodLength: unit.days / modelUnit.days, discountRate: discountRate, margin: margin)
+    /// Calendar units convert into each other; purchase opportunities only into themselves
+    /// (a horizon of n periods is n opportunities, Δ = 1).
+    /// - Throws: `ScoringError.invalidOption("horizon-unit", …)` when one unit is periods and the
+    ///   other is not.
+    public init(periods: Int, unit: HorizonUnit, modelUnit: TimeUnit, discountRate: Double, margin: Double = 1) throws(ScoringError) {
+        let length: Double
+        switch (unit.days, modelUnit.days) {
+        case let (h?, m?): length = h / m
+        case (nil, nil): length = 1
+        case (nil, _?):
+            throw .invalidOption("horizon-unit", "periods needs a model in periods (BG/BB); this model is in \(modelUnit.plural).")
+        case (_?, nil):
+            throw .invalidOption("horizon-unit", "\(unit.rawValue) has no meaning for a model in periods (discrete purchase opportunities); give --horizon-unit periods.")
+        }
+        self.init(periods: periods, periodLength: length, discountRate: discountRate, margin: margin)
     }
 
-    /// The monthly rate 0.01 expressed per `unit`: (1.01)^(unit/month) − 1.
-    public static func defaultDiscountRate(per unit: HorizonUnit) -> Double {
-        Foundation.pow(1.01, unit.days / HorizonUnit.daysPerMonth) - 1
+    /// The monthly rate 0.01 expressed per `unit`: (1.01)^(unit/month) − 1; nil for periods,
+    /// whose calendar length is unknown, so that no rate is guessed for them.
+    public static func defaultDiscountRate(per unit: HorizonUnit) -> Double? {
+        unit.days.map { Foundation.pow(1.01, $0 / HorizonUnit.daysPerMonth) - 1 }
     }
 
     /// Checks the options make sense, naming the option at fault.

@@ -44,6 +44,7 @@ struct Evaluate: ParsableCommand {
         if compare && report != nil {
             throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
         }
+        try modelChoice.checkUnit(log.unit, fromLog: true)
     }
 
     func run() throws {

@@ -26,10 +26,10 @@ struct Score: ParsableCommand {
     @Option(help: "Number of periods to look ahead.")
     var horizon: Int = 12
 
-    @Option(help: "Length of one period: day, week or month.")
-    var horizonUnit: HorizonUnit = .month
+    @Option(help: "Length of one period: day, week, month, or periods (purchase opportunities, for a model in periods). (default: month; for a model in periods: periods)")
+    var horizonUnit: HorizonUnit?
 
-    @Option(help: "Discount rate per period (default: 0.01 a month, converted to the period).")
+    @Option(help: "Discount rate per period (default: 0.01 a month, converted to the period; required with --horizon-unit periods).")
     var discountRate: Double?
 
     @Option(help: "Profit margin applied to spend.")
@@ -51,13 +51,24 @@ struct Score: ParsableCommand {
 
     func run() throws {
         let modelFile = try ModelFile.load(path: model)
+        if modelFile.timeUnit == .periods, input.isTransactionLog {
+            throw CommandFailure(status: .usage, description: "the model \(model) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
+        }
         let (table, _) = try input.table(defaultUnit: modelFile.timeUnit)
         guard table.unit == modelFile.timeUnit else {
-            throw CommandFailure(status: .usage, description: "the model \(model) was trained in \(modelFile.timeUnit.rawValue)s but the data is in \(table.unit.rawValue)s; give --unit \(modelFile.timeUnit.rawValue).")
+            throw CommandFailure(status: .usage, description: "the model \(model) was trained in \(modelFile.timeUnit.plural) but the data is in \(table.unit.plural); give --unit \(modelFile.timeUnit.rawValue).")
         }
-        let options = ScoringOptions(periods: horizon, unit: horizonUnit, modelUnit: modelFile.timeUnit,
-                                     discountRate: discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit),
-                                     margin: margin)
+        let horizonUnit = horizonUnit ?? (modelFile.timeUnit == .periods ? .periods : .month)
+        guard let rate = discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit) else {
+            throw CommandFailure(status: .usage, description: "give --discount-rate with --horizon-unit periods: a purchase opportunity has no calendar length, so the default 1 % a month cannot be converted to it.")
+        }
+        let options: ScoringOptions
+        do {
+            options = try ScoringOptions(periods: horizon, unit: horizonUnit, modelUnit: modelFile.timeUnit,
+                                         discountRate: rate, margin: margin)
+        } catch {
+            throw CommandFailure(status: .usage, description: error.description)
+        }
         let scorer = Scorer(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(), options: options)
         let scores = try scorer.score(table)
         let intervals = try interval.map { level in

@@ -8,7 +8,9 @@ struct Train: ParsableCommand {
         discussion: """
         Reads a transaction log (summarized first; with --calibration-end only the calibration \
         period is used) or an RFM summary (--summary), fits both models and writes the JSON \
-        model file (format version 1, docs/model-format.md) atomically. Prints the estimates.
+        model file (format version 1, docs/model-format.md) atomically. Prints the estimates. \
+        BG/BB (--model bgbb) counts discrete purchase opportunities: it reads a summary whose \
+        recency and T are whole numbers of opportunities, in unit periods (its default).
         """)
 
     @OptionGroup var input: CustomerInput
@@ -20,8 +22,12 @@ struct Train: ParsableCommand {
     @Flag(help: "Print nothing on success.")
     var quiet = false
 
+    func validate() throws {
+        try model.checkUnit(input.log.unit, fromLog: input.isTransactionLog)
+    }
+
     func run() throws {
-        let (table, source) = try input.table(quiet: quiet)
+        let (table, source) = try input.table(defaultUnit: model.defaultUnit, quiet: quiet)
         let outcome = try model.train(table, source: source)
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }
@@ -37,7 +43,7 @@ struct Train: ParsableCommand {
 /// A short human-readable table of a model file's estimates.
 enum ModelSummaryText {
     static func render(_ file: ModelFile) -> String {
-        var s = "Trained on \(Int(file.trainingData.customers)) customers (time unit: \(file.timeUnit.rawValue))\n"
+        var s = "Trained on \(Int(file.trainingData.customers)) customers (time unit: \(file.timeUnit == .periods ? "periods, discrete purchase opportunities" : file.timeUnit.rawValue))\n"
         for record in [file.purchaseModel] + (file.spendModel.map { [$0] } ?? []) {
             s += "\n\(record.model): log-likelihood \(String(format: "%.4f", record.logLikelihood)), "
             s += "AIC \(String(format: "%.2f", record.aic)), BIC \(String(format: "%.2f", record.bic)), "

@@ -260,7 +260,7 @@ import CLVTestSupport
             options.observationEnd = observationEnd.map { base.adding(days: $0) }
             options.holdoutMonetaryValue = perDay ? .perPurchaseDay : .perTransaction
             options.csv.chunkSize = trial % 6 == 0 ? 7 : 1 << 20
-            let expected = ReferenceSummary.summarize(rows, unit: unit.days, calibrationEnd: calibrationEnd,
+            let expected = ReferenceSummary.summarize(rows, unit: unit.days!, calibrationEnd: calibrationEnd,
                                                       observationEnd: observationEnd, perTransactionHoldout: !perDay)
             if let cal = calibrationEnd, cal > (observationEnd ?? lastDay) {
                 let error = S.error { () throws(DataError) in try S.summarize(csv, options) }
@@ -284,7 +284,7 @@ import CLVTestSupport
                 #expect(got == e, "trial \(trial), customer \(table.customerIDs[i])")
             }
             if let cal = calibrationEnd {
-                #expect(table.holdout?.duration == Double((observationEnd ?? lastDay) - cal) / unit.days)
+                #expect(table.holdout?.duration == Double((observationEnd ?? lastDay) - cal) / unit.days!)
             }
         }
     }

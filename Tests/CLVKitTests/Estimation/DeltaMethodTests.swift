@@ -49,7 +49,7 @@ import CLVTestSupport
     @Test func intervalsCoverTheTruthOnSimulatedData() throws {
         let truthPurchase = try BGNBD(r: 0.5, alpha: 5, a: 0.8, b: 2.5)
         let truthSpend = try GammaGamma(p: 6, q: 4, gamma: 15)
-        let options = ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
+        let options = try ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
         let customer = (x: 2.0, tx: 20.0, T: 40.0, m: 30.0)
         let truthNew = try truthPurchase.expectedPurchasesOfNewCustomer(within: 39)
         let truthScore = try Scorer(purchaseModel: truthPurchase, spendModel: truthSpend, options: options)

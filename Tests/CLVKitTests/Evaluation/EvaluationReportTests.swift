@@ -129,8 +129,8 @@ import CLVTestSupport
         let s = try Self.setup()
         let c = try #require(s.report.clv)
         let scorer = Scorer(purchaseModel: s.outcome.purchaseModel, spendModel: s.outcome.spendModel,
-                            options: ScoringOptions(periods: 12, unit: .month, modelUnit: .week,
-                                                    discountRate: ScoringOptions.defaultDiscountRate(per: .month)))
+                            options: try ScoringOptions(periods: 12, unit: .month, modelUnit: .week,
+                                                        discountRate: try #require(ScoringOptions.defaultDiscountRate(per: .month))))
         let clv = try scorer.score(s.data.table).map { try #require($0.clv) }.sorted(by: >)
         let total = clv.reduce(0, +)
         #expect(c.customers == 2357 && c.bins.map(\.actual).reduce(0, +) == 2357)

@@ -45,12 +45,33 @@ import CLVTestSupport
         #expect(decoded == outcome.modelFile)
     }
 
-    /// BG/BB trains on lifetimes' donations.csv as it is (`periods` is T).
+    /// BG/BB trains on lifetimes' donations.csv as it is (`periods` is T), in unit periods; the
+    /// model file records that unit, and a file claiming weeks for BG/BB does not validate.
     @Test func bgbbTrainsOnTheDonationsSummary() throws {
-        let table = try SummaryCSV.read(path: Fixtures.dataset("donations.csv").path, unit: .week)
+        let table = try SummaryCSV.read(path: Fixtures.dataset("donations.csv").path, unit: .periods)
         let outcome = try Training.train(table, source: "donations.csv", purchaseModel: BGBB.self)
         #expect(outcome.modelFile.purchaseModel.model == "bgbb")
+        #expect(outcome.modelFile.timeUnit == .periods)
         #expect(isClose(outcome.modelFile.purchaseModel.logLikelihood, -33225.6, absolute: 0.05))
         #expect(outcome.spendModel == nil)
+        var weekly = outcome.modelFile
+        weekly.timeUnit = .week
+        #expect(throws: ModelFileError.self) { try ModelFile.decode(try weekly.encoded(), file: "weekly.json") }
+    }
+
+    /// The unit must suit the model: BG/BB on a summary in weeks, or BG/NBD on one in periods,
+    /// is a data error naming the file and the unit, not a fit in the wrong time scale.
+    @Test func trainingRejectsAUnitThatDoesNotSuitTheModel() throws {
+        let weeks = try SummaryCSV.read(path: Fixtures.dataset("donations.csv").path, unit: .week)
+        let periods = try SummaryCSV.read(path: Fixtures.dataset("donations.csv").path, unit: .periods)
+        for (table, model, phrase) in [(weeks, BGBB.self as any PurchaseModel.Type, "its time unit is periods, not week"),
+                                       (periods, BGNBD.self, "continuous-time model")] {
+            do {
+                _ = try Training.train(table, source: "donations.csv", purchaseModel: model)
+                Issue.record("\(model.displayName) trained in \(table.unit)")
+            } catch let error as DataError {
+                #expect(error.description.contains("donations.csv") && error.description.contains(phrase), "\(error)")
+            }
+        }
     }
 }

@@ -103,11 +103,12 @@ import CLVTestSupport
         let model = try BGNBD(r: 0.243, alpha: 4.414 * (unit == .day ? 7 : 1), a: 0.793, b: 2.426)
         let curve = try TrackingCurve.compute(data.cohort, model: model, unit: unit)
         let days = Self.purchaseDays()
+        let unitDays = try #require(unit.days)
         for p in curve.periods {
             var expected = 0.0, actual = 0.0
             for (_, d) in days {
                 let first = d[0]
-                let hi = Double(max(p.end - first, 0)) / unit.days, lo = Double(max(p.start - first - 1, 0)) / unit.days
+                let hi = Double(max(p.end - first, 0)) / unitDays, lo = Double(max(p.start - first - 1, 0)) / unitDays
                 expected += try model.expectedPurchasesOfNewCustomer(within: hi) - (try model.expectedPurchasesOfNewCustomer(within: lo))
                 actual += Double(d.dropFirst().filter { $0 >= p.start && $0 <= p.end }.count)
             }

@@ -9,7 +9,7 @@ import CLVTestSupport
     static func golden() throws -> ModelFile {
         try ModelFile.load(path: Fixtures.repositoryRoot.appendingPathComponent("models/cdnow-bgnbd-gg.json").path)
     }
-    static let options = ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
+    static let options = try! ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
     /// CDNOW customer 1 (DESIGN.md §2 check values).
     static let customer = (x: 2.0, tx: 30.428571428571427, T: 38.857142857142854, m: 22.345)
 

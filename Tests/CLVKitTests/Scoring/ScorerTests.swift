@@ -50,6 +50,41 @@ import CLVTestSupport
         }
     }
 
+    /// A BG/BB model scores in opportunities: a horizon of H periods is the next H opportunities,
+    /// and the CLV is checked against an independent form of the per-opportunity expectation
+    /// (FHS 2010: a customer alive at n transacts at opportunity n+k with probability
+    /// E[p | x, n] · P(alive at n+k | alive at n) = (α+x)/(α+β+n) · B(γ, δ+n+k)/B(γ, δ+n)),
+    /// discounted by (1+d)^k; for (3, 5, 6) over 10 opportunities this is lifetimes 0.11.3's
+    /// conditional_expected_number_of_purchases_up_to_time, 3.22463441. Tolerance 1e-12 relative:
+    /// two summation orders of ≤ 10 terms.
+    @Test func bgbbScoresOverOpportunities() throws {
+        let (_, gg, _) = try Self.lifetimesModels()
+        let bgbb = try BGBB(alpha: 1.204, beta: 0.750, gamma: 0.657, delta: 2.783)
+        let options = try ScoringOptions(periods: 10, unit: .periods, modelUnit: .periods, discountRate: 0.1, margin: 0.3)
+        let scorer = Scorer(purchaseModel: bgbb, spendModel: gg, options: options)
+        for (x, tx, n) in [(0.0, 0.0, 6.0), (3, 5, 6), (6, 6, 6), (1, 1, 6)] {
+            let s = try scorer.score(id: "c", frequency: x, recency: tx, T: n, monetaryValue: x > 0 ? 25 : 0)
+            // The score's P(alive) is FHS 2010's, alive at the next opportunity n+1; the
+            // expectation below starts from alive at n (m = 0).
+            #expect(isClose(s.probabilityAlive, bgbb.probabilityAlive(after: 1, frequency: x, recency: tx, opportunities: n), relative: 1e-15))
+            let alive = bgbb.probabilityAlive(after: 0, frequency: x, recency: tx, opportunities: n)
+            var expected = 0.0, clv = 0.0
+            let spend = try gg.expectedSpend(frequency: x, monetaryValue: x > 0 ? 25 : 0)
+            for k in 1...10 {
+                let kd = Double(k)
+                let (g, d) = (bgbb.gamma, bgbb.delta + n)
+                let logSurvival = Foundation.lgamma(d + kd) - Foundation.lgamma(d) + Foundation.lgamma(g + d) - Foundation.lgamma(g + d + kd)
+                let perOpportunity = (bgbb.alpha + x) / (bgbb.alpha + bgbb.beta + n) * alive * Foundation.exp(logSurvival)
+                expected += perOpportunity
+                clv += perOpportunity * spend * 0.3 / Foundation.pow(1.1, kd)
+            }
+            #expect(isClose(s.expectedPurchases, expected, relative: 1e-12), "x = \(x), t_x = \(tx)")
+            #expect(isClose(try #require(s.clv), clv, relative: 1e-12), "x = \(x), t_x = \(tx)")
+            #expect(s.expectedPurchases > 0 && s.expectedPurchases < 10)
+            if x == 3 { #expect(isClose(s.expectedPurchases, 3.22463441, relative: 1e-8)) }
+        }
+    }
+
     /// The fixture's first 20 customers include one-time buyers (x = 0), whose expected spend is
     /// the population mean pγ/(q−1) whatever monetary value the row carries.
     @Test func oneTimeBuyersGetThePopulationMeanSpend() throws {
@@ -74,7 +109,7 @@ import CLVTestSupport
         let (bgnbd, gg, _) = try Self.lifetimesModels()
         let table = try LifetimesFixtures.cdnowCalibrationSummary()
         let scores = try Scorer(purchaseModel: bgnbd, spendModel: gg,
-                                options: ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)).score(table)
+                                options: try ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)).score(table)
         #expect(scores.count == 2357)
         #expect(scores.map(\.customerID) == table.customerIDs, "scores keep the table's order")
         for (i, s) in scores.enumerated() {
@@ -125,7 +160,7 @@ import CLVTestSupport
     /// same product, k·Δ at k = H; the tolerance only allows for a different association).
     @Test func expectedPurchasesCoverTheWholeHorizon() throws {
         let (bgnbd, gg, _) = try Self.lifetimesModels()
-        let options = ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
+        let options = try ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
         // 1e-15 relative: 365.2425/12/7 in two roundings either way.
         #expect(isClose(options.periodLength, 365.2425 / 12 / 7, relative: 1e-15))
         let scorer = Scorer(purchaseModel: bgnbd, spendModel: gg, options: options)
@@ -137,8 +172,8 @@ import CLVTestSupport
             #expect(s.expectedPurchases > 0)
         }
         // Day and week horizons of the same length agree (28 days = 4 weeks), 1e-13 relative.
-        let days = Scorer(purchaseModel: bgnbd, spendModel: gg, options: ScoringOptions(periods: 28, unit: .day, modelUnit: .week, discountRate: 0))
-        let weeks = Scorer(purchaseModel: bgnbd, spendModel: gg, options: ScoringOptions(periods: 4, unit: .week, modelUnit: .week, discountRate: 0))
+        let days = Scorer(purchaseModel: bgnbd, spendModel: gg, options: try ScoringOptions(periods: 28, unit: .day, modelUnit: .week, discountRate: 0))
+        let weeks = Scorer(purchaseModel: bgnbd, spendModel: gg, options: try ScoringOptions(periods: 4, unit: .week, modelUnit: .week, discountRate: 0))
         let d = try days.score(id: "1", frequency: 2, recency: 30.43, T: 38.86, monetaryValue: 22.3)
         let w = try weeks.score(id: "1", frequency: 2, recency: 30.43, T: 38.86, monetaryValue: 22.3)
         #expect(isClose(d.expectedPurchases, w.expectedPurchases, relative: 1e-13))
@@ -146,15 +181,35 @@ import CLVTestSupport
     }
 
     /// The default discount rate is 1 % a month, converted: (1 + d_unit)^(month/unit) = 1.01
-    /// (1e-13 relative: a pow and its inverse).
+    /// (1e-13 relative: a pow and its inverse). Purchase opportunities have no calendar length,
+    /// so they get no default rate.
     @Test(arguments: HorizonUnit.allCases)
-    func defaultDiscountRateIsOnePercentAMonth(unit: HorizonUnit) {
-        let d = ScoringOptions.defaultDiscountRate(per: unit)
-        #expect(isClose(pow(1 + d, HorizonUnit.daysPerMonth / unit.days), 1.01, relative: 1e-13), "\(unit): \(d)")
+    func defaultDiscountRateIsOnePercentAMonth(unit: HorizonUnit) throws {
+        guard let days = unit.days else {
+            #expect(ScoringOptions.defaultDiscountRate(per: unit) == nil)
+            return
+        }
+        let d = try #require(ScoringOptions.defaultDiscountRate(per: unit))
+        #expect(isClose(pow(1 + d, HorizonUnit.daysPerMonth / days), 1.01, relative: 1e-13), "\(unit): \(d)")
         switch unit {
         case .month: #expect(isClose(d, 0.01, relative: 1e-13))
         case .week: #expect(d > 0.0022 && d < 0.0023)     // ≈ 0.2289 % a week
         case .day: #expect(d > 0.000326 && d < 0.000328)  // ≈ 0.0327 % a day
+        case .periods: Issue.record("periods have no calendar length")
+        }
+    }
+
+    /// A horizon in periods goes with a model in periods only, one opportunity per period; the
+    /// mixes are errors naming --horizon-unit.
+    @Test func periodsHorizonNeedsAModelInPeriods() throws {
+        #expect(try ScoringOptions(periods: 5, unit: .periods, modelUnit: .periods, discountRate: 0.1).periodLength == 1)
+        for (unit, model) in [(HorizonUnit.periods, TimeUnit.week), (.month, .periods), (.day, .periods)] {
+            do {
+                _ = try ScoringOptions(periods: 5, unit: unit, modelUnit: model, discountRate: 0.1)
+                Issue.record("\(unit) with a model in \(model) was accepted")
+            } catch {
+                #expect(error.description.hasPrefix("--horizon-unit "), "\(error)")
+            }
         }
     }
 
