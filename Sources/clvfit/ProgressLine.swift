@@ -66,7 +66,7 @@ final class ProgressLine: @unchecked Sendable {
         let mb = Double(p.bytes) / 1e6
         let rows = p.rows >= 1_000_000 ? String(format: "%.1f M", Double(p.rows) / 1e6)
             : p.rows >= 1000 ? String(format: "%.1f k", Double(p.rows) / 1e3) : "\(p.rows)"
-        var s = "reading \(label): \(rows) rows, "
+        var s = "reading \(label)\(p.pass > 1 ? " again" : ""): \(rows) rows, "
         if let total = p.totalBytes, total > 0 {
             s += String(format: "%.1f of %.1f MB (%.0f %%)", mb, Double(total) / 1e6, 100 * Double(p.bytes) / Double(total))
         } else {
