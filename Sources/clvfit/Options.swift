@@ -121,10 +121,13 @@ struct TransactionOptions: ParsableArguments {
         if let rejects {
             try RejectsCSV.write(outcome.rejected, to: rejects)
         }
-        if onBadRow == .skip && !outcome.rejected.isEmpty {
+        if !quiet && onBadRow == .skip && !outcome.rejected.isEmpty {
             let percent = String(format: "%.2f", 100 * Double(outcome.rejected.count) / Double(outcome.rows))
             let listed = rejects.map { "listed in \($0)" } ?? "give --rejects FILE to list them"
             Diagnostics.note("skipped \(outcome.rejected.count) bad row\(outcome.rejected.count == 1 ? "" : "s") of \(outcome.rows) (\(percent) %); \(listed)")
+        }
+        if !quiet, outcome.rowsAfterObservationEnd > 0, let observationEnd {
+            Diagnostics.note("ignored \(outcome.rowsAfterObservationEnd) row\(outcome.rowsAfterObservationEnd == 1 ? "" : "s") dated after the observation end \(observationEnd)")
         }
         return outcome.table
     }

@@ -399,6 +399,10 @@ import CLVTestSupport
             #expect(result.stderr == "clvfit: error: log.csv: 2 of 5 rows (40.00 %) are bad, more than the 0.01 allowed; the first: log.csv:3: field 'amount': \"oops\" is not a number\n", "\(command[0])")
             #expect(try ws.files() == ["log.csv"], "\(command[0])")
         }
+        let late = try ws.run(["summarize", "log.csv", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "--observation-end", "1997-01-06"])
+        #expect(late.status == 0 && late.stderr.hasSuffix("clvfit: note: ignored 1 row dated after the observation end 1997-01-06\n"), "\(late)")
+        let quiet = try ws.run(["summarize", "log.csv", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "--observation-end", "1997-01-06", "--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet)")
         let usage = try ws.run(["summarize", "log.csv", "--rejects", "rejects.csv"])
         #expect(usage.status == 64 && usage.stderr.contains("--rejects needs --on-bad-row skip"), "\(usage)")
     }
