@@ -111,7 +111,7 @@ struct TransactionOptions: ParsableArguments {
         let outcome = try reading(path, quiet: quiet) { progress throws(DataError) in
             try RFMSummarizer.read(path: path, options: rfmOptions(defaultUnit: defaultUnit), progress: progress)
         }
-        try account(rejected: outcome.rejected, of: outcome.rows)
+        try account(rejected: outcome.rejected, of: outcome.rows, late: outcome.rowsAfterObservationEnd, quiet: quiet)
         return outcome.table
     }
 
@@ -120,7 +120,7 @@ struct TransactionOptions: ParsableArguments {
         let data = try reading(path, quiet: quiet) { progress throws(DataError) in
             try EvaluationData.read(path: path, options: rfmOptions(), progress: progress)
         }
-        try account(rejected: data.rejected, of: data.rows)
+        try account(rejected: data.rejected, of: data.rows, late: data.rowsAfterObservationEnd, quiet: quiet)
         return data
     }
 
@@ -134,15 +134,20 @@ struct TransactionOptions: ParsableArguments {
         return try read(report)
     }
 
-    /// Writes the rejects file (when asked) and says how many rows were skipped.
-    private func account(rejected: [RejectedRow], of rows: Int) throws {
+    /// Writes the rejects file (when asked) and, unless `quiet`, says how many rows were skipped
+    /// and how many were dated after the observation end.
+    private func account(rejected: [RejectedRow], of rows: Int, late: Int, quiet: Bool) throws {
         if let rejects {
             try RejectsCSV.write(rejected, to: rejects)
         }
+        guard !quiet else { return }
         if onBadRow == .skip && !rejected.isEmpty {
             let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
             let listed = rejects.map { "listed in \($0)" } ?? "give --rejects FILE to list them"
             UserNote.write("skipped \(rejected.count) bad row\(rejected.count == 1 ? "" : "s") of \(rows) (\(percent) %); \(listed)")
+        }
+        if late > 0, let observationEnd {
+            UserNote.write("ignored \(late) row\(late == 1 ? "" : "s") dated after the observation end \(observationEnd)")
         }
     }
 }

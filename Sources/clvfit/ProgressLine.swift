@@ -13,25 +13,16 @@ enum UserNote {
     }
 }
 
-/// The progress of a long read on a terminal's standard error: one line, rewritten in place at
-/// most ``interval`` apart, shown only once a read has taken ``delay``, and erased at the end:
-/// `reading tx.csv: 5.2 M rows, 130.1 of 249.0 MB (52 %), 145.3 MB/s, 0.9 s`.
-///
-/// The library reports once per 4 MiB chunk (``TransactionLog/progress``), on its reading
-/// thread; this only formats and throttles, so rows pay nothing for it.
+/// Shows a ``ProgressDisplay`` on standard error: supplies the clock and writes its text. The
+/// library reports once per 4 MiB chunk (``TransactionLog/progress``), on its reading thread,
+/// so rows pay nothing for it.
 final class ProgressLine: @unchecked Sendable {
-    static let delay = 0.5
-    static let interval = 0.25
-
-    private let label: String
-    private let start = Date()
+    private let start = DispatchTime.now().uptimeNanoseconds
     private let lock = NSLock()
-    // Guarded by `lock`: updates come from the reading thread, `finish()` from the main one.
-    private var lastDrawn: Date?
-    private var shown = false
+    private var display: ProgressDisplay   // guarded by `lock`: updates come from the reading thread, finish() from the main one
 
     private init(label: String) {
-        self.label = label
+        display = ProgressDisplay(label: label)
     }
 
     /// A progress line when standard error is a terminal; `nil` otherwise (a pipe or a file
@@ -40,40 +31,18 @@ final class ProgressLine: @unchecked Sendable {
         isatty(2) != 0 ? ProgressLine(label: label) : nil
     }
 
-    /// Redraws the line if the read has been going for a while and the last redraw is old enough.
     func update(_ progress: ReadProgress) {
-        let now = Date()
-        let elapsed = now.timeIntervalSince(start)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         lock.lock()
         defer { lock.unlock() }
-        guard elapsed >= Self.delay else { return }
-        if let lastDrawn, now.timeIntervalSince(lastDrawn) < Self.interval { return }
-        lastDrawn = now
-        shown = true
-        write("\r\u{1B}[K" + Self.text(label: label, progress, elapsed: elapsed))
+        if let text = display.update(progress, elapsed: elapsed) { write(text) }
     }
 
     /// Erases the line, if one was drawn.
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if shown { write("\r\u{1B}[K") }
-        shown = false
-    }
-
-    /// The line's text (without the terminal controls).
-    static func text(label: String, _ p: ReadProgress, elapsed: Double) -> String {
-        let mb = Double(p.bytes) / 1e6
-        let rows = p.rows >= 1_000_000 ? String(format: "%.1f M", Double(p.rows) / 1e6)
-            : p.rows >= 1000 ? String(format: "%.1f k", Double(p.rows) / 1e3) : "\(p.rows)"
-        var s = "reading \(label): \(rows) rows, "
-        if let total = p.totalBytes, total > 0 {
-            s += String(format: "%.1f of %.1f MB (%.0f %%)", mb, Double(total) / 1e6, 100 * Double(p.bytes) / Double(total))
-        } else {
-            s += String(format: "%.1f MB", mb)
-        }
-        s += String(format: ", %.1f MB/s, %.1f s", elapsed > 0 ? mb / elapsed : 0, elapsed)
-        return s
+        if let text = display.finish() { write(text) }
     }
 
     private func write(_ text: String) {

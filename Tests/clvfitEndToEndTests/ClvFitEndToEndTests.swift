@@ -304,6 +304,18 @@ import CLVTestSupport
                  message: ["badamount.csv:3: field 'amount'", "12.5x", "not a number"]),
         BadInput(name: "negative amount", file: "refund.csv", content: "customer_id,date,amount\n1,1997-01-01,3\n1,1997-01-05,2\n2,1997-01-02,-4.5\n",
                  message: ["refund.csv:4: field 'amount'", "-4.5", "negative"]),
+        BadInput(name: "amount with a comma", file: "comma.csv", content: "customer_id,date,amount\n1,1997-01-01,3\n2,1997-01-02,\"12,5x\"\n",
+                 message: ["comma.csv:3: field 'amount': \"12,5x\" is not a number"]),
+        BadInput(name: "NaN amount", file: "nan.csv", content: "customer_id,date,amount\n1,1997-01-01,NaN\n",
+                 message: ["nan.csv:2: field 'amount': \"NaN\" is not a finite number"]),
+        BadInput(name: "infinite amount", file: "inf.csv", content: "customer_id,date,amount\n1,1997-01-01,inf\n",
+                 message: ["inf.csv:2: field 'amount': \"inf\" is not a finite number"]),
+        BadInput(name: "short row", file: "short.csv", content: "customer_id,date,amount\n1,1997-01-01,3\n2,1997-01-02\n",
+                 message: ["short.csv:3: line 3 has 2 fields, the header has 3"]),
+        BadInput(name: "unterminated quote", file: "quote.csv", content: "customer_id,date,amount\n1,1997-01-01,3\n2,1997-01-02,\"4\n",
+                 message: ["quote.csv:3: field 'amount': unterminated quoted field"]),
+        BadInput(name: "1 MB line", file: "long.csv", content: "customer_id,date,amount\n1,1997-01-01," + String(repeating: "7", count: 1 << 20) + "x\n",
+                 message: ["long.csv:2: field 'amount': \"777", "…\" is not a number"]),
         BadInput(name: "empty file", file: "empty.csv", content: "",
                  message: ["empty.csv: ", "empty"]),
         BadInput(name: "header only", file: "header.csv", content: "customer_id,date,amount\n",
@@ -339,6 +351,80 @@ import CLVTestSupport
             #expect(result.stdout.isEmpty)
             #expect(try ws.files() == [input.file], "\(command[0]) left no output or temporary file behind")
         }
+    }
+
+    /// Non-UTF-8 bytes in a customer id: exit 65 naming line and field.
+    @Test func nonUTF8CustomerIDExits65() throws {
+        let ws = try Workspace()
+        try Data(Array("customer_id,date,amount\n1,1997-01-01,3\n".utf8) + [0xC3, 0x28] + Array(",1997-01-02,4\n".utf8))
+            .write(to: URL(fileURLWithPath: ws.path("latin.csv")))
+        let result = try ws.run(["summarize", "latin.csv", "-o", "out.csv"])
+        #expect(result.status == 65, "\(result)")
+        #expect(result.stderr == "clvfit: error: latin.csv:3: field 'customer_id': the customer id is not valid UTF-8\n")
+        #expect(try ws.files() == ["latin.csv"])
+    }
+
+    static let messyLog = "customer_id,date,amount\n1,1997-01-01,3\n1,1997-01-05,oops\n2,1997-01-02,4\n2,1997-01-09\n1,1997-01-07,2\n"
+
+    /// `--on-bad-row skip`: the summary of the good rows, the rejects file with exactly the bad
+    /// lines, and the count on standard error.
+    @Test func skippedRowsGoToTheRejectsFile() throws {
+        let ws = try Workspace()
+        try ws.write("log.csv", Self.messyLog)
+        try ws.write("good.csv", "customer_id,date,amount\n1,1997-01-01,3\n2,1997-01-02,4\n1,1997-01-07,2\n")
+        let result = try ws.run(["summarize", "log.csv", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "--rejects", "rejects.csv", "-o", "out.csv"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr == "clvfit: note: skipped 2 bad rows of 5 (40.00 %); listed in rejects.csv\n")
+        #expect(try ws.read("rejects.csv") == """
+            line,reason,row
+            3,"field 'amount': ""oops"" is not a number","1,1997-01-05,oops"
+            5,"line 5 has 2 fields, the header has 3","2,1997-01-09"
+
+            """)
+        let reference = try ws.run(["summarize", "good.csv", "-o", "ref.csv"])
+        #expect(reference.status == 0)
+        #expect(try ws.read("out.csv") == ws.read("ref.csv"))
+        // Skipping without --rejects still says how many, and how to list them.
+        let unlisted = try ws.run(["summarize", "log.csv", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "-o", "out2.csv"])
+        #expect(unlisted.status == 0 && unlisted.stderr == "clvfit: note: skipped 2 bad rows of 5 (40.00 %); give --rejects FILE to list them\n", "\(unlisted)")
+    }
+
+    /// Above --max-bad-fraction (default 1 %) the run fails with 65 and writes nothing at all.
+    @Test func tooManyBadRowsExit65WritingNothing() throws {
+        let ws = try Workspace()
+        try ws.write("log.csv", Self.messyLog)
+        for command in Self.commandLines(input: "log.csv", output: "out.csv") {
+            let result = try ws.run(command + ["--on-bad-row", "skip", "--rejects", "rejects.csv"])
+            #expect(result.status == 65, "\(command[0]): \(result)")
+            #expect(result.stderr == "clvfit: error: log.csv: 2 of 5 rows (40.00 %) are bad, more than the 0.01 allowed; the first: log.csv:3: field 'amount': \"oops\" is not a number\n", "\(command[0])")
+            #expect(try ws.files() == ["log.csv"], "\(command[0])")
+        }
+        let late = try ws.run(["summarize", "log.csv", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "--observation-end", "1997-01-06"])
+        #expect(late.status == 0 && late.stderr.hasSuffix("clvfit: note: ignored 1 row dated after the observation end 1997-01-06\n"), "\(late)")
+        let quiet = try ws.run(["summarize", "log.csv", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "--observation-end", "1997-01-06", "--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet)")
+        let usage = try ws.run(["summarize", "log.csv", "--rejects", "rejects.csv"])
+        #expect(usage.status == 64 && usage.stderr.contains("--rejects needs --on-bad-row skip"), "\(usage)")
+    }
+
+    /// A semicolon-separated export with decimal commas, day-first dates and timestamps with
+    /// offsets, read in Paris time, gives the summary of the plain log of its Paris days (23:00
+    /// at UTC−2 is 02:00 the next day in Paris); no progress line when stderr is not a terminal.
+    @Test func europeanExportReadsLikeThePlainLog() throws {
+        let ws = try Workspace()
+        try ws.write("plain.csv", "customer_id,date,amount\n1,1997-01-01,3.5\n1,1997-01-05,2\n2,1997-01-03,4.25\n")
+        try ws.write("eu.csv", "customer_id;date;amount\n1;01/01/1997 10:00 +01:00;3,5\n1;05/01/1997 00:30 +01:00;2\n2;02/01/1997 23:00 -02:00;4,25\n")
+        let plain = try ws.run(["summarize", "plain.csv", "-o", "plain.out"])
+        #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain)")
+        let eu = try ws.run(["summarize", "eu.csv", "--decimal-comma", "--date-format", "%d/%m/%Y %H:%M %z", "--timezone", "Europe/Paris", "-o", "eu.out"])
+        #expect(eu.status == 0 && eu.stderr.isEmpty, "\(eu)")
+        #expect(try ws.read("eu.out") == ws.read("plain.out"))
+        // In UTC, 00:30+01:00 is the day before: customer 1's second purchase moves to 01-04.
+        let utc = try ws.run(["summarize", "eu.csv", "--decimal-comma", "--date-format", "%d/%m/%Y %H:%M %z", "--unit", "day"])
+        #expect(utc.status == 0)
+        #expect(utc.stdout.contains("\n1,1,3,"), "\(utc)")
+        let commaDelimiter = try ws.run(["summarize", "eu.csv", "--decimal-comma", "--delimiter", "comma"])
+        #expect(commaDelimiter.status == 64 && commaDelimiter.stderr.contains("--decimal-comma needs a delimiter other than the comma"), "\(commaDelimiter)")
     }
 
     @Test func nonexistentInputExits66() throws {

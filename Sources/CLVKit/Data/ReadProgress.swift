@@ -7,4 +7,14 @@ public struct ReadProgress: Sendable, Equatable {
     public var bytes: Int
     /// The input's size, when it is a regular file.
     public var totalBytes: Int?
+    /// 1 for the first read of the input; 2 when it is read a second time (to count the
+    /// purchase days of customers whose rows were out of date order), from the start again.
+    public var pass: Int
+
+    public init(rows: Int, bytes: Int, totalBytes: Int?, pass: Int = 1) {
+        self.rows = rows
+        self.bytes = bytes
+        self.totalBytes = totalBytes
+        self.pass = pass
+    }
 }

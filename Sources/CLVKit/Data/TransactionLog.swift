@@ -115,12 +115,13 @@ public final class TransactionLog {
             guard let progress else { scanner.onChunk = nil; return }
             let total = scanner.totalBytes
             scanner.onChunk = { [unowned self] bytes in
-                progress(ReadProgress(rows: self.rowsRead + self.rejected.count, bytes: bytes, totalBytes: total))
+                progress(ReadProgress(rows: self.rowsRead + self.rejected.count, bytes: bytes, totalBytes: total, pass: self.pass))
             }
         }
     }
 
     private let scanner: CSVScanner
+    private var pass = 1
     private let dates: DateReader
     private let decimalComma: Bool
     private let skipsBadRows: Bool
@@ -246,6 +247,7 @@ public final class TransactionLog {
         guard try scanner.rewind() else { return false }
         rowsRead = 0
         rejected = []
+        pass += 1
         return true
     }
 }

@@ -95,6 +95,8 @@ public struct EvaluationData: Sendable {
     public var rejected: [RejectedRow] = []
     /// Data rows in the log, bad ones included.
     public var rows = 0
+    /// Rows dated after the observation end, which both ignore.
+    public var rowsAfterObservationEnd = 0
 
     /// Summarizes the log at `path` (`-`: standard input, spooled so it can be read twice) and
     /// collects the calibration cohort's purchase days with the same window and the same rows
@@ -111,6 +113,7 @@ public struct EvaluationData: Sendable {
         }
         let cohort = try CohortPurchases.collect(from: log, calibrationEnd: options.calibrationEnd,
                                                  observationEnd: options.observationEnd)
-        return EvaluationData(table: table, cohort: cohort, rejected: summary.rejected, rows: summary.rows)
+        return EvaluationData(table: table, cohort: cohort, rejected: summary.rejected, rows: summary.rows,
+                              rowsAfterObservationEnd: summary.rowsAfterObservationEnd)
     }
 }

@@ -127,4 +127,57 @@ import CLVTestSupport
         #expect(t.recency.reduce(0, +) == 121_356)
         #expect(t.T.reduce(0, +) == 1_211_978)
     }
+
+    /// The master file in weeks (scripts/lifetimes_fixtures_ingest.py).
+    @Test func masterInWeeksMatchesLifetimes() throws {
+        let url = try S.requireDataset("cdnow_master.csv")
+        let t = try RFMSummarizer.summarize(path: url.path, options: RFMOptions(unit: .week, observationEnd: S.date("1998-06-30")))
+        #expect(t.count == 23570)
+        try Self.expectMatches(t, fixture: "lifetimes/cdnow_master_summary_weeks.json", columns: [
+            ("frequency", t.frequency), ("recency", t.recency), ("T", t.T), ("monetary_value", t.monetaryValue!),
+        ])
+    }
+
+    /// The master file exported the European way — semicolons, day-first dates with a time and
+    /// a zone, decimal commas, CRLF — read with the matching options gives lifetimes' summary of
+    /// the original.
+    @Test func masterAsAEuropeanExportMatchesLifetimes() throws {
+        let url = try S.requireDataset("cdnow_master.csv")
+        let original = try String(contentsOf: url, encoding: .utf8)
+        var lines = original.split(separator: "\n").map(String.init)
+        lines[0] = lines[0].replacingOccurrences(of: ",", with: ";")
+        for k in 1..<lines.count {
+            let f = lines[k].split(separator: ",", omittingEmptySubsequences: false)
+            let d = f[1]
+            // 00:30 at UTC+1 is 01:30 the same day at UTC+2, 23:30 the day before in UTC.
+            lines[k] = "\(f[0]);\(d.dropFirst(8))/\(d.dropFirst(5).prefix(2))/\(d.prefix(4)) 00:30 +01:00;\(f[2]);\(f[3].replacingOccurrences(of: ".", with: ","))"
+        }
+        let bytes = Array(lines.joined(separator: "\r\n").utf8)
+        var options = RFMOptions(observationEnd: S.date("1998-06-30"))
+        options.dateFormat = try DateFormat("%d/%m/%Y %H:%M %z")
+        options.decimalComma = true
+        options.timeZone = try #require(LocalZone("+02:00"))
+        let t = try RFMSummarizer.summarize(csv: bytes, name: "master-eu.csv", options: options)
+        #expect(t.count == 23570)
+        try Self.expectMatches(t, fixture: "lifetimes/cdnow_master_summary_days.json", columns: [
+            ("frequency", t.frequency), ("recency", t.recency), ("T", t.T), ("monetary_value", t.monetaryValue!),
+        ])
+        // On UTC days every row moves to the day before, so only T (to the fixed observation
+        // end) changes, by one day.
+        options.timeZone = .utc
+        let shifted = try RFMSummarizer.summarize(csv: bytes, name: "master-eu.csv", options: options)
+        #expect(shifted.frequency == t.frequency && shifted.recency == t.recency)
+        #expect(zip(shifted.T, t.T).allSatisfy { $0 == $1 + 1 })
+    }
+
+    /// lifetimes' `example_transactions.csv` customer by customer (`date,id`, no amount).
+    @Test func exampleTransactionsMatchLifetimes() throws {
+        let url = try S.requireDataset("example_transactions.csv")
+        let t = try RFMSummarizer.summarize(path: url.path, options: RFMOptions(
+            customerColumn: "id", amountColumn: nil, observationEnd: S.date("2014-12-31")))
+        #expect(t.monetaryValue == nil)
+        try Self.expectMatches(t, fixture: "lifetimes/example_transactions_summary_days.json", columns: [
+            ("frequency", t.frequency), ("recency", t.recency), ("T", t.T),
+        ])
+    }
 }
