@@ -47,7 +47,8 @@ start)
     # caller waiting for this script's end through a pipe or socket (Foundation's Process does)
     # waits for the server's end instead.
     for fd in $(ls /proc/$$/fd 2>/dev/null); do
-        if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        # (not 255: bash reads this script through it)
+        if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
     if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
             -o "-c listen_addresses='' -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null; then
