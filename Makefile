@@ -7,7 +7,7 @@ APT_PACKAGES := liblapack-dev libopenblas-dev chromium fonts-dejavu-core
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release
 
-.PHONY: all setup datasets build release test report-check demo bench clean
+.PHONY: all setup setup-postgres datasets build release test report-check demo bench clean
 
 all: build
 
@@ -20,6 +20,15 @@ setup:
 	  echo "Installing$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+## setup-postgres: install PostgreSQL (Debian package 'postgresql') when its server programs are
+## missing. The SQL push-down test starts a throwaway server of its own (scripts/pg-throwaway.sh:
+## temporary directory, Unix socket only) and stops it; nothing here starts or configures one.
+setup-postgres:
+	@bash scripts/pg-throwaway.sh check 2>/dev/null || { \
+	  echo "Installing postgresql"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; \
+	}
 
 ## datasets: fetch CDNOW and the donations data (from the lifetimes 0.11.3 wheel on PyPI), verify, convert.
 datasets:
@@ -34,9 +43,10 @@ release: setup
 	$(SWIFT) build -c release --product clvfit
 	$(SWIFT) build -c release --product clvfit-bench
 
-## test: the whole suite (Swift Testing; XCTest disabled so the closing line counts the real tests).
+## test: the whole suite (Swift Testing; XCTest disabled so the closing line counts the real tests),
+## the SQL push-down test against a real PostgreSQL included.
 ## CLVFIT_REQUIRE_BROWSER=1: the report's browser test must run (it fails if Chromium is missing).
-test: setup datasets
+test: setup setup-postgres datasets
 	$(SWIFT) build --build-tests
 	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest
 

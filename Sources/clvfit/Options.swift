@@ -91,6 +91,16 @@ struct TransactionOptions: ParsableArguments {
         }
     }
 
+    /// The first option given that only concerns parsing a CSV file (for commands that read no file).
+    var csvOnlyOptionGiven: String? {
+        if delimiter != .auto { return "--delimiter" }
+        if dateFormat != nil { return "--date-format" }
+        if timeZone != .utc { return "--timezone" }
+        if decimalComma { return "--decimal-comma" }
+        if onBadRow != .stop { return "--on-bad-row" }
+        return nil
+    }
+
     func rfmOptions(defaultUnit: TimeUnit = .week) -> RFMOptions {
         var options = RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
                                  amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit ?? defaultUnit,

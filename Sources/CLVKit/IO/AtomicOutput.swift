@@ -17,6 +17,22 @@ public enum AtomicOutput {
             FileHandle.standardOutput.write(data)
             return
         }
+        // An existing destination that is not a regular file (/dev/null, /dev/stdout, a FIFO)
+        // is written to directly: renaming over it would replace the device or pipe itself — as
+        // root, `-o /dev/null` would leave a regular file where /dev/null was.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw Failure(path: path, reason: String(cString: strerror(errno)))
+            }
+            do {
+                try handle.write(contentsOf: data)
+                try handle.close()
+            } catch {
+                throw Failure(path: path, reason: Self.reason(error))
+            }
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false

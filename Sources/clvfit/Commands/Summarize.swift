@@ -1,6 +1,8 @@
 import ArgumentParser
 import CLVKit
 
+extension SummarySQL.Dialect: ExpressibleByArgument {}
+
 struct Summarize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarize a transaction log into one RFM row per customer.",
@@ -9,19 +11,59 @@ struct Summarize: ParsableCommand {
         monetary_value_holdout, duration_holdout with --calibration-end), the same numbers as \
         lifetimes' summary_data_from_transaction_data / calibration_and_holdout_data \
         (freq 'D', multiplier 7 for weeks). Purchases of one customer on one day count as one.
+
+        --weighted writes one row per distinct (frequency, recency, T, monetary_value[, holdout \
+        columns]) with a weight count and no customer_id; train --summary gives the same \
+        parameters on it. --emit-sql postgres prints, instead of reading a log, the SQL that \
+        computes the same summary from a table (--table) inside the database.
         """)
 
-    @Argument(help: "Transaction log (CSV with a header; '-' for standard input).")
-    var transactions: String
+    @Argument(help: "Transaction log (CSV with a header; '-' for standard input). Not with --emit-sql.")
+    var transactions: String?
 
     @OptionGroup var log: TransactionOptions
+
+    @Flag(help: "Write the compressed summary: one row per distinct pattern with a weight column, no customer_id.")
+    var weighted = false
+
+    @Option(name: .customLong("emit-sql"), help: ArgumentHelp("Print the SQL that computes this summary in the database instead of reading a log.", valueName: "dialect"))
+    var emitSQL: SummarySQL.Dialect?
+
+    @Option(help: "With --emit-sql: the transactions table (schema.table allowed).")
+    var table = "transactions"
+
     @OptionGroup var output: OutputOptions
 
     @Flag(help: "No progress line and no notes on standard error (errors are still printed).")
     var quiet = false
 
+    func validate() throws {
+        if emitSQL != nil, transactions != nil {
+            throw ValidationError("--emit-sql prints SQL for a database table (--table); give no transaction log with it.")
+        }
+        if emitSQL == nil, transactions == nil {
+            throw ValidationError("Give a transaction log, or --emit-sql postgres for the SQL that summarizes a table.")
+        }
+        if emitSQL == nil, table != "transactions" {
+            throw ValidationError("--table is for --emit-sql.")
+        }
+        if table.isEmpty { throw ValidationError("--table needs a table name.") }
+        if emitSQL != nil, let option = log.csvOnlyOptionGiven {
+            throw ValidationError("\(option) is about reading a CSV log; the SQL reads a typed table (a date column, a numeric amount), so it does not apply with --emit-sql.")
+        }
+    }
+
     func run() throws {
-        let table = try log.summarize(transactions, quiet: quiet)
-        try SummaryCSV.write(table, to: output.path)
+        if let dialect = emitSQL {
+            let sql = SummarySQL(dialect: dialect, table: table, options: log.rfmOptions(), weighted: weighted)
+            try AtomicOutput.write(sql.render(), to: output.path)
+            return
+        }
+        let table = try log.summarize(transactions!, quiet: quiet)
+        if weighted {
+            try SummaryCSV.write(table.weighted(), to: output.path, style: .weighted)
+        } else {
+            try SummaryCSV.write(table, to: output.path)
+        }
     }
 }

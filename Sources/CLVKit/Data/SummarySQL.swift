@@ -1,0 +1,147 @@
+/// The SQL that computes, inside a database, the RFM summary `clvfit summarize` computes from a
+/// CSV — per customer, or in the weighted form (``CustomerSummaryTable/weighted()``) — from a
+/// table of transactions: the GROUP BY over billions of rows runs where the rows are, and only
+/// the summary travels (DESIGN.md §5).
+///
+/// Definitions, the same as ``RFMSummarizer``'s (and lifetimes'):
+/// - a purchase day is a (customer, date) pair; the rows of one customer on one day are one
+///   purchase, amounts summed (a timestamp column is cast to its date);
+/// - rows after the observation end (default: the last date in the table) are ignored;
+///   customers appear when they bought on or before the window end (the calibration end, if
+///   given, else the observation end);
+/// - `frequency` = purchase days in the window − 1; `recency` = (last − first purchase day) / unit;
+///   `T` = (window end − first purchase day) / unit; `monetary_value` = the summed amounts of the
+///   repeat days (all but the first) / frequency, 0 when frequency is 0;
+/// - with a calibration end: `frequency_holdout` = purchase days in (calibration end,
+///   observation end]; `monetary_value_holdout` = their summed amount / their number of rows
+///   (per transaction row, like lifetimes and `clvfit summarize`), 0 without any;
+///   `duration_holdout` = (observation end − calibration end) / unit.
+///
+/// Output: the columns and names `clvfit summarize` writes; per customer ordered by the
+/// customer column (clvfit keeps the order of first appearance in the file, which a table
+/// does not have: match rows by `customer_id`), weighted ordered as
+/// ``CustomerSummaryTable/weighted()`` orders. Amounts are summed in the column's own type
+/// (exact for `numeric`), cast to double precision before dividing; times are whole days
+/// divided by 1 or 7 in double precision, the same operation clvfit does.
+///
+/// Identifiers (table, columns) are always double-quoted, inner quotes doubled, so a column
+/// named `date`, `T` or `order date` works; a table name's dots separate schema and table.
+/// Dates are written as `DATE 'YYYY-MM-DD'` literals. Only the PostgreSQL dialect is emitted;
+/// docs/sql-push-down.md says what changes for Spark SQL and DuckDB.
+public struct SummarySQL: Sendable, Equatable {
+    /// The SQL dialects that can be emitted.
+    public enum Dialect: String, Sendable, CaseIterable {
+        case postgres
+    }
+
+    public var dialect: Dialect
+    /// The transactions table, optionally schema-qualified (`sales.transactions`).
+    public var table: String
+    /// The customer, date and amount columns, the time unit, the calibration and observation ends.
+    public var options: RFMOptions
+    /// Emit the weighted form (one row per pattern with a `weight` count).
+    public var weighted: Bool
+
+    public init(dialect: Dialect = .postgres, table: String = "transactions", options: RFMOptions, weighted: Bool = false) {
+        self.dialect = dialect
+        self.table = table
+        self.options = options
+        self.weighted = weighted
+    }
+
+    /// `name` as a quoted identifier: `"name"`, with every `"` doubled.
+    public static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A table name, each dot-separated part quoted: `sales.tx` → `"sales"."tx"`.
+    public static func quoteTableName(_ name: String) -> String {
+        name.split(separator: ".", omittingEmptySubsequences: false).map { quoteIdentifier(String($0)) }.joined(separator: ".")
+    }
+
+    /// A date literal.
+    static func literal(_ date: CalendarDate) -> String { "DATE '\(date)'" }
+
+    /// The SQL text: one `WITH … SELECT … ORDER BY …;` statement, ending in a newline.
+    public func render() -> String {
+        let q = Self.quoteIdentifier
+        let customer = q(options.customerColumn), date = q(options.dateColumn)
+        let amount = options.amountColumn.map(q)
+        let source = Self.quoteTableName(table)
+        let unitDays = options.unit == .week ? "7" : "1"
+        let hasHoldout = options.calibrationEnd != nil
+        // The observation end: a literal, or the table's last date.
+        let observationEnd = options.observationEnd.map(Self.literal) ?? "(SELECT CAST(MAX(\(date)) AS date) FROM \(source))"
+        let windowEnd = options.calibrationEnd.map(Self.literal) ?? "w.observation_end"
+        func time(_ days: String) -> String { "CAST(\(days) AS double precision) / \(unitDays)" }
+
+        var sql = "-- clvfit summarize --emit-sql \(dialect.rawValue): the RFM summary of \(table)"
+        sql += " (unit: \(options.unit.rawValue)"
+        if let c = options.calibrationEnd { sql += ", calibration end \(c)" }
+        sql += ", observation end \(options.observationEnd.map { "\($0)" } ?? "the last date in the table")"
+        sql += weighted ? "; weighted: one row per pattern).\n" : ").\n"
+
+        sql += "WITH w AS (\n  SELECT \(observationEnd) AS observation_end\n),\n"
+        // One row per customer and purchase day, amounts summed, rows counted.
+        sql += "purchase_days AS (\n"
+        sql += "  SELECT t.\(customer) AS customer_id, CAST(t.\(date) AS date) AS day"
+        if let amount { sql += ", SUM(t.\(amount)) AS amount, COUNT(*) AS row_count" }
+        sql += "\n  FROM \(source) AS t CROSS JOIN w\n"
+        sql += "  WHERE CAST(t.\(date) AS date) <= w.observation_end\n"
+        sql += "  GROUP BY t.\(customer), CAST(t.\(date) AS date)\n),\n"
+        // Each customer's first purchase day, for customers who bought by the window end.
+        sql += "first_days AS (\n"
+        sql += "  SELECT d.customer_id, MIN(d.day) AS first_day\n"
+        sql += "  FROM purchase_days AS d CROSS JOIN w\n"
+        sql += "  WHERE d.day <= \(windowEnd)\n"
+        sql += "  GROUP BY d.customer_id\n),\n"
+        // Per customer: day counts, last day, repeat amount, holdout counts and amounts.
+        let inWindow = "d.day <= \(windowEnd)"
+        sql += "per_customer AS (\n"
+        sql += "  SELECT f.customer_id, f.first_day,\n"
+        sql += "         COUNT(CASE WHEN \(inWindow) THEN 1 END) - 1 AS frequency,\n"
+        sql += "         MAX(CASE WHEN \(inWindow) THEN d.day END) AS last_day"
+        if amount != nil {
+            sql += ",\n         SUM(CASE WHEN \(inWindow) AND d.day > f.first_day THEN d.amount END) AS repeat_amount"
+        }
+        if hasHoldout {
+            sql += ",\n         COUNT(CASE WHEN d.day > \(windowEnd) THEN 1 END) AS holdout_days"
+            if amount != nil {
+                sql += ",\n         SUM(CASE WHEN d.day > \(windowEnd) THEN d.amount END) AS holdout_amount"
+                sql += ",\n         SUM(CASE WHEN d.day > \(windowEnd) THEN d.row_count END) AS holdout_rows"
+            }
+        }
+        sql += "\n  FROM first_days AS f JOIN purchase_days AS d ON d.customer_id = f.customer_id CROSS JOIN w\n"
+        sql += "  GROUP BY f.customer_id, f.first_day\n),\n"
+        // The summary's columns, named as clvfit writes them.
+        var columns = ["frequency", "recency", "\"T\""]
+        sql += "summary AS (\n"
+        sql += "  SELECT p.customer_id,\n"
+        sql += "         p.frequency,\n"
+        sql += "         \(time("p.last_day - p.first_day")) AS recency,\n"
+        sql += "         \(time("\(windowEnd) - p.first_day")) AS \"T\""
+        if amount != nil {
+            columns.append("monetary_value")
+            sql += ",\n         CASE WHEN p.frequency > 0 THEN CAST(p.repeat_amount AS double precision) / p.frequency ELSE 0 END AS monetary_value"
+        }
+        if hasHoldout {
+            columns.append("frequency_holdout")
+            sql += ",\n         p.holdout_days AS frequency_holdout"
+            if amount != nil {
+                columns.append("monetary_value_holdout")
+                sql += ",\n         CASE WHEN p.holdout_rows > 0 THEN CAST(p.holdout_amount AS double precision) / p.holdout_rows ELSE 0 END AS monetary_value_holdout"
+            }
+            columns.append("duration_holdout")
+            sql += ",\n         \(time("w.observation_end - \(windowEnd)")) AS duration_holdout"
+        }
+        sql += "\n  FROM per_customer AS p CROSS JOIN w\n)\n"
+        if weighted {
+            let list = columns.joined(separator: ", ")
+            sql += "SELECT \(list), COUNT(*) AS weight\nFROM summary\nGROUP BY \(list)\n"
+            sql += "ORDER BY \(columns.filter { $0 != "duration_holdout" }.joined(separator: ", "));\n"
+        } else {
+            sql += "SELECT customer_id, \(columns.joined(separator: ", "))\nFROM summary\nORDER BY customer_id;\n"
+        }
+        return sql
+    }
+}

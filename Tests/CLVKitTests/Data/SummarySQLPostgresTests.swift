@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+/// The emitted SQL, run for real: a throwaway PostgreSQL server (scripts/pg-throwaway.sh: a
+/// cluster in a temporary directory, Unix socket only) loads CDNOW_master (69,659 rows) with
+/// awkward names — table `"CDNOW master"`, columns `"customer id"`, `"date"`, `"amount ($)"`
+/// (numeric) — runs ``SummarySQL``'s text through `psql --csv`, and compares the result with
+/// ``RFMSummarizer`` on the CSV: the same header, the same customers (matched by id; per
+/// customer the SQL orders by id, clvfit by first appearance), every number within 1e-9
+/// relative; the weighted form row for row, in the same order.
+///
+/// `make test` installs PostgreSQL (Makefile `setup-postgres`), so there this test always runs.
+/// Under a plain `swift test` on a machine without PostgreSQL it fails, saying how to install
+/// it — unless `CLVFIT_SKIP_POSTGRES=1`, which skips it with that reason.
+@Suite struct SummarySQLPostgresTests {
+    typealias S = DataTestSupport
+
+    static let skipped = ProcessInfo.processInfo.environment["CLVFIT_SKIP_POSTGRES"] == "1" && !ThrowawayPostgres.installed
+
+    @Test(.disabled(if: skipped, "PostgreSQL is not installed and CLVFIT_SKIP_POSTGRES=1: the SQL push-down test is skipped (make setup-postgres installs it)"))
+    func emittedSQLComputesTheSameSummaryAsClvfit() throws {
+        let data = try S.requireDataset("cdnow_master.csv")
+        try #require(ThrowawayPostgres.installed, "PostgreSQL's server programs are not installed: run `make setup-postgres` (Debian package 'postgresql'), or set CLVFIT_SKIP_POSTGRES=1 to skip this test")
+        let pg = try ThrowawayPostgres()
+        defer { pg.stop() }
+        _ = try pg.psql("""
+            CREATE TABLE "CDNOW master" ("customer id" text, "date" date, cds integer, "amount ($)" numeric);
+            \\copy "CDNOW master" FROM '\(data.path.replacingOccurrences(of: "'", with: "''"))' WITH (FORMAT csv, HEADER true)
+            """)
+
+        let configurations: [(unit: TimeUnit, calibrationEnd: String?, observationEnd: String?, amount: Bool)] = [
+            (.day, nil, nil, true),                           // observation end: the table's last date
+            (.week, nil, "1998-06-30", false),                // no amounts
+            (.day, "1997-09-30", "1998-06-30", true),
+            (.week, "1997-09-30", "1998-03-31", true),        // later rows ignored
+        ]
+        for c in configurations {
+            let options = RFMOptions(customerColumn: "customer id", dateColumn: "date", amountColumn: c.amount ? "amount ($)" : nil,
+                                     unit: c.unit, calibrationEnd: c.calibrationEnd.map(S.date), observationEnd: c.observationEnd.map(S.date))
+            var fileOptions = options
+            fileOptions.customerColumn = "customer_id"
+            fileOptions.amountColumn = c.amount ? "amount" : nil
+            let table = try RFMSummarizer.summarize(path: data.path, options: fileOptions)
+            let label = "\(c.unit) calibration \(c.calibrationEnd ?? "-") observation \(c.observationEnd ?? "-") amounts \(c.amount)"
+
+            // Per customer: the same rows, matched by id.
+            let sql = try pg.psql(SummarySQL(table: "CDNOW master", options: options).render(), csv: true)
+            let expected = SummaryCSV.render(table)
+            try Self.expectSameRows(sql: sql, clvfit: expected, byID: true, label: label)
+
+            // Weighted: the same rows in the same order.
+            let weightedSQL = try pg.psql(SummarySQL(table: "CDNOW master", options: options, weighted: true).render(), csv: true)
+            let weightedExpected = SummaryCSV.render(table.weighted(), style: .weighted)
+            try Self.expectSameRows(sql: weightedSQL, clvfit: weightedExpected, byID: false, label: "weighted " + label)
+        }
+    }
+
+    /// Compares two summary CSV texts: header equal, row count equal, numbers within 1e-9
+    /// relative — rows matched by the first column (`byID`) or by position.
+    static func expectSameRows(sql: String, clvfit: String, byID: Bool, label: String,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func rows(_ text: String) -> [[Substring]] {
+            text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        }
+        let a = rows(sql), b = rows(clvfit)
+        try #require(a.count > 1 && b.count > 1, "\(label): empty result", sourceLocation: sourceLocation)
+        #expect(a[0] == b[0], "\(label): header", sourceLocation: sourceLocation)
+        try #require(a.count == b.count, "\(label): \(a.count - 1) rows from SQL, \(b.count - 1) from clvfit", sourceLocation: sourceLocation)
+        var fromSQL: [Substring: [Substring]] = [:]
+        if byID { for row in a.dropFirst() { fromSQL[row[0]] = row } }
+        var mismatches = 0
+        for (k, expected) in b.enumerated().dropFirst() {
+            guard let got = byID ? fromSQL[expected[0]] : a[k] else {
+                Issue.record("\(label): customer \(expected[0]) missing from the SQL result", sourceLocation: sourceLocation)
+                mismatches += 1
+                continue
+            }
+            let first = byID ? 1 : 0
+            for j in first..<expected.count {
+                let x = Double(got[j]), y = Double(expected[j])
+                if x == nil || y == nil || !isClose(x!, y!, relative: 1e-9) {
+                    mismatches += 1
+                    if mismatches <= 5 {
+                        Issue.record("\(label): row \(k) column \(b[0][j]): SQL \(got[j]), clvfit \(expected[j])", sourceLocation: sourceLocation)
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(label): \(mismatches) values differ", sourceLocation: sourceLocation)
+    }
+}
+
+/// A PostgreSQL server for one test, started and stopped with scripts/pg-throwaway.sh.
+final class ThrowawayPostgres: Sendable {
+    static let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/pg-throwaway.sh").path
+
+    /// Whether the server programs are installed (`pg-throwaway.sh check`).
+    static let installed: Bool = (try? run(["/bin/bash", script, "check"]).status == 0) ?? false
+
+    /// The cluster's directory (data, logs and the socket).
+    let directory: String
+
+    init() throws {
+        let started = try Self.run(["/bin/bash", Self.script, "start"])
+        guard started.status == 0 else {
+            throw Failure(description: "pg-throwaway.sh start failed (exit \(started.status)): \(started.stderr)")
+        }
+        directory = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func stop() {
+        _ = try? Self.run(["/bin/bash", Self.script, "stop", directory])
+    }
+
+    /// Runs `script` through psql (stopping at the first error); with `csv`, returns the result
+    /// as CSV with a header.
+    func psql(_ script: String, csv: Bool = false) throws -> String {
+        var arguments = ["/usr/bin/env", "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory, "-U", "postgres", "-d", "postgres"]
+        if csv { arguments.append("--csv") }
+        let result = try Self.run(arguments + ["-f", "-"], input: script)
+        guard result.status == 0 else {
+            throw Failure(description: "psql failed (exit \(result.status)): \(result.stderr)")
+        }
+        return result.stdout
+    }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// Runs a program with `input` on standard input; output through files (a pipe could fill
+    /// and block the child while we wait for it).
+    static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clvfit-psql-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inURL = scratch.appendingPathComponent("in"), outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
+        try Data(input.utf8).write(to: inURL)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let stdin = try FileHandle(forReadingFrom: inURL), out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        process.standardInput = stdin
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        try stdin.close(); try out.close(); try err.close()
+        return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+}
