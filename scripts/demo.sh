@@ -26,7 +26,7 @@ echo "… top 5 customers by 12-month CLV:"
 tail -n +2 $out/scores.csv | sort -t, -k5 -g -r > $out/top.csv
 head -5 $out/top.csv
 
-step clvfit evaluate $data "${split[@]}"
-"$clvfit" evaluate $data "${split[@]}"
+step clvfit evaluate $data "${split[@]}" --report $out/report.html
+"$clvfit" evaluate $data "${split[@]}" --report "$out/report.html"
 
-printf '\nOutputs are in %s/ (summary.csv, model.json, scores.csv).\n' "$out"
+printf '\nOutputs are in %s/ (summary.csv, model.json, scores.csv, report.html: open it in a browser).\n' "$out"
