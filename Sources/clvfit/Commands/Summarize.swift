@@ -17,6 +17,12 @@ struct Summarize: ParsableCommand {
     @OptionGroup var log: TransactionOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if log.unit == .periods {
+            throw ValidationError("--unit periods needs an RFM summary of purchase opportunities; summarize reads a transaction log with dates, so its unit is day or week.")
+        }
+    }
+
     func run() throws {
         let table = try RFMSummarizer.summarize(path: transactions, options: log.rfmOptions())
         try SummaryCSV.write(table, to: output.path)
