@@ -27,7 +27,7 @@ import CLVTestSupport
 
     /// Any model with a PMF works without being named, and weights count as customers: a
     /// compressed history gives the same histogram as the expanded one (1e-12 relative). A model
-    /// without P(X(t) = k) (MBG/NBD) gives nil rather than a made-up histogram.
+    /// without P(X(t) = k) gives nil rather than a made-up histogram.
     @Test func worksForAnyDistributionAndNotOtherwise() throws {
         let data = try PurchaseHistory(LifetimesFixtures.cdnowCalibrationSummary())
         let pareto: any PurchaseModel = try ParetoNBD(r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669)
@@ -41,6 +41,31 @@ import CLVTestSupport
         // models track the histogram closely).
         #expect(abs(full.expected[0] - 1411) / 1411 < 0.03, "\(full.expected)")
         let mbg: any PurchaseModel = try MBGNBD(r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140)
-        #expect(try FrequencyHistogram.compute(model: mbg, history: data) == nil)
+        let m = try #require(try FrequencyHistogram.compute(model: mbg, history: data))
+        #expect(isClose(m.expected.reduce(0, +), 2357, relative: 1e-9))
+        let plain: any PurchaseModel = try NoCountDistribution(parameterValues: [0.243, 4.414, 0.793, 2.426])
+        #expect(try FrequencyHistogram.compute(model: plain, history: data) == nil)
+    }
+}
+
+/// A purchase model without P(X(t) = k): BG/NBD's predictions behind a type that does not
+/// conform to `PurchaseCountDistribution`.
+private struct NoCountDistribution: PurchaseModel {
+    static let identifier = "test-no-count-distribution"
+    static let displayName = "no count distribution"
+    static let parameterNames = BGNBD.parameterNames
+    let inner: BGNBD
+    init(parameterValues: [Double]) throws(ModelError) { inner = try BGNBD(parameterValues: parameterValues) }
+    var parameterValues: [Double] { inner.parameterValues }
+    static func startValues(for data: PurchaseHistory) -> [[Double]] { BGNBD.startValues(for: data) }
+    static func logLikelihood(of data: PurchaseHistory) -> any LogLikelihood { BGNBD.logLikelihood(of: data) }
+    func probabilityAlive(frequency: Double, recency: Double, T: Double) -> Double {
+        inner.probabilityAlive(frequency: frequency, recency: recency, T: T)
+    }
+    func expectedPurchases(within t: Double, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double {
+        try inner.expectedPurchases(within: t, frequency: frequency, recency: recency, T: T)
+    }
+    func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double {
+        try inner.expectedPurchasesOfNewCustomer(within: t)
     }
 }

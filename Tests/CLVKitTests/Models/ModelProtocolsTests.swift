@@ -5,12 +5,14 @@ import CLVTestSupport
 /// The invariants of `PurchaseCountDistribution`, checked through the protocol alone for every
 /// model that conforms (so evaluation code can rely on them without knowing the model).
 @Suite struct ModelProtocolsTests {
-    /// Published fits: BG/NBD and Pareto/NBD on CDNOW (FHL 2005, weeks), BG/BB on the donations
+    /// Published fits: BG/NBD, MBG/NBD (BTYDplus) and Pareto/NBD on CDNOW (weeks), BG/BB on the donations
     /// (Fader, Hardie & Shang 2010, opportunities); horizons include the calibration period
     /// (39 weeks, 6 opportunities) and a long one.
     static let cases: [(model: any PurchaseCountDistribution, t: Double, kMax: Int)] = [
         (try! BGNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426), 39, 2000),
         (try! BGNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426), 1, 200),
+        (try! MBGNBD(r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140), 39, 2000),
+        (try! MBGNBD(r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140), 2, 200),
         (try! ParetoNBD(r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669), 39, 600),
         (try! ParetoNBD(r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669), 520, 4000),
         (try! ParetoNBD(r: 0.5143, alpha: 2.8845, s: 0.2856, beta: 14.1087), 0.5, 200),
