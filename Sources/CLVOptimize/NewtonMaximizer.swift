@@ -13,14 +13,20 @@ public struct NewtonOptions: Sendable {
     public var maxStep: Double
     /// Step halvings in the backtracking line search before giving up on a direction.
     public var maxHalvings: Int
+    /// Stop with `.diverged` once any coordinate is farther than this from its start value: the
+    /// iterates are running off to infinity (an optimum at the edge of the parameter space).
+    /// Unlimited by default.
+    public var maxDistanceFromStart: Double
 
     public init(gradientTolerance: Double = 1e-6, decrementTolerance: Double = 1e-10,
-                maxIterations: Int = 200, maxStep: Double = 3, maxHalvings: Int = 60) {
+                maxIterations: Int = 200, maxStep: Double = 3, maxHalvings: Int = 60,
+                maxDistanceFromStart: Double = .infinity) {
         self.gradientTolerance = gradientTolerance
         self.decrementTolerance = decrementTolerance
         self.maxIterations = maxIterations
         self.maxStep = maxStep
         self.maxHalvings = maxHalvings
+        self.maxDistanceFromStart = maxDistanceFromStart
     }
 }
 
@@ -38,6 +44,9 @@ public enum TerminationReason: String, Sendable, Codable {
     case nonFiniteStart = "non-finite-start"
     /// The Hessian could not be decomposed (LAPACK failure on a non-finite matrix).
     case linearAlgebraFailed = "linear-algebra-failed"
+    /// A coordinate moved farther than `maxDistanceFromStart` from its start: the supremum is
+    /// approached at infinity, not attained.
+    case diverged = "diverged"
 
     /// Whether the point returned is a (numerical) local maximum.
     public var isConverged: Bool { self == .gradientTolerance || self == .newtonDecrement }
@@ -128,6 +137,9 @@ public struct NewtonMaximizer: Sendable {
             guard candidate.isFinite else { return result(.lineSearchFailed, iteration) }
             x = next
             e = candidate
+            if zip(x, start).contains(where: { abs($0 - $1) > options.maxDistanceFromStart }) {
+                return result(.diverged, iteration + 1)
+            }
         }
         let gNorm = e.gradient.map(abs).max() ?? 0
         return result(gNorm <= options.gradientTolerance ? .gradientTolerance : .maxIterations, options.maxIterations)

@@ -67,6 +67,15 @@ struct NaNEverywhere: TwiceDifferentiableObjective {
         #expect(r.reason == .maxIterations)
     }
 
+    /// With a distance limit, iterates running off to infinity stop as `.diverged` once a
+    /// coordinate is that far from its start (the step cap of 3 puts it at most 3 beyond).
+    @Test func unboundedStopsAsDivergedAtTheDistanceLimit() {
+        let r = NewtonMaximizer(options: NewtonOptions(maxIterations: 200, maxDistanceFromStart: 10)).maximize(Unbounded(), from: [0])
+        #expect(!r.converged)
+        #expect(r.reason == .diverged)
+        #expect(abs(r.point[0]) > 10 && abs(r.point[0]) <= 13, "\(r.point)")
+    }
+
     @Test func nonFiniteStartIsReported() {
         let r = NewtonMaximizer().maximize(NaNEverywhere(), from: [0])
         #expect(r.reason == .nonFiniteStart)

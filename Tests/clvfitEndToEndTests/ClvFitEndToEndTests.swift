@@ -600,6 +600,8 @@ extension ClvFitEndToEndTests {
         (["train", "--summary", "DONATIONS", "--unit", "periods", "-o", "m.json"], "--unit periods does not suit --model bgnbd"),
         (["train", "--summary", "DONATIONS", "--model", "auto", "--unit", "periods", "-o", "m.json"], "--model auto compares the continuous-time models"),
         (["train", "LOG", "--model", "bgbb", "-o", "m.json"], "--unit periods needs an RFM summary"),
+        (["summarize", "LOG", "--unit", "periods", "-o", "s.csv"], "--unit periods needs an RFM summary"),
+        (["evaluate", "LOG", "--model", "bgbb", "--calibration-end", "2014-06-30", "--observation-end", "2014-12-31"], "--unit periods needs an RFM summary"),
         (["score", "--model", "BGBB_MODEL", "--summary", "DONATIONS"], "give --discount-rate with --horizon-unit periods"),
         (["score", "--model", "BGBB_MODEL", "--summary", "DONATIONS", "--horizon-unit", "month", "--discount-rate", "0.1"], "--horizon-unit month has no meaning for a model in periods"),
         (["score", "--model", "BGBB_MODEL", "LOG"], "give its customers as an RFM summary"),

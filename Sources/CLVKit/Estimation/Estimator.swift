@@ -41,6 +41,8 @@ public enum EstimationError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .nonFiniteLikelihood(model):
             return "\(model): the log-likelihood is not finite at any start point; check the data for extreme values."
+        case let .notConverged(model, .diverged, iterations, _, parameters):
+            return "\(model): the fit did not converge: after \(iterations) iterations the parameters were running off to the edge of the parameter space (\(Self.format(parameters))), so the data cannot identify the model (too few customers or too few repeat purchases)."
         case let .notConverged(model, reason, iterations, gradientNorm, parameters):
             return "\(model): the fit did not converge (\(reason.rawValue) after \(iterations) iterations, largest gradient component \(gradientNorm)); last parameters \(Self.format(parameters))."
         case let .hessianNotNegativeDefinite(model, parameters):
@@ -64,6 +66,14 @@ public struct Estimator: Sendable {
     /// (a mean-per-customer gradient of 1e-8 in ln θ: parameters good to far better than 1e-6).
     public var relativeGradientTolerance: Double
 
+    /// How far (in ln θ) a parameter may move from its start before the fit is called divergent:
+    /// 25, a factor e²⁵ ≈ 7·10¹⁰. The start values are scaled to the data (mean T, purchase
+    /// rate), and every reference fit in the tests ends within a factor e⁵ of its start; a
+    /// parameter 10¹⁰ times its start is running to the edge of the parameter space (data that
+    /// cannot identify the model: one customer, no repeat purchases), where further iterations
+    /// only cost time (Pareto/NBD's ₂F₁ arguments approach 1 there: milliseconds per row).
+    public static let divergenceDistance = 25.0
+
     public init(options: NewtonOptions = NewtonOptions(), relativeGradientTolerance: Double = 1e-8) {
         self.options = options
         self.relativeGradientTolerance = relativeGradientTolerance
@@ -75,6 +85,7 @@ public struct Estimator: Sendable {
         var opts = options
         opts.gradientTolerance = relativeGradientTolerance * max(1, n)
         opts.decrementTolerance = 1e-12 * max(1, n)
+        opts.maxDistanceFromStart = Self.divergenceDistance
         let maximizer = NewtonMaximizer(options: opts)
         let objective = LogScaleObjective(likelihood: likelihood, dimension: M.parameterNames.count)
 

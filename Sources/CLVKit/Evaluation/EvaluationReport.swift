@@ -204,32 +204,20 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     }
 
     /// Customers by calibration repeat purchases 0 … 6, 7+, actual and Σᵢ wᵢ P(X(Tᵢ) = k)
-    /// (customers grouped by T; the 7+ bin is the rest of the customers).
-    public static func frequencyHistogram(_ table: CustomerSummaryTable, model: any PurchaseModel) throws(ModelError) -> FrequencyHistogram {
-        var actual = Array(repeating: 0.0, count: 8)
-        var weightByT: [Double: Double] = [:]
-        for i in 0..<table.count {
-            actual[min(Int(table.frequency[i]), 7)] += table.weight[i]
-            weightByT[table.T[i], default: 0] += table.weight[i]
-        }
+    /// (``CLVKit/FrequencyHistogram``; the 7+ bin is the rest of the customers). A model without
+    /// P(X(t) = k) gets the actual bars and a note.
+    public static func frequencyHistogram(_ table: CustomerSummaryTable, model: any PurchaseModel) throws -> FrequencyHistogram {
         let labels = (0...6).map(String.init) + ["7+"]
-        guard let counts = model as? any PurchaseCountDistribution, !type(of: model).isDiscreteTime else {
+        let history = try PurchaseHistory(table)
+        if let h = try CLVKit.FrequencyHistogram.compute(model: model, history: history, maxCount: 7) {
             return FrequencyHistogram(
-                bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: actual[$0], expected: nil) },
-                note: "\(type(of: model).displayName) offers no P(X(t) = k), so the model's histogram is omitted.")
+                bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: h.actual[$0], expected: h.expected[$0]) }, note: nil)
         }
-        var expected = Array(repeating: 0.0, count: 8)
-        for (T, w) in weightByT.sorted(by: { $0.key < $1.key }) {
-            var below = 0.0
-            for k in 0..<7 {
-                let p = try counts.probabilityOfPurchases(k, within: T)
-                expected[k] += w * p
-                below += p
-            }
-            expected[7] += w * max(0, 1 - below)
-        }
+        var actual = Array(repeating: 0.0, count: 8)
+        for i in 0..<history.count { actual[min(Int(history.frequency[i]), 7)] += history.weight[i] }
         return FrequencyHistogram(
-            bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: actual[$0], expected: expected[$0]) }, note: nil)
+            bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: actual[$0], expected: nil) },
+            note: "\(type(of: model).displayName) offers no P(X(t) = k), so the model's histogram is omitted.")
     }
 
     /// P(alive) at the median T over frequencies 1 … F (F: the 99th percentile of the

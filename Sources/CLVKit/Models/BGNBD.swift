@@ -82,22 +82,17 @@ public struct BGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// B(a, b+k)/B(a,b) · Γ(r+k)/(Γ(r) k!) · (α/(α+t))^r (t/(α+t))^k
     ///   + δ(k>0) · B(a+1, b+k−1)/B(a,b) · [1 − (α/(α+t))^r Σ_{j<k} Γ(r+j)/(Γ(r) j!) (t/(α+t))^j]
     /// ```
-    /// Both terms are built from logs; the bracket is the upper tail of the negative binomial,
-    /// summed from its terms and floored at 0 against rounding.
+    /// Both terms are built from logs; the bracket is the upper tail of the negative binomial
+    /// (`NegativeBinomialTail`), summed directly where 1 − Σ would cancel.
     public func probabilityOfPurchases(_ k: Int, within t: Double) -> Double {
         precondition(k >= 0, "A number of purchases is non-negative.")
         guard t > 0 else { return k == 0 ? 1 : 0 }
         let x = Double(k)
-        let logP = Double.log(alpha / (alpha + t)), logQ = Double.log(t / (alpha + t))
+        let nb = NegativeBinomialTail(r: r, alpha: alpha, t: t)
         let logBab = Special.logBeta(a, b)
-        let logNB = { (j: Double) in
-            Special.logGamma(self.r + j) - Special.logGamma(self.r) - Special.logGamma(j + 1) + self.r * logP + j * logQ
-        }
-        var p = Double.exp(Special.logBeta(a, b + x) - logBab + logNB(x))
+        var p = Double.exp(Special.logBeta(a, b + x) - logBab + nb.logTerm(x))
         if k > 0 {
-            var below = 0.0
-            for j in 0..<k { below += Double.exp(logNB(Double(j))) }
-            p += Double.exp(Special.logBeta(a + 1, b + x - 1) - logBab) * max(0, 1 - below)
+            p += Double.exp(Special.logBeta(a + 1, b + x - 1) - logBab) * nb.upperTail(from: k)
         }
         return min(max(p, 0), 1)
     }
@@ -273,5 +268,51 @@ struct BGNBDLogLikelihood: LogLikelihood {
             [s.hrB, s.haB, s.hAB, s.hBB],
         ])
         return LikelihoodEvaluation(value: s.v, gradient: gradient, hessian: h)
+    }
+}
+
+/// The number of purchases N(t) of a customer who stays: Poisson(λt) with λ ~ Gamma(r, α), a
+/// negative binomial (FHL 2005 eq. 8's terms):
+/// ```
+/// P(N(t) = j) = Γ(r+j)/(Γ(r) j!) · (α/(α+t))^r · (t/(α+t))^j
+/// ```
+struct NegativeBinomialTail {
+    let r: Double
+    let logP: Double
+    let logQ: Double
+
+    init(r: Double, alpha: Double, t: Double) {
+        self.r = r
+        logP = -Double.log(onePlus: t / alpha)
+        logQ = -Double.log(onePlus: alpha / t)
+    }
+
+    /// ln P(N(t) = j).
+    func logTerm(_ j: Double) -> Double {
+        Special.logGamma(r + j) - Special.logGamma(r) - Special.logGamma(j + 1) + r * logP + j * logQ
+    }
+
+    /// P(N(t) ≥ k) without cancellation: 1 − Σ_{j<k} P(N = j) while that sum is below ½, else
+    /// Σ_{j≥k} P(N = j) directly, whose terms fall by the ratio (r+j)/(j+1) · t/(α+t) once past
+    /// the mode (so a tail of 10⁻³⁰ is computed as such, not as 1 − 1). Falls back to 1 − Σ
+    /// (floored at 0) if the direct sum needs more than 10⁷ terms (t/(α+t) within 10⁻⁶ of 1).
+    func upperTail(from k: Int) -> Double {
+        guard k > 0 else { return 1 }
+        var below = 0.0
+        for j in 0..<k { below += Double.exp(logTerm(Double(j))) }
+        if below < 0.5 { return 1 - below }
+        let q = Double.exp(logQ)
+        var term = Double.exp(logTerm(Double(k)))
+        var sum = 0.0
+        var j = Double(k)
+        for _ in 0..<10_000_000 {
+            sum += term
+            let ratio = (r + j) / (j + 1) * q
+            term *= ratio
+            j += 1
+            if ratio < 1 && term <= 1e-17 * sum * (1 - ratio) { return sum }
+            if term == 0 { return sum }
+        }
+        return max(0, 1 - below)
     }
 }

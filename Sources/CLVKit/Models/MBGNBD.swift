@@ -21,7 +21,7 @@ import RealModule
 /// ```
 /// (alive throughout, or dropped out right after the purchase at t_x; x = 0 has t_x = 0)
 /// integrated over the Gamma and Beta mixing distributions.
-public struct MBGNBD: PurchaseModel, Equatable {
+public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     public static let identifier = "mbgnbd"
     public static let displayName = "MBG/NBD"
     public static let parameterNames = ["r", "alpha", "a", "b"]
@@ -103,6 +103,29 @@ public struct MBGNBD: PurchaseModel, Equatable {
     public func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
         return b / (a - 1) * (try oneMinusHypergeometricTerm(rx: r, bx: b + 1, c: a + b, base: alpha, t: t))
+    }
+
+    /// P(X(t) = k): the probability that a new customer makes exactly k repeat purchases in
+    /// (0, t]. From the individual level: alive through all k+1 dropout chances (after the first
+    /// purchase and each of the k repeats) with exactly k Poisson purchases, or dropped out right
+    /// after the k-th repeat purchase (k = 0: right after the first), which happened by t:
+    /// (1−p)^(k+1) Pois(k; λt) + p(1−p)^k P(N(t) ≥ k). Integrated over the mixing distributions
+    /// (the MBG/NBD analogue of FHL 2005 eq. 8, as in BTYDplus' `mbgnbd.pmf`):
+    /// ```
+    /// B(a, b+k+1)/B(a,b) · Γ(r+k)/(Γ(r) k!) (α/(α+t))^r (t/(α+t))^k
+    ///   + B(a+1, b+k)/B(a,b) · [1 − (α/(α+t))^r Σ_{j<k} Γ(r+j)/(Γ(r) j!) (t/(α+t))^j]
+    /// ```
+    /// Terms from logs; the bracket is the negative binomial's upper tail (`NegativeBinomialTail`),
+    /// summed directly where 1 − Σ would cancel.
+    public func probabilityOfPurchases(_ k: Int, within t: Double) -> Double {
+        precondition(k >= 0, "A number of purchases is non-negative.")
+        guard t > 0 else { return k == 0 ? 1 : 0 }
+        let x = Double(k)
+        let nb = NegativeBinomialTail(r: r, alpha: alpha, t: t)
+        let logBab = Special.logBeta(a, b)
+        let p = Double.exp(Special.logBeta(a, b + x + 1) - logBab + nb.logTerm(x))
+            + Double.exp(Special.logBeta(a + 1, b + x) - logBab) * nb.upperTail(from: k)
+        return min(max(p, 0), 1)
     }
 
     /// 1 − (base/(base+t))^rx · ₂F₁(rx, bx; c; t/(base+t)), the bracket of both expectations,

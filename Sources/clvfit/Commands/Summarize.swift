@@ -38,6 +38,9 @@ struct Summarize: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if log.unit == .periods {
+            throw ValidationError("--unit periods needs an RFM summary of purchase opportunities; summarize reads a transaction log with dates, so its unit is day or week.")
+        }
         if emitSQL != nil, transactions != nil {
             throw ValidationError("--emit-sql prints SQL for a database table (--table); give no transaction log with it.")
         }

@@ -71,11 +71,12 @@ import CLVTestSupport
     /// A model without P(X(t) = k) gets the actual bars and a note instead of a model column.
     @Test func histogramWithoutCountDistributionHasANote() throws {
         let s = try Self.setup()
-        let mbg = try MBGNBD(r: 0.5248, alpha: 6.1831, a: 0.8914, b: 1.6140)
-        let h = try EvaluationReport.frequencyHistogram(s.data.table, model: mbg)
+        let plain = try NoCountDistribution(parameterValues: [0.2426, 4.4136, 0.7929, 2.4259])
+        let h = try EvaluationReport.frequencyHistogram(s.data.table, model: plain)
         #expect(h.bins.allSatisfy { $0.expected == nil })
-        #expect(h.note?.contains("MBG/NBD") == true)
+        #expect(h.note?.contains("offers no P(X(t) = k)") == true)
         #expect(h.bins.map(\.actual).reduce(0, +) == 2357)
+        #expect(h.bins.map(\.actual) == [1411, 439, 214, 100, 62, 38, 29, 64])
     }
 
     /// P(alive) at the median T: probabilities, each matching the model at that cell, rising with

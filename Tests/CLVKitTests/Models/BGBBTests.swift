@@ -35,7 +35,8 @@ import CLVTestSupport
     }
 
     /// The fit on the donations data: α, β, γ, δ within 0.1 % of the published 1.204, 0.750,
-    /// 0.657, 2.783 (quoted to 3 decimals) and LL −33225.6 ± 0.1 (quoted to one decimal).
+    /// 0.657, 2.783 (quoted to 3 decimals) and LL −33225.6 ± 0.05 (quoted to one decimal, so
+    /// ±0.05 is its rounding; the ±0.01 check is against the Newton-polished optimum below, 1e-7).
     /// Tighter, against lifetimes on the same data: parameters within 2e-5 relative of the
     /// Newton-polished optimum (the estimator stops at |∂LL/∂ln θ| ≤ 1e-8·n ≈ 1.1e-4, and with
     /// only ~75 units of information in ln δ here that leaves ~1e-5: 1e-4 of a standard error),
@@ -48,7 +49,7 @@ import CLVTestSupport
         for (got, want) in zip(fit.model.parameterValues, Self.published.parameterValues) {
             #expect(isClose(got, want, relative: 1e-3), "\(got) vs published \(want)")
         }
-        #expect(isClose(fit.logLikelihood, -33225.6, absolute: 0.1), "LL \(fit.logLikelihood)")
+        #expect(isClose(fit.logLikelihood, -33225.6, absolute: 0.05), "LL \(fit.logLikelihood)")
         #expect(fit.converged)
         #expect(fit.observationCount == 11_104)
         #expect(fit.rows == 22)

@@ -7,6 +7,26 @@ import CLVTestSupport
 /// (Tests/Fixtures/lifetimes/mbgnbd_cdnow.json, made by scripts/lifetimes_fixtures_family.py)
 /// and its own invariants.
 @Suite struct MBGNBDTests {
+    /// P(X(t) = x) at the published parameters, t from 1 to 78 weeks, x from 0 to 30
+    /// (`scripts/mbgnbd_pmf_fixture.py`): against mpmath at 50 digits everywhere (values down to
+    /// 1.5e-28; 1e-12 relative: ln Γ of arguments ≤ 31 and a tail sum of ≤ 100 terms), and against
+    /// lifetimes' `probability_of_n_purchases_up_to_time` where it is above 1e-6 (1e-9 relative;
+    /// below that lifetimes' 1 − Σ cancels: at t = 1, x = 30 it gives 2.1e-19 for 1.5e-28).
+    /// Mass and mean are checked in ModelProtocolsTests.
+    @Test func probabilityOfPurchasesMatchesMpmathAndLifetimes() throws {
+        let fixture = try Fixtures.json("lifetimes/mbgnbd_pmf.json") as! [String: Any]
+        let rows = fixture["values"] as! [[String: Any]]
+        #expect(rows.count == 24)
+        for row in rows {
+            let t = row.number("t"), x = Int(row.number("x"))
+            let got = Self.published.probabilityOfPurchases(x, within: t)
+            #expect(isClose(got, row.number("p_mpmath"), relative: 1e-12), "t = \(t), x = \(x): \(got)")
+            if row.number("p") > 1e-6 {
+                #expect(isClose(got, row.number("p"), relative: 1e-9), "t = \(t), x = \(x): \(got) vs lifetimes")
+            }
+        }
+    }
+
     /// The published CDNOW parameters (BTYDplus; lifetimes asserts them to 3 decimals).
     static let published = try! MBGNBD(r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140)
 
