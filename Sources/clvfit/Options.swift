@@ -37,7 +37,7 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Header name of the customer-id column.")
     var customerColumn = "customer_id"
 
-    @Option(help: "Header name of the date column (YYYY-MM-DD or YYYYMMDD; a time part is ignored).")
+    @Option(help: "Header name of the date column (YYYY-MM-DD, YYYYMMDD or an ISO 8601 date-time; see --date-format, --timezone).")
     var dateColumn = "date"
 
     @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then).")

@@ -77,7 +77,9 @@ public final class CSVScanner {
     @exclusivity(unchecked) public private(set) var bytesRead = 0
     /// The field separator in use: ``Options/delimiter``, or the one found in the header line
     /// when ``Options/detectsDelimiter`` is set (known once ``readHeader()`` has run).
-    public private(set) var delimiter: UInt8
+    @exclusivity(unchecked) public private(set) var delimiter: UInt8
+    // (`delimiter` and `errorSkippedRecord` are read or written per record: unchecked, as the
+    // scanning state below.)
     /// Called after each chunk is read (every ``Options/chunkSize`` bytes, not per record) with
     /// ``bytesRead``; how progress is reported without a per-row cost.
     var onChunk: ((Int) -> Void)?
@@ -87,7 +89,7 @@ public final class CSVScanner {
     var resynchronizesAfterErrors = false
     /// Whether the error ``nextRecord()`` just threw was about one record, which has been
     /// passed over (with ``resynchronizesAfterErrors``): scanning can go on.
-    private(set) var errorSkippedRecord = false
+    @exclusivity(unchecked) private(set) var errorSkippedRecord = false
     /// The input's size in bytes, when it is a regular file or memory.
     var totalBytes: Int? { source.size }
 
@@ -255,7 +257,7 @@ public final class CSVScanner {
     }
 
     private func scan() throws(DataError) -> CSVRecord? {
-        try skipBOM()
+        if !checkedBOM { try skipBOM() }
         while true {
             let outcome: Outcome
             do {

@@ -38,7 +38,11 @@ struct RowCounts {
 /// so that the hot loops pay no copy-on-write checks; owned by whoever created it
 /// (``deallocate()``).
 struct RowBatch {
-    static let capacity = 256
+    /// Rows per batch. 1,024 rather than 256: a quarter of the hand-overs between the reader
+    /// thread and the summarizer (each may wake a sleeping thread), which cut the CPU time of
+    /// summarizing the 10M-row bench log by about a tenth; 1,024 prefetched slots (64 KiB of
+    /// cache lines) still fit in L2 until they are resolved.
+    static let capacity = 1024
     /// ``indices`` before resolution: the id must be looked up.
     static let lookUp = -2
     /// ``indices`` before resolution: the same customer as the row before (no lookup).
@@ -50,7 +54,7 @@ struct RowBatch {
     var isLast = false
     /// Ids of the rows, back to back: row i's is `idBytes[idStart[i] ..< idStart[i] + idLength[i]]`.
     private(set) var idBytes: UnsafeMutablePointer<UInt8>
-    private var idCapacity = 256 * 16
+    private var idCapacity = 1024 * 16
     let idStart: UnsafeMutablePointer<Int>
     let idLength: UnsafeMutablePointer<Int>
     let days: UnsafeMutablePointer<Int32>

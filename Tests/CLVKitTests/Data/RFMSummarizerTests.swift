@@ -334,7 +334,7 @@ import CLVTestSupport
                 case 1: id = "\(1_000_000_000_000 + c * 7919)"
                 default: id = "customer-\(c)-with-a-long-id"
                 }
-                run = k % 97 == 0 ? 150 : 1      // now and then a run longer than a batch
+                run = Int.random(in: 0..<300, using: &rng) == 0 ? RowBatch.capacity + 150 : 1      // now and then a run longer than a batch
             }
             run -= 1
             let day = k * 400 / 60_000
