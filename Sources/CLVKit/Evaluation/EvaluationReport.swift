@@ -65,15 +65,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         }
     }
 
-    /// Something the user should know about the fit or the data: a stable code and a sentence.
-    public struct Warning: Sendable, Codable, Equatable {
-        public var code: String
-        public var message: String
-        public init(code: String, message: String) {
-            self.code = code
-            self.message = message
-        }
-    }
+    /// Something the user should know about the fit or the data: a stable code and a sentence
+    /// (the same type as the model file's and the CLI's warnings).
+    public typealias Warning = DiagnosticWarning
 
     /// Customers by number of calibration repeat purchases 0, 1, …, 6, 7+: actual and the model's
     /// Σᵢ P(X(Tᵢ) = k).
@@ -183,7 +177,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         }
         // The fit's diagnostics (``Diagnostics``), as the model file and the CLI give them.
         let diagnostics = evaluation.warnings ?? Diagnostics.warnings(for: outcome.modelFile, data: table)
-        warnings += diagnostics.map { Warning(code: $0.code, message: $0.message) }
+        warnings += diagnostics
         // 95 % intervals (log scale, from the model file's covariance).
         let intervals = evaluation.parameterIntervals ?? outcome.modelFile.parameterIntervals(level: 0.95)
         var purchaseModel = FittedModel(outcome.modelFile.purchaseModel)
