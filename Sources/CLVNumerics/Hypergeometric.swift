@@ -107,24 +107,29 @@ extension Hypergeometric {
     /// ₂F₁(a, β; a+1; z) = (1−z)^(1−β) ₂F₁(1, a+1−β; a+1; z) (A&S 15.3.3). It is evaluated by
     /// its power series (`unitASeries`) when that converges within `seriesBudget` terms (default
     /// min(2000, 40/√(1−z) + 50)) — always for z ≤ 0.9, and near z = 1 whenever c − b is large (a
-    /// customer with many purchases) — and otherwise by its continued fraction
+    /// customer with many purchases) — and otherwise, for 1 − z ≥ 10⁻⁴, by its continued fraction
     /// (`unitAContinuedFraction`), which needs about 22/√(1−z) levels where the series needs about
-    /// 40/(1−z) terms: 2,200 instead of 400,000 at z = 1 − 10⁻⁴. Both are sums/compositions of positive quantities (no cancellation), and
+    /// 40/(1−z) terms: 2,200 instead of 400,000 at z = 1 − 10⁻⁴. Closer to 1 (and c > 1, which the
+    /// Pareto/NBD always has) it integrates Euler's integral by adaptive Gauss–Kronrod
+    /// (`unitAQuadrature`), at a cost that no longer grows with 1/(1−z). All three are sums/compositions of positive quantities (no cancellation), and
     /// 1 ≤ F ≤ 1/(1−z) cannot overflow. Past `maxTerms` series terms or continued-fraction levels
-    /// the function throws `.notConverged` rather than return a truncated value (z within
-    /// ~10⁻¹¹ of 1 with the default).
+    /// the function throws `.notConverged` rather than return a truncated value (for c ≤ 1 only,
+    /// z within ~10⁻¹¹ of 1 with the default; the quadrature has its own panel budget).
     public static func log2F1UnitA(b: Double, c: Double, z: Double, order: DerivativeOrder = .value,
                                    maxTerms: Int = 10_000_000, seriesBudget: Int? = nil) throws(Failure) -> UnitALogValue {
         guard b.isFinite, c.isFinite, z.isFinite, b > 0, c >= b, z >= 0, z < 1 else {
             throw .outsideDomain(a: 1, b: b, c: c, z: z)
         }
-        // b = c (the geometric series 1/(1−z), whose b- and c-derivatives still need the series):
-        // the continued fraction's first coefficient vanishes, so only the series applies.
-        if z <= 0.9 || b == c { return try unitASeries(b: b, c: c, z: z, order: order, maxTerms: maxTerms) }
+        if z <= 0.9 { return try unitASeries(b: b, c: c, z: z, order: order, maxTerms: maxTerms) }
         // Try the series for about as long as the continued fraction would take (~40/√(1−z)
         // series-term equivalents, at most 2,000 terms): it wins whenever c − b is large.
         let budget = seriesBudget ?? Int(min(2_000, 40 / (1 - z).squareRoot() + 50))
         if let v = try? unitASeries(b: b, c: c, z: z, order: order, maxTerms: min(budget, maxTerms)) { return v }
+        // Very near z = 1 the quadrature's cost stays fixed where the continued fraction's grows.
+        if c > 1 && 1 - z < quadratureBelowOneMinusZ { return try unitAQuadrature(b: b, c: c, z: z, order: order) }
+        // b = c (the geometric series 1/(1−z), whose b- and c-derivatives still need the series):
+        // the continued fraction's first coefficient vanishes, so only the series applies.
+        if b == c { return try unitASeries(b: b, c: c, z: z, order: order, maxTerms: maxTerms) }
         return try unitAContinuedFraction(b: b, c: c, z: z, order: order, maxLevels: maxTerms)
     }
 
@@ -403,5 +408,133 @@ extension Hypergeometric {
             out.dzz = v.zz / f - vz * vz + 1 / (epsilon * epsilon)
             return out
         }
+    }
+}
+
+extension Hypergeometric {
+    /// Below this 1 − z (and for c > 1) `log2F1UnitA` integrates instead of running the continued
+    /// fraction, which would need more than 22/√(1−z) + 40 ≈ 2,240 levels (and ~10⁶ at 1 − 10⁻⁹).
+    static let quadratureBelowOneMinusZ = 1e-4
+
+    /// ln ₂F₁(1, b; c; z) and its derivatives in (b, c, z) by quadrature of Euler's integral
+    /// (A&S 15.3.1 with u = v/(1+v)), for c > 1, 0 < b ≤ c, 0 ≤ z < 1:
+    /// ```
+    /// ₂F₁(1, b; c; z) = (c − 1) ∫₀^∞ (1 + κv)^−b (1 + v)^−(c−b) dv,   κ = 1 − z
+    /// ```
+    /// Its cost does not grow as z → 1, where the series needs ~40/(1−z) terms and the continued
+    /// fraction ~22/√(1−z) levels (the Pareto/NBD ridge of tiny data sets, r, α → 10⁷…10⁹ with
+    /// α/β → 10⁷, puts every argument within 10⁻⁷ of 1).
+    ///
+    /// In t = ln(1 + v) the log-integrand ψ(t) = (1 − q) t − b ln(1 + κ(eᵗ − 1)), q = c − b, is
+    /// concave (ψ'' = −bκz eᵗ/(1 + κ(eᵗ − 1))² ≤ 0) with its mode at t₀ = max(0, ln((1−q)z/(κ(c−1)))).
+    /// Panels start at t₀ with the peak's own width w₀ = min(1, 1/|ψ'(t₀)|, 1/√|ψ''(t₀)|) and double
+    /// outwards until ψ has fallen by 80 from ψ(t₀); by concavity the part cut off is below e⁻⁸⁰ of
+    /// the integral. The adaptive Gauss–Kronrod rule (`GaussKronrod.weightedNodes`, 1e-14) then
+    /// refines them. With φ = −b ln(1 + κv) − q ln(1 + v) the derivatives of ln ∫ e^φ are moments
+    /// under the normalised integrand, computed on the same nodes in two passes (means, then
+    /// centred products, so the covariances do not cancel):
+    /// ```
+    /// ∇ ln I = E[∇φ],   ∇² ln I = E[∇²φ] + Cov(∇φ)
+    /// φ_b = ln((1+v)/(1+κv)),  φ_c = −ln(1+v),  φ_z = b R,  φ_bz = R,  φ_zz = b R²,  R = v/(1+κv)
+    /// ```
+    /// plus 1/(c−1) and −1/(c−1)² from the factor (c − 1). Every weight is positive: no cancellation.
+    static func unitAQuadrature(b: Double, c: Double, z: Double, order: DerivativeOrder) throws(Failure) -> UnitALogValue {
+        guard b.isFinite, c.isFinite, z.isFinite, b > 0, c >= b, c > 1, z >= 0, z < 1 else {
+            throw .outsideDomain(a: 1, b: b, c: c, z: z)
+        }
+        let kappa = 1 - z, q = c - b
+        // L(t) = ln(1 + κ(eᵗ − 1)); past t = 700, where eᵗ would overflow, as t + ln(κ + z e⁻ᵗ)
+        // (which loses digits to cancellation where κeᵗ is small, but there eᵗ no longer fits).
+        func logOnePlusKappaV(_ t: Double) -> Double {
+            t < 700 ? Double.log(onePlus: kappa * Double.expMinusOne(t)) : t + Double.log(kappa + z * Double.exp(-t))
+        }
+        // R = v/(1 + κv) ≤ 1/κ.
+        func ratio(_ t: Double) -> Double { -Double.expMinusOne(-t) / (kappa + z * Double.exp(-t)) }
+        func psi(_ t: Double) -> Double { (1 - q) * t - b * logOnePlusKappaV(t) }
+
+        var t0 = 0.0
+        if q < 1 {
+            let mode = Double.log((1 - q) * z / (kappa * (c - 1)))
+            if mode > 0 { t0 = mode }
+        }
+        let e0 = Double.exp(t0), d0 = 1 + kappa * (e0 - 1)
+        let slope = (1 - q) - b * kappa * e0 / d0
+        let curvature = b * kappa * z * e0 / (d0 * d0)
+        let w0 = min(1, 1 / max(abs(slope), curvature.squareRoot(), 1e-300))
+        let peak = psi(t0)
+        // The moments weigh the tail by up to (1 + R)²(1 + t)², R ≤ 1/κ: cut off where even that is negligible.
+        let drop = 80 + 2 * Double.log(onePlus: 1 / kappa)
+        guard peak.isFinite, w0 > 0 else { throw .notConverged(a: 1, b: b, c: c, z: z) }
+
+        var right: [Double] = []
+        var width = w0
+        while true {
+            let t = t0 + width
+            right.append(t)
+            if peak - psi(t) >= drop { break }
+            guard right.count < 400, t.isFinite else { throw .notConverged(a: 1, b: b, c: c, z: z) }
+            width *= 2
+        }
+        var left: [Double] = []
+        width = w0
+        while left.last != 0 && t0 > 0 {
+            let t = max(0, t0 - width)
+            left.append(t)
+            if peak - psi(t) >= drop { break }
+            width *= 2
+        }
+        let breakpoints = left.reversed() + [t0] + right
+
+        let rule: GaussKronrod.WeightedNodes
+        do {
+            // The derivatives are moments of weights up to (1 + R)²(1 + t)² (φ_z² = b²R², φ_b² ≤ t², …),
+            // whose mass sits further out than e^ψ's: refine for that weight too.
+            let extra: ((Double) -> Double)? = order == .value ? nil : { t in
+                2 * (Double.log(onePlus: ratio(t)) + Double.log(onePlus: t))
+            }
+            guard let r = try GaussKronrod.weightedNodes(ofLog: psi, breakpoints: breakpoints, relativeTolerance: 1e-14,
+                                                         logExtraWeight: extra, extraTolerance: 1e-12) else {
+                throw Failure.notConverged(a: 1, b: b, c: c, z: z)
+            }
+            rule = r
+        } catch {
+            throw .notConverged(a: 1, b: b, c: c, z: z)
+        }
+        let total = rule.weights.reduce(0, +)
+        var out = UnitALogValue()
+        out.value = Double.log(c - 1) + rule.scale + Double.log(total)
+        guard order >= .gradient else { return out }
+
+        // φ_b, φ_c, φ_z and R at each node.
+        func parts(_ t: Double) -> (gb: Double, gc: Double, gz: Double, r: Double) {
+            let r = ratio(t)
+            return (t - logOnePlusKappaV(t), -t, b * r, r)
+        }
+        var mb = 0.0, mc = 0.0, mz = 0.0, mr = 0.0, mr2 = 0.0
+        for (t, w) in zip(rule.nodes, rule.weights) {
+            let p = parts(t)
+            mb += w * p.gb; mc += w * p.gc; mz += w * p.gz
+            mr += w * p.r; mr2 += w * p.r * p.r
+        }
+        mb /= total; mc /= total; mz /= total; mr /= total; mr2 /= total
+        let cm1 = 1 / (c - 1)
+        out.db = mb
+        out.dc = mc + cm1
+        out.dz = mz
+        guard order >= .hessian else { return out }
+        var cbb = 0.0, cbc = 0.0, cbz = 0.0, ccc = 0.0, ccz = 0.0, czz = 0.0
+        for (t, w) in zip(rule.nodes, rule.weights) {
+            let p = parts(t)
+            let db = p.gb - mb, dc = p.gc - mc, dz = p.gz - mz
+            cbb += w * db * db; cbc += w * db * dc; cbz += w * db * dz
+            ccc += w * dc * dc; ccz += w * dc * dz; czz += w * dz * dz
+        }
+        out.dbb = cbb / total
+        out.dbc = cbc / total
+        out.dbz = mr + cbz / total
+        out.dcc = ccc / total - cm1 * cm1
+        out.dcz = ccz / total
+        out.dzz = b * mr2 + czz / total
+        return out
     }
 }

@@ -99,6 +99,17 @@ import CLVTestSupport
         (3.0, 3.0, 0.99, 4.6051701859880904799, 3.1885727843976028503, -3.1885727843976028503, 99.999999999999911182, 0.90547771751465381146, -1.2662576869834583266, 93.558438819398693245, 1.6270376564522628418, -93.558438819398693245, 9999.9999999999822364),
         (1.6062, 27.16, 0.95, 0.059969034884576853829, 0.038472996551031230143, -0.0023570357621802083556, 0.067643880115486588372, 0.0014732945751736880857, -0.0015575087475733600534, 0.044807451597324016467, 0.00018529518188878740205, -0.0028474215298265134661, 0.010849747845630388545),
         (0.29, 1.1, 0.9993, 1.6840766565885348597, 6.3631981269779756501, -3.8212948693710154245, 297.86361023090167943, 2.7667156896287923488, -9.3588862651820669676, 1259.7232736291148607, 8.0326143328524235175, -1062.8225652359522073, 417732.10352325482532),
+        // The quadrature range (1 − z < 10⁻⁴) and next to it: scripts/hypergeometric_unit_a_fixtures.py
+        // (the same recipe, at the Doubles the literals round to).
+        (1.61, 27.16, 0.9999, 0.06351283588617955123, 0.040728661028819108464, -0.0025066075686965491416, 0.068364065318215768737, 0.0016588081398736525237, -0.0016589884251321179585, 0.045364718719236535803, 1.9791874171002856612e-4, -0.0029028823788095433587, 0.01115122144853325294),
+        (21903563.0, 21903564.287, 0.99999973, 14.948558705230282922, 0.12757996246486753492, -0.12757995575742322588, 3159566.7559612210025, 0.013491365506191907337, -0.013491370073711549256, 370536.98360299946974, 0.01349137464123066875, -370536.96606414311237, 1.0279271623658307083e+13),
+        (21903564.0, 21903564.287, 0.99999973, 15.08330718571077277, 0.14236409978247575349, -0.14236409813066899387, 3569701.980803051286, 0.016176202500799380595, -0.016176208086929234647, 453171.06109069761949, 0.016176213673058955395, -453171.05639420483117, 1.2840118734631405157e+13),
+        (2621702.0, 2621703.00000011, 0.99999, 11.476756054583835278, 0.035563943968005361998, -0.035563930854994482085, 96562.123710143574435, 0.0011856034907373308401, -0.0011856161803558228249, 3326.8742337965236441, 0.0011856288699647860097, -3326.8730469175255053, 9.3450482892006394822e+9),
+        (1.6, 1.9, 0.999999999, 14.840760381670778873, 19.377204454262119693, -19.147068151172094147, 7.0000034173351887917e+8, 1.9754175915701744716, -2.8338414272004847009, 9.9999377261953616224e+8, 3.5218055607690928444, -9.9999348920900669506e+8, 7.0000013644545422615e+17),
+        (0.55, 1.05, 0.9999999, 8.1244992261893458034, 15.891074781572785551, -14.65351613620713941, 5000148.0491559772785, 0.72438562342796935696, -4.9154069901231178282, 9997646.5923225569977, 6.4392885695486280159, -9994868.9399724723101, 5.0000740513183767576e+13),
+        (0.6, 1.2, 0.999999999999, 11.365481370461084579, 26.610446582121301866, -25.358888984452492676, 4.0001116667186643356e+11, 3.6342215892057436474, -7.2698200613304160643, 9.9996044482868095939e+11, 8.53663578591789306, -9.9995175673386776231e+11, 4.0001908866171093002e+23),
+        (10000000.0, 10000002.0, 0.99999, 11.493311691411036526, 0.0097131192680996862865, -0.0097131173439936850716, 98075.874378605287771, 9.2595926045637234237e-5, -9.2596869927706602605e-5, 943.89169262487308294, 9.259781380939835017e-5, -943.89150741274332251, 9.6223753441462180222e+9),
+        (0.5, 3.5, 0.99999999, 0.22314354631421100367, 0.49999998500001562364, -0.099999995000012332605, 0.49999975289536058794, 0.2499999700002207607, -0.2499999800001854167, 1.4999970162495694111, 0.089999990000153222338, -0.49999766450658219685, 23.210464916512894083),
     ]
 
     /// Values to 1e-13 relative (floor 1e-13 absolute: ln F is 0 at z = 0); first and second
@@ -113,12 +124,22 @@ import CLVTestSupport
         let valueOnly = try Hypergeometric.log2F1UnitA(b: ref.b, c: ref.c, z: ref.z)
         #expect(isClose(v.value, ref.value, relative: 1e-13, floor: 1), "ln F \(ref)")
         #expect(isClose(valueOnly.value, ref.value, relative: 1e-13, floor: 1))
-        let first = [(v.db, ref.db), (v.dc, ref.dc), (v.dz, ref.dz)]
-        let second = [(v.dbb, ref.dbb), (v.dbc, ref.dbc), (v.dbz, ref.dbz), (v.dcc, ref.dcc), (v.dcz, ref.dcz), (v.dzz, ref.dzz)]
-        for group in [first, second] {
-            let scale = group.map { abs($0.1) }.max()!
-            for (k, (got, want)) in group.enumerated() {
-                #expect(abs(got - want) <= 1e-9 * abs(want) + 1e-12 * scale, "derivative \(k) of \(ref): \(got) vs \(want)")
+        // The quadrature directly as well, wherever it applies (c > 1) near z = 1, including where
+        // `log2F1UnitA` itself takes the series or the continued fraction.
+        var evaluations = [v]
+        if ref.c > 1 && ref.z >= 0.99 {
+            let q = try Hypergeometric.unitAQuadrature(b: ref.b, c: ref.c, z: ref.z, order: .hessian)
+            #expect(isClose(q.value, ref.value, relative: 1e-13, floor: 1), "quadrature ln F \(ref)")
+            evaluations.append(q)
+        }
+        for v in evaluations {
+            let first = [(v.db, ref.db), (v.dc, ref.dc), (v.dz, ref.dz)]
+            let second = [(v.dbb, ref.dbb), (v.dbc, ref.dbc), (v.dbz, ref.dbz), (v.dcc, ref.dcc), (v.dcz, ref.dcz), (v.dzz, ref.dzz)]
+            for group in [first, second] {
+                let scale = group.map { abs($0.1) }.max()!
+                for (k, (got, want)) in group.enumerated() {
+                    #expect(abs(got - want) <= 1e-9 * abs(want) + 1e-12 * scale, "derivative \(k) of \(ref): \(got) vs \(want)")
+                }
             }
         }
     }
@@ -132,6 +153,24 @@ import CLVTestSupport
             #expect(isClose(s.value, f.value, relative: 1e-14, floor: 1e-2), "\((b, c, z))")
             for (u, w) in [(s.db, f.db), (s.dc, f.dc), (s.dz, f.dz), (s.dbb, f.dbb), (s.dbc, f.dbc), (s.dbz, f.dbz), (s.dcc, f.dcc), (s.dcz, f.dcz), (s.dzz, f.dzz)] {
                 #expect(isClose(u, w, relative: 1e-10, floor: 1e-3), "\((b, c, z)): \(u) vs \(w)")
+            }
+        }
+    }
+
+    /// The continued fraction and the quadrature agree around their switch at 1 − z = 10⁻⁴ and
+    /// further in (1e-13 relative on ln F: the fraction carries ~1e-16/√(1−z) of rounding; 1e-9 on
+    /// the derivatives, with an absolute floor of 1e-12 times the largest entry of the same order
+    /// as in the mpmath comparison), so the likelihood has no step there.
+    @Test func continuedFractionAndQuadratureAgree() throws {
+        for (b, c, z) in [(0.6, 2.1, 0.99991), (0.29, 1.1, 0.99999), (500.55, 502.16, 0.999999), (3.3, 4.0, 0.9999999), (1.2e5, 1.2e5 + 0.4, 0.99999)] {
+            let f = try Hypergeometric.unitAContinuedFraction(b: b, c: c, z: z, order: .hessian, maxLevels: 10_000_000)
+            let q = try Hypergeometric.unitAQuadrature(b: b, c: c, z: z, order: .hessian)
+            #expect(isClose(q.value, f.value, relative: 1e-13, floor: 1e-2), "\((b, c, z)): \(q.value) vs \(f.value)")
+            for group in [[(q.db, f.db), (q.dc, f.dc), (q.dz, f.dz)], [(q.dbb, f.dbb), (q.dbc, f.dbc), (q.dbz, f.dbz), (q.dcc, f.dcc), (q.dcz, f.dcz), (q.dzz, f.dzz)]] {
+                let scale = group.map { abs($0.1) }.max()!
+                for (k, (u, w)) in group.enumerated() {
+                    #expect(abs(u - w) <= 1e-9 * abs(w) + 1e-12 * scale, "\((b, c, z)) derivative \(k): \(u) vs \(w)")
+                }
             }
         }
     }

@@ -125,18 +125,17 @@ import CLVTestSupport
         }
     }
 
-    /// Pareto/NBD runs on the two-customer and all-zero sets only: on the one- and five-customer
-    /// sets its MLE runs along the NBD → Poisson ridge (r, α → 10⁷…10⁹ with α/β → 10⁷), where
-    /// every ₂F₁ argument is within 10⁻⁷ of 1 and a fit takes 40–130 s in a debug build (it ends
-    /// in a clear not-converged error, or converges on the ridge) — a known cost of the series
-    /// near z = 1 (`ParetoNBDLogLikelihood`), not a wrong answer.
+    /// Every model on every set, Pareto/NBD included: on the one- and five-customer sets its
+    /// likelihood rises towards the NBD → Poisson, no-dropout edge (r, α → ∞ with r/α fixed, or
+    /// s → 0), where the ₂F₁ arguments come within 10⁻⁵…10⁻⁷ of 1. Each fit now ends in well under
+    /// a second in a debug build (it took 40–130 s): `Estimator.divergenceDistance` stops a start
+    /// once a log-parameter has moved 12 from it, and the ₂F₁ near 1 is a quadrature of fixed cost
+    /// (`Hypergeometric.unitAQuadrature`) instead of a continued fraction of ~22/√(1−z) levels.
     @Test(arguments: 0..<4) func continuousModels(index: Int) throws {
         let (label, rows) = Self.continuous[index]
         try Self.check(BGNBD.self, label, rows)
         try Self.check(MBGNBD.self, label, rows)
-        if label == "two customers" || label == "all x = 0" {
-            try Self.check(ParetoNBD.self, label, rows)
-        }
+        try Self.check(ParetoNBD.self, label, rows)
     }
 
     @Test(arguments: 0..<4) func discreteModel(index: Int) throws {
