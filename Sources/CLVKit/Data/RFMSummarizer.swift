@@ -255,13 +255,9 @@ public struct RFMSummarizer {
         defer { reader = ring.finishedReader() }   // waits for the reader thread to be done
 
         var k = 0
-        var current = ring.takeFull(k)
-        prefetchSlots(of: current.pointee)
         var previous: UnsafeMutablePointer<RowBatch>? = nil
         while true {
-            // Look at the next batch without waiting, to prefetch its slots a batch ahead.
-            let next: UnsafeMutablePointer<RowBatch>? = current.pointee.isLast ? nil : ring.pollFull(k + 1)
-            if let next { prefetchSlots(of: next.pointee) }
+            let current = ring.takeFull(k)
             resolve(current.pointee)
             if let previous {
                 apply(previous.pointee)
@@ -270,12 +266,6 @@ public struct RFMSummarizer {
             previous = current
             if current.pointee.isLast { break }
             k += 1
-            if let next {
-                current = next
-            } else {
-                current = ring.takeFull(k)
-                prefetchSlots(of: current.pointee)
-            }
         }
         if let previous {
             apply(previous.pointee)
@@ -284,30 +274,35 @@ public struct RFMSummarizer {
         if let error = ring.error { throw error }
     }
 
-    /// Starts loading the home slots of a batch's rows that need a lookup.
-    private func prefetchSlots(of batch: RowBatch) {
-        for i in 0..<batch.count where batch.indices[i] == RowBatch.lookUp {
+    /// How many rows ahead ``resolve(_:)`` prefetches the home slot of a row it will look up,
+    /// and ``apply(_:)`` the running state it will update.
+    ///
+    /// Why a fixed distance inside the loop rather than the whole next batch at once: a burst
+    /// of a thousand prefetches overflows the core's miss buffers (a few dozen), and the
+    /// prefetches that find no free buffer are dropped or wait, so most lines were still on
+    /// their way when the loop reached them. A row's lookup takes some 10–20 ns when its line
+    /// is in cache and a miss some 100–200 ns (more under a hypervisor), so a distance of a few
+    /// dozen rows keeps enough misses in flight without overflowing the buffers.
+    static let prefetchDistance = 32
+
+    /// Gives every row of `batch` its customer index (inserting new customers, in row order).
+    private mutating func resolve(_ batch: RowBatch) {
+        let distance = Self.prefetchDistance
+        var index = lastIndex
+        for i in 0..<min(distance, batch.count) where batch.indices[i] == RowBatch.lookUp {
             ids.prefetch(batch.probes[i])
         }
-    }
-
-    /// Gives every row of `batch` its customer index (inserting new customers, in row order) and
-    /// prefetches the running states the rows will update.
-    private mutating func resolve(_ batch: RowBatch) {
-        let calibrationEnd = calibrationEndDay ?? .max
-        var index = lastIndex
         for i in 0..<batch.count {
+            let ahead = i + distance
+            if ahead < batch.count && batch.indices[ahead] == RowBatch.lookUp {
+                ids.prefetch(batch.probes[ahead])
+            }
             if batch.indices[i] == RowBatch.lookUp {
                 let (found, inserted) = ids.findOrInsert(batch.id(i), batch.probes[i])
                 if inserted { appendStates() }
                 index = found
             }   // else: the same customer as the row before
             batch.indices[i] = index
-            if batch.days[i] > calibrationEnd {
-                holdoutStates.withUnsafeBufferPointer { clv_prefetch($0.baseAddress! + index) }
-            } else {
-                states.withUnsafeBufferPointer { clv_prefetch($0.baseAddress! + index) }
-            }
         }
         lastIndex = index
     }
@@ -316,10 +311,21 @@ public struct RFMSummarizer {
     private mutating func apply(_ batch: RowBatch) {
         guard batch.count > 0 else { return }
         let calibrationEnd = calibrationEndDay ?? .max
+        let distance = Self.prefetchDistance
         let newlyMarked = states.withUnsafeMutableBufferPointer { states in
             holdoutStates.withUnsafeMutableBufferPointer { holdout in
+                let s = states.baseAddress!, h = holdout.baseAddress
+                @inline(__always) func prefetch(_ i: Int) {
+                    if batch.days[i] > calibrationEnd {
+                        clv_prefetch(h! + batch.indices[i])
+                    } else {
+                        clv_prefetch(s + batch.indices[i])
+                    }
+                }
+                for i in 0..<min(distance, batch.count) { prefetch(i) }
                 var marked = 0
                 for i in 0..<batch.count {
+                    if i + distance < batch.count { prefetch(i + distance) }
                     marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
                                                    calibrationEnd: calibrationEnd, states, holdout)
                 }
