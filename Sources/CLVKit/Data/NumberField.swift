@@ -26,6 +26,7 @@ public enum NumberField {
     @inlinable
     public static func parseDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         guard var p = field.baseAddress else { return nil }
+        if field.count <= 8, field.count > 0, let value = shortPlainDecimal(p, field.count) { return value }
         var end = p + field.count
         while p < end, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
         while end > p, end[-1] == 0x20 || end[-1] == 0x09 { end -= 1 }
@@ -262,6 +263,52 @@ public enum NumberField {
         let pairs02 = v & 0x0000_00FF_0000_00FF           // digits 0–1 (bits 0…) and 4–5 (bits 32…)
         let pairs13 = (v >> 16) & 0x0000_00FF_0000_00FF   // digits 2–3 and 6–7
         return (pairs02 &* (100 + 1_000_000 << 32) &+ pairs13 &* (1 + 10_000 << 32)) >> 32
+    }
+
+    /// ``parseDouble(_:)`` of a field of 1–8 bytes that is all digits, or digits with one `.`
+    /// between two of them (`42`, `123.91`, `0.5`: how shops write amounts), with a few word
+    /// operations instead of a loop per byte; `nil` for any other field, which then takes the
+    /// general path (so this never decides that a field is invalid).
+    ///
+    /// How: the field is loaded as one little-endian word (reading only its own bytes); the `.`
+    /// is found with a byte-equality mask and squeezed out by shifting the bytes above it down
+    /// one place; the m ≤ 8 digits are moved to the top of a word whose lower bytes are `0`
+    /// characters (leading zeros), which ``eightDigits(_:)`` checks and converts. The result is
+    /// the same `Double` as the general path's Clinger step: a mantissa below 10^8 (exact) and
+    /// one correctly rounded division by 10^(fraction digits).
+    @usableFromInline @inline(__always)
+    static func shortPlainDecimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        let raw = UnsafeRawPointer(p)
+        var word: UInt64
+        if n >= 4 {
+            // Two overlapping 4-byte loads cover bytes 0..<4 and n-4..<n (equal where they overlap).
+            let lo = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let hi = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            word = lo | hi << UInt64(8 * (n - 4))
+        } else {
+            word = UInt64(p[0]) | UInt64(p[n >> 1]) << UInt64(8 * (n >> 1)) | UInt64(p[n - 1]) << UInt64(8 * (n - 1))
+        }
+        var digits = n, fraction = 0
+        // The high bit of each byte of the field that is a '.' (exact: no carries between bytes).
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let x = word ^ 0x2E2E_2E2E_2E2E_2E2E
+        let inField: UInt64 = n == 8 ? ~0 : (1 << UInt64(8 * n)) &- 1
+        let dots = ~(((x & low7) &+ low7) | x | low7) & inField
+        if dots != 0 {
+            guard dots & (dots &- 1) == 0 else { return nil }        // more than one '.'
+            let at = dots.trailingZeroBitCount >> 3                  // the '.''s byte
+            guard at > 0, at < n - 1 else { return nil }             // `.5`, `5.`: general path
+            let below: UInt64 = (1 << UInt64(8 * at)) &- 1
+            word = (word & below) | ((word >> 8) & ~below)
+            digits = n - 1
+            fraction = n - 1 - at
+        }
+        // Bytes 0..<digits hold the digits, most significant first; above them, zeros.
+        let shift = UInt64(8 * (8 - digits))
+        let padded = shift == 0 ? word : word << shift | 0x3030_3030_3030_3030 >> UInt64(8 * digits)
+        guard let mantissa = eightDigits(padded.littleEndian) else { return nil }
+        let value = Double(mantissa)
+        return fraction == 0 ? value : value / exactPowerOfTen(fraction)
     }
 
     /// 10^k for k in 0…22, each exactly representable as a `Double` (a switch of literals: no

@@ -255,13 +255,9 @@ public struct RFMSummarizer {
         defer { reader = ring.finishedReader() }   // waits for the reader thread to be done
 
         var k = 0
-        var current = ring.takeFull(k)
-        prefetchSlots(of: current.pointee)
         var previous: UnsafeMutablePointer<RowBatch>? = nil
         while true {
-            // Look at the next batch without waiting, to prefetch its slots a batch ahead.
-            let next: UnsafeMutablePointer<RowBatch>? = current.pointee.isLast ? nil : ring.pollFull(k + 1)
-            if let next { prefetchSlots(of: next.pointee) }
+            let current = ring.takeFull(k)
             resolve(current.pointee)
             if let previous {
                 apply(previous.pointee)
@@ -270,12 +266,6 @@ public struct RFMSummarizer {
             previous = current
             if current.pointee.isLast { break }
             k += 1
-            if let next {
-                current = next
-            } else {
-                current = ring.takeFull(k)
-                prefetchSlots(of: current.pointee)
-            }
         }
         if let previous {
             apply(previous.pointee)
@@ -284,30 +274,35 @@ public struct RFMSummarizer {
         if let error = ring.error { throw error }
     }
 
-    /// Starts loading the home slots of a batch's rows that need a lookup.
-    private func prefetchSlots(of batch: RowBatch) {
-        for i in 0..<batch.count where batch.indices[i] == RowBatch.lookUp {
+    /// How many rows ahead ``resolve(_:)`` prefetches the home slot of a row it will look up,
+    /// and ``apply(_:)`` the running state it will update.
+    ///
+    /// Why a fixed distance inside the loop rather than the whole next batch at once: a burst
+    /// of a thousand prefetches overflows the core's miss buffers (a few dozen), and the
+    /// prefetches that find no free buffer are dropped or wait, so most lines were still on
+    /// their way when the loop reached them. A row's lookup takes some 10–20 ns when its line
+    /// is in cache and a miss some 100–200 ns (more under a hypervisor), so a distance of a few
+    /// dozen rows keeps enough misses in flight without overflowing the buffers.
+    static let prefetchDistance = 32
+
+    /// Gives every row of `batch` its customer index (inserting new customers, in row order).
+    private mutating func resolve(_ batch: RowBatch) {
+        let distance = Self.prefetchDistance
+        var index = lastIndex
+        for i in 0..<min(distance, batch.count) where batch.indices[i] == RowBatch.lookUp {
             ids.prefetch(batch.probes[i])
         }
-    }
-
-    /// Gives every row of `batch` its customer index (inserting new customers, in row order) and
-    /// prefetches the running states the rows will update.
-    private mutating func resolve(_ batch: RowBatch) {
-        let calibrationEnd = calibrationEndDay ?? .max
-        var index = lastIndex
         for i in 0..<batch.count {
+            let ahead = i + distance
+            if ahead < batch.count && batch.indices[ahead] == RowBatch.lookUp {
+                ids.prefetch(batch.probes[ahead])
+            }
             if batch.indices[i] == RowBatch.lookUp {
                 let (found, inserted) = ids.findOrInsert(batch.id(i), batch.probes[i])
                 if inserted { appendStates() }
                 index = found
             }   // else: the same customer as the row before
             batch.indices[i] = index
-            if batch.days[i] > calibrationEnd {
-                holdoutStates.withUnsafeBufferPointer { clv_prefetch($0.baseAddress! + index) }
-            } else {
-                states.withUnsafeBufferPointer { clv_prefetch($0.baseAddress! + index) }
-            }
         }
         lastIndex = index
     }
@@ -316,10 +311,21 @@ public struct RFMSummarizer {
     private mutating func apply(_ batch: RowBatch) {
         guard batch.count > 0 else { return }
         let calibrationEnd = calibrationEndDay ?? .max
+        let distance = Self.prefetchDistance
         let newlyMarked = states.withUnsafeMutableBufferPointer { states in
             holdoutStates.withUnsafeMutableBufferPointer { holdout in
+                let s = states.baseAddress!, h = holdout.baseAddress
+                @inline(__always) func prefetch(_ i: Int) {
+                    if batch.days[i] > calibrationEnd {
+                        clv_prefetch(h! + batch.indices[i])
+                    } else {
+                        clv_prefetch(s + batch.indices[i])
+                    }
+                }
+                for i in 0..<min(distance, batch.count) { prefetch(i) }
                 var marked = 0
                 for i in 0..<batch.count {
+                    if i + distance < batch.count { prefetch(i + distance) }
                     marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
                                                    calibrationEnd: calibrationEnd, states, holdout)
                 }
@@ -504,6 +510,54 @@ public struct RFMSummarizer {
 
     // MARK: Result
 
+    /// Customers above which ``table(file:hasAmount:)`` builds its columns on two threads.
+    static let parallelTableCustomers = 100_000
+
+    /// Where ``fillColumns(_:at:_:unitDays:windowEnd:)`` writes: the first element of each
+    /// column (`nil` for a column the table does not have). The threads filling it write
+    /// disjoint rows.
+    private struct TableColumns: @unchecked Sendable {
+        let ids: UnsafeMutablePointer<String>?
+        let frequency: UnsafeMutablePointer<Double>?, recency: UnsafeMutablePointer<Double>?, T: UnsafeMutablePointer<Double>?
+        let monetary: UnsafeMutablePointer<Double>?
+        let holdoutFrequency: UnsafeMutablePointer<Double>?, holdoutMonetary: UnsafeMutablePointer<Double>?
+    }
+
+    /// What the rows of ``table(file:hasAmount:)`` are made from (read-only, shared by the
+    /// threads that fill the columns).
+    private struct TableSource: Sendable {
+        let states: [CustomerState]
+        let holdoutStates: [HoldoutState]
+        let ids: CustomerIDTable
+        let unitDays: Double
+        let windowEnd: Int32
+        let perTransaction: Bool
+
+        /// Writes the rows of the customers in `customers` that have a purchase in the window, in
+        /// order, from row `row` on (the ids into uninitialized memory).
+        func fill(_ customers: Range<Int>, at row: Int, _ c: TableColumns) {
+            var row = row
+            for i in customers where states[i].days > 0 {
+                let s = states[i]
+                let x = Int(s.days) - 1
+                (c.ids! + row).initialize(to: ids.string(i))
+                c.frequency![row] = Double(x)
+                c.recency![row] = Double(Int(s.lastDay) - Int(s.firstDay)) / unitDays
+                c.T![row] = Double(Int(windowEnd) - Int(s.firstDay)) / unitDays
+                if let m = c.monetary { m[row] = x > 0 ? s.repeatAmount / Double(x) : 0 }
+                if let hf = c.holdoutFrequency {
+                    let h = holdoutStates[i]
+                    hf[row] = Double(h.days)
+                    if let hm = c.holdoutMonetary {
+                        let divisor = perTransaction ? h.rows : Int(h.days)
+                        hm[row] = divisor > 0 ? h.amount / Double(divisor) : 0
+                    }
+                }
+                row += 1
+            }
+        }
+    }
+
     /// The summary of the rows added so far.
     /// - Parameters:
     ///   - file: the input's name, for messages.
@@ -523,28 +577,41 @@ public struct RFMSummarizer {
             throw DataError(file: file, message: "a transaction log has dates, so its summary is in days or weeks; purchase opportunities (unit periods) are read from an RFM summary")
         }
 
-        var customerIDs: [String] = []
-        var frequency: [Double] = [], recency: [Double] = [], T: [Double] = [], monetary: [Double] = []
-        var holdoutFrequency: [Double] = [], holdoutMonetary: [Double] = []
-        let n = states.lazy.filter { $0.days > 0 }.count
-        customerIDs.reserveCapacity(n)
-        frequency.reserveCapacity(n); recency.reserveCapacity(n); T.reserveCapacity(n)
-        if hasAmount { monetary.reserveCapacity(n) }
-        for (i, s) in states.enumerated() where s.days > 0 {
-            let x = Int(s.days) - 1
-            customerIDs.append(ids.string(i))
-            frequency.append(Double(x))
-            recency.append(Double(Int(s.lastDay) - Int(s.firstDay)) / unitDays)
-            T.append(Double(Int(windowEnd) - Int(s.firstDay)) / unitDays)
-            if hasAmount { monetary.append(x > 0 ? s.repeatAmount / Double(x) : 0) }
-            if calibrationEndDay != nil {
-                let h = holdoutStates[i]
-                holdoutFrequency.append(Double(h.days))
-                if hasAmount {
-                    let divisor = options.holdoutMonetaryValue == .perTransaction ? h.rows : Int(h.days)
-                    holdoutMonetary.append(divisor > 0 ? h.amount / Double(divisor) : 0)
+        // Customers with a purchase in the window, in index order; in two halves on two
+        // threads for large tables (making millions of id strings is most of the work).
+        let total = states.count
+        let parts = total >= Self.parallelTableCustomers && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+        let ranges = (0..<parts).map { k in total * k / parts ..< total * (k + 1) / parts }
+        let counts = ranges.map { range in states[range].lazy.filter { $0.days > 0 }.count }
+        let n = counts.reduce(0, +)
+        let holdoutCount = calibrationEndDay != nil ? n : 0
+        var frequency = [Double](repeating: 0, count: n), recency = [Double](repeating: 0, count: n)
+        var T = [Double](repeating: 0, count: n), monetary = [Double](repeating: 0, count: hasAmount ? n : 0)
+        var holdoutFrequency = [Double](repeating: 0, count: holdoutCount)
+        var holdoutMonetary = [Double](repeating: 0, count: hasAmount ? holdoutCount : 0)
+        let customerIDs = [String](unsafeUninitializedCapacity: n) { idBuffer, initialized in
+            frequency.withUnsafeMutableBufferPointer { f in
+            recency.withUnsafeMutableBufferPointer { r in
+            T.withUnsafeMutableBufferPointer { t in
+            monetary.withUnsafeMutableBufferPointer { m in
+            holdoutFrequency.withUnsafeMutableBufferPointer { hf in
+            holdoutMonetary.withUnsafeMutableBufferPointer { hm in
+                // (An empty array's buffer may still have a base address: absent columns are nil.)
+                let columns = TableColumns(ids: idBuffer.baseAddress, frequency: f.baseAddress, recency: r.baseAddress,
+                                           T: t.baseAddress, monetary: hasAmount ? m.baseAddress : nil,
+                                           holdoutFrequency: holdoutCount > 0 ? hf.baseAddress : nil,
+                                           holdoutMonetary: holdoutCount > 0 && hasAmount ? hm.baseAddress : nil)
+                let source = TableSource(states: states, holdoutStates: holdoutStates, ids: ids, unitDays: unitDays, windowEnd: windowEnd,
+                                         perTransaction: options.holdoutMonetaryValue == .perTransaction)
+                if parts == 1 {
+                    source.fill(ranges[0], at: 0, columns)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: parts) { k in
+                        source.fill(ranges[k], at: counts[..<k].reduce(0, +), columns)
+                    }
                 }
-            }
+            }}}}}}
+            initialized = n
         }
         guard !frequency.isEmpty else {
             let range = "the file's dates run from \(CalendarDate(daysSinceEpoch: minDay)) to \(CalendarDate(daysSinceEpoch: maxDay))"

@@ -235,11 +235,22 @@ public final class TransactionLog {
         return Row(customerID: id, date: date, amount: amount, line: record.line)
     }
 
+    /// Whether every byte is below 0x80. Eight bytes at a time (the ids of a log are a few
+    /// bytes long, and a byte loop was a sizeable part of reading a row); the last, partial word
+    /// is read with ``CustomerIDTable/word(_:_:)``, which loads only the field's own bytes.
     @inline(__always)
     static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var bits: UInt8 = 0
-        for b in bytes { bits |= b }
-        return bits < 0x80
+        guard let base = bytes.baseAddress else { return true }
+        let p = UnsafeRawPointer(base)
+        let n = bytes.count
+        var bits: UInt64 = 0
+        var i = 0
+        while i + 8 <= n {
+            bits |= p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        if i < n { bits |= CustomerIDTable.word(p + i, n - i) }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     /// Starts again from the first row; `false` if the input cannot be re-read.
@@ -263,14 +274,21 @@ struct FieldMemo {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var count = -1            // -1: nothing remembered
 
+    /// Words that, together with the length, determine a field of up to 32 bytes. Above 8 bytes
+    /// the last word is the field's last 8 bytes, loaded overlapping the word before it: two
+    /// fields of the same length with the same words have the same bytes, and a whole-word load
+    /// is cheaper than assembling a partial word (a 10-byte date would otherwise need the byte
+    /// path of ``CustomerIDTable/word(_:_:)`` for its last 2 bytes).
     @inline(__always)
     private static func load(_ field: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) {
         let p = UnsafeRawPointer(field.baseAddress!)
         let n = field.count
         if n <= 8 { return (CustomerIDTable.word(p, n), 0, 0, 0) }
-        if n <= 16 { return (p.loadUnaligned(as: UInt64.self), CustomerIDTable.word(p + 8, n - 8), 0, 0) }
+        let last = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        if n <= 16 { return (p.loadUnaligned(as: UInt64.self), last, 0, 0) }
+        if n <= 24 { return (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: 8, as: UInt64.self), last, 0) }
         return (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                CustomerIDTable.word(p + 16, min(n - 16, 8)), n > 24 ? CustomerIDTable.word(p + 24, n - 24) : 0)
+                p.loadUnaligned(fromByteOffset: 16, as: UInt64.self), last)
     }
 
     /// Whether `field` is the remembered field.

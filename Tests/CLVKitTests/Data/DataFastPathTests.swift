@@ -82,6 +82,22 @@ import Testing
         #expect(SummaryCSV.renderBytes(table) == expected)
     }
 
+    /// The word-at-a-time ASCII check agrees with a byte loop for every length around its word
+    /// boundaries and a high byte at any position (or none).
+    @Test func asciiCheckMatchesTheByteLoop() {
+        var rng = DataTestRNG(seed: 47)
+        for n in 0...40 {
+            for _ in 0..<200 {
+                var bytes = (0..<n).map { _ in UInt8.random(in: 0...0x7F, using: &rng) }
+                if n > 0 && Bool.random(using: &rng) {
+                    bytes[Int.random(in: 0..<n, using: &rng)] = UInt8.random(in: 0x80...0xFF, using: &rng)
+                }
+                let expected = bytes.allSatisfy { $0 < 0x80 }
+                #expect(bytes.withUnsafeBufferPointer { TransactionLog.isASCII($0) } == expected, "\(bytes)")
+            }
+        }
+    }
+
     /// The memo that skips re-parsing a repeated date field recognises exactly the remembered
     /// bytes (same length, same content), for lengths around its word boundaries.
     @Test func fieldMemoMatchesExactlyTheRememberedField() {

@@ -27,6 +27,43 @@ import Testing
         #expect(NumberField.parseDouble("-0")?.sign == .minus)
     }
 
+    /// The word-at-a-time path for short fields (``NumberField/shortPlainDecimal(_:_:)``) takes
+    /// exactly the fields of 1–8 bytes that are digits, or digits, one `.` and digits, and gives
+    /// the standard library's correctly rounded value for them; every other field (a sign, a
+    /// space, an exponent, two dots, a dot at either end, other bytes) is left to the general
+    /// path, which parses it as before. Random fields over a small alphabet, all lengths 0–10.
+    @Test func shortPlainDecimalsTakeTheWordPath() {
+        var rng = DataTestRNG(seed: 59)
+        let alphabet = Array("0123456789012345678901234567890123456789..-+ eE/:".utf8)
+        for _ in 0..<300_000 {
+            let n = Int.random(in: 0...10, using: &rng)
+            let bytes = (0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            let isPlain = n >= 1 && n <= 8 && parts.count <= 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigitCharacter) }
+            let fast = bytes.withUnsafeBufferPointer { b in n > 0 && n <= 8 ? NumberField.shortPlainDecimal(b.baseAddress!, n) : nil }
+            if isPlain {
+                #expect(fast == Double(text)!, "\(text)")
+            } else {
+                #expect(fast == nil, "\(text)")
+            }
+            let parsed = bytes.withUnsafeBufferPointer { NumberField.parseDouble($0) }
+            if let reference = Self.reference(text) {
+                #expect(parsed == reference, "\(text)")
+            } else {
+                #expect(parsed == nil, "\(text)")
+            }
+        }
+    }
+
+    /// What parseDouble accepts, by the standard library: optional spaces, an optional sign,
+    /// digits with an optional fraction (at least one digit) and an optional exponent.
+    private static func reference(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+        guard t.range(of: #"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil else { return nil }
+        return Double(t).flatMap { $0.isFinite ? $0 : nil }
+    }
+
     /// 200,000 seeded random doubles of every magnitude, printed shortest (`description`) and
     /// with 17 significant digits, and random 2-decimal amounts: each parses back bit for bit.
     @Test func roundTripsRandomValues() throws {
@@ -83,4 +120,8 @@ extension NumberFieldTests {
         var bad = Array("12,5x".utf8)
         #expect(bad.withUnsafeMutableBufferPointer { NumberField.explainInvalidDecimalComma(UnsafeBufferPointer($0)) } == "\"12,5x\" is not a number")
     }
+}
+
+private extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

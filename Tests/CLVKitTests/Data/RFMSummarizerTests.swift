@@ -289,6 +289,47 @@ import CLVTestSupport
         }
     }
 
+    /// Enough customers for the table to be built in two halves on two threads
+    /// (``RFMSummarizer/parallelTableCustomers``), some of them — in both halves — only in the
+    /// holdout period (no row), with a calibration split and amounts: every column in the
+    /// reference's order and values, whatever half a customer falls in.
+    @Test func largeTableBuiltInTwoHalvesMatchesTheReference() throws {
+        var rng = DataTestRNG(seed: 303)
+        let customers = RFMSummarizer.parallelTableCustomers + 20_011
+        var rows: [ReferenceSummary.Row] = []
+        for c in 0..<customers {
+            let first = c % 7 == 3 ? 50 + Int.random(in: 0..<20, using: &rng) : Int.random(in: 0..<60, using: &rng)
+            for k in 0..<Int.random(in: 1...3, using: &rng) {
+                rows.append(.init(id: "\(c * 7919 % 1_000_003)", day: first + k * Int.random(in: 0...9, using: &rng),
+                                  amount: Double(Int.random(in: 0...400, using: &rng)) / 4))
+            }
+        }
+        rows.shuffle(using: &rng)
+        let base = S.date("2020-01-01")
+        var csv = "customer_id,date,amount\n"
+        for r in rows { csv += "\(r.id),\(base.adding(days: r.day)),\(r.amount)\n" }
+        var options = RFMOptions(unit: .week)
+        options.calibrationEnd = base.adding(days: 49)
+        let expected = ReferenceSummary.summarize(rows, unit: 7, calibrationEnd: 49, observationEnd: nil,
+                                                  perTransactionHoldout: true)
+        let table = try S.summarize(csv, options)
+        #expect(table.count == expected.count)
+        #expect(table.count > RFMSummarizer.parallelTableCustomers / 2)
+        // Order of first appearance in the file (any row on or before the observation end, which
+        // is the last date here), of the customers with a calibration purchase.
+        var order: [String] = [], seen = Set<String>()
+        for r in rows where seen.insert(r.id).inserted && expected[r.id] != nil { order.append(r.id) }
+        #expect(table.customerIDs == order)
+        for i in 0..<table.count {
+            guard let e = expected[table.customerIDs[i]] else {
+                Issue.record("unexpected customer \(table.customerIDs[i])"); continue
+            }
+            let got = (x: table.frequency[i], t: table.recency[i], T: table.T[i], m: table.monetaryValue![i],
+                       hx: table.holdout?.frequency[i], hm: table.holdout?.monetaryValue?[i])
+            #expect(got == e, "customer \(table.customerIDs[i])")
+        }
+    }
+
     /// Runs of one customer longer than a batch (64 rows), long ids sharing their first 32
     /// bytes, and thousands of customers (the table grows): same as the reference.
     @Test func longRunsAndLongIDs() throws {
