@@ -193,9 +193,10 @@ public struct RFMSummarizer {
     /// time. Rows are therefore read in batches (ids copied out of the CSV buffer and hashed),
     /// and each batch is resolved (slots probed, new customers inserted) and applied (running
     /// states updated) in passes that start the loads of many rows at once with software
-    /// prefetches (``CustomerIDTable/prefetch(_:)``, `clv_prefetch`), software-pipelined:
-    /// while batch k is resolved, the slots of batch k+1 are already on their way, and the
-    /// states of batch k, prefetched while resolving, are updated only after that.
+    /// prefetches (``CustomerIDTable/prefetch(_:)``, `clv_prefetch`), issued a fixed
+    /// ``prefetchDistance`` rows ahead inside each pass (not a whole batch at once: see there):
+    /// batch k is resolved (its slots probed), then batch k − 1 applied (its states updated),
+    /// each pass keeping its own lines in flight.
     ///
     /// Two threads: after the first ``parallelAfterRows`` rows (a log that large is worth a
     /// thread), with two or more cores, a reader thread parses and hashes batches while this
