@@ -199,13 +199,6 @@ public enum Diagnostics {
 
     /// The weighted median (lower median): the smallest v with Σ w[v' ≤ v] ≥ Σ w / 2.
     static func weightedMedian(_ values: [Double], weights: [Double]) -> Double {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        let half = weights.reduce(0, +) / 2
-        var cumulative = 0.0
-        for i in order {
-            cumulative += weights[i]
-            if cumulative >= half { return values[i] }
-        }
-        return values[order.last!]
+        WeightedQuantile.lower(values, weights: weights, q: 0.5)
     }
 }

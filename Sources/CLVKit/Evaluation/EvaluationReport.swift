@@ -308,13 +308,6 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
 
     /// The weighted q-quantile: the smallest value whose cumulative weight reaches q of the total.
     static func weightedQuantile(_ values: [Double], _ weights: [Double], _ q: Double) -> Double {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        let total = weights.reduce(0, +)
-        var cumulative = 0.0
-        for i in order {
-            cumulative += weights[i]
-            if cumulative >= q * total { return values[i] }
-        }
-        return order.last.map { values[$0] } ?? 0
+        values.isEmpty ? 0 : WeightedQuantile.lower(values, weights: weights, q: q)
     }
 }
