@@ -66,7 +66,7 @@ import CLVTestSupport
     /// ln L = −0.59947382 for (0, 0) and 100.7957 for (200, 38) (PyMC-Marketing's test, 5 decimals).
     @Test func numericallyStableLikelihoodForExtremeCustomers() throws {
         let data = try PurchaseHistory(frequency: [0, 200], recency: [0, 38], T: [40, 40])
-        let ll = BGNBDLogLikelihood(data)
+        let ll = BetaGeometricNBDLikelihood(data, dropsOutAtFirstPurchase: false)
         let zero = try PurchaseHistory(frequency: [0], recency: [0], T: [40])
         #expect(isClose(BGNBD.logLikelihood(of: zero).evaluate([0.25, 4, 0.8, 2.5], order: .value).value, -0.59947382, absolute: 1e-7))
         #expect(isClose(ll.evaluate([0.25, 4, 0.8, 2.5], order: .value).value, -0.59947382 + 100.7957, absolute: 1e-4))

@@ -1,0 +1,168 @@
+import CLVNumerics
+import RealModule
+
+/// The log-likelihood of the beta-geometric/NBD family over a purchase history, for BG/NBD
+/// (FHL 2005, eq. 6) and MBG/NBD (Batislam et al. 2007; lifetimes'
+/// `ModifiedBetaGeoFitter._negative_log_likelihood`), which differ in one assumption: whether a
+/// customer may drop out right after the first purchase (MBG/NBD) or only after a repeat one
+/// (BG/NBD). With o = 1 for MBG/NBD and o = 0 for BG/NBD, in log-sum-exp form:
+/// ```
+/// ln Lᵢ = [ln Γ(r+x) − ln Γ(r) + r ln α] + [ln Γ(a+b) + ln Γ(b+x+o) − ln Γ(b) − ln Γ(a+b+x+o)]
+///       + ln( e^A₃ + δ e^A₄ ),   A₃ = −(r+x) ln(α+T),   A₄ = ln a − ln(b+x−1+o) − (r+x) ln(α+t_x)
+/// ```
+/// with δ = 1 for every customer under MBG/NBD and δ = δ(x > 0) under BG/NBD.
+/// The Γ terms depend on x only: they are computed once per distinct frequency
+/// (`FrequencyGroups`, with summed weights), the rest once per row in parallel chunks
+/// (`ChunkedSum`). Gradient and Hessian are analytic: with πₖ the softmax weights of A₃, A₄,
+/// ∇ ln(e^A₃ + e^A₄) = π₃∇A₃ + π₄∇A₄ and ∇² = π₃∇²A₃ + π₄∇²A₄ + π₃π₄ (∇A₃ − ∇A₄)(∇A₃ − ∇A₄)ᵀ, where
+/// ```
+/// ∇A₃ = (−ln(α+T), −(r+x)/(α+T), 0, 0)        ∇A₄ = (−ln(α+t_x), −(r+x)/(α+t_x), 1/a, −1/(b+x−1+o))
+/// ∂²A₃/∂r∂α = −1/(α+T), ∂²A₃/∂α² = (r+x)/(α+T)²;  ∂²A₄/∂r∂α = −1/(α+t_x), ∂²A₄/∂α² = (r+x)/(α+t_x)²,
+/// ∂²A₄/∂a² = −1/a², ∂²A₄/∂b² = 1/(b+x−1+o)²
+/// ```
+/// and the Γ terms differentiate to digamma ψ and trigamma ψ′.
+struct BetaGeometricNBDLikelihood: LogLikelihood {
+    let frequency: [Double]
+    let recency: [Double]
+    let T: [Double]
+    let weight: [Double]
+    let groups: FrequencyGroups
+    let observationCount: Double
+    /// MBG/NBD (true): a customer may drop out right after the first purchase; BG/NBD (false).
+    let dropsOutAtFirstPurchase: Bool
+    var rowCount: Int { frequency.count }
+
+    init(_ data: PurchaseHistory, dropsOutAtFirstPurchase: Bool) {
+        self.dropsOutAtFirstPurchase = dropsOutAtFirstPurchase
+        frequency = data.frequency
+        recency = data.recency
+        T = data.T
+        weight = data.weight
+        groups = FrequencyGroups(frequency: data.frequency, weight: data.weight)
+        observationCount = data.customerCount
+    }
+
+    /// Per-row sums: value, gradient (r, α, a, b) and the Hessian's upper triangle.
+    struct Sums: Sendable {
+        var v = 0.0
+        var gr = 0.0, ga = 0.0, gA = 0.0, gB = 0.0           // ∂r, ∂α, ∂a, ∂b
+        var hrr = 0.0, hra = 0.0, hrA = 0.0, hrB = 0.0
+        var haa = 0.0, haA = 0.0, haB = 0.0
+        var hAA = 0.0, hAB = 0.0, hBB = 0.0
+
+        static func + (l: Sums, s: Sums) -> Sums {
+            var o = l
+            o.v += s.v; o.gr += s.gr; o.ga += s.ga; o.gA += s.gA; o.gB += s.gB
+            o.hrr += s.hrr; o.hra += s.hra; o.hrA += s.hrA; o.hrB += s.hrB
+            o.haa += s.haa; o.haA += s.haA; o.haB += s.haB
+            o.hAA += s.hAA; o.hAB += s.hAB; o.hBB += s.hBB
+            return o
+        }
+    }
+
+    func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
+        let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
+        let logA = Double.log(a)
+        // o of the formulas, and whether customers without repeat purchases have the A₄ term.
+        let shift = dropsOutAtFirstPurchase ? 1.0 : 0.0, zeroHasA4 = dropsOutAtFirstPurchase
+        // Per distinct frequency: ln(b+x−1+o) and 1/(b+x−1+o) for the A₄ term.
+        let logBX1 = groups.frequencies.map { $0 > 0 || zeroHasA4 ? Double.log(b + $0 - 1 + shift) : 0 }
+        let invBX1 = groups.frequencies.map { $0 > 0 || zeroHasA4 ? 1 / (b + $0 - 1 + shift) : 0 }
+        let wantGradient = order >= .gradient, wantHessian = order >= .hessian
+        let frequency = frequency, recency = recency, T = T, weight = weight, group = groups.groupOfRow
+
+        let parts = ChunkedSum.map(rows: frequency.count) { range -> Sums in
+            var s = Sums()
+            frequency.withUnsafeBufferPointer { X in
+            recency.withUnsafeBufferPointer { TX in
+            T.withUnsafeBufferPointer { TT in
+            weight.withUnsafeBufferPointer { W in
+            group.withUnsafeBufferPointer { G in
+                for i in range {
+                    let x = X[i], w = W[i], rx = r + x
+                    let aT = alpha + TT[i]
+                    let lT = Double.log(aT)
+                    let a3 = -rx * lT
+                    if x == 0 && !zeroHasA4 {
+                        s.v += w * a3
+                        guard wantGradient else { continue }
+                        s.gr -= w * lT
+                        s.ga -= w * rx / aT
+                        guard wantHessian else { continue }
+                        s.hra -= w / aT
+                        s.haa += w * rx / (aT * aT)
+                        continue
+                    }
+                    let k = Int(G[i])
+                    let at = alpha + TX[i]
+                    let lt = Double.log(at)
+                    let a4 = logA - logBX1[k] - rx * lt
+                    let e = Double.exp(-abs(a3 - a4))
+                    s.v += w * (max(a3, a4) + Double.log(onePlus: e))
+                    guard wantGradient else { continue }
+                    let pBig = 1 / (1 + e), pSmall = e / (1 + e)
+                    let p4 = a4 > a3 ? pBig : pSmall, p3 = 1 - p4
+                    let g3r = -lT, g3a = -rx / aT
+                    let g4r = -lt, g4a = -rx / at, g4A = 1 / a, g4B = -invBX1[k]
+                    s.gr += w * (p3 * g3r + p4 * g4r)
+                    s.ga += w * (p3 * g3a + p4 * g4a)
+                    s.gA += w * p4 * g4A
+                    s.gB += w * p4 * g4B
+                    guard wantHessian else { continue }
+                    let dr = g3r - g4r, da = g3a - g4a, dA = -g4A, dB = -g4B
+                    let c = w * p3 * p4
+                    s.hrr += c * dr * dr
+                    s.hra += w * (p3 * (-1 / aT) + p4 * (-1 / at)) + c * dr * da
+                    s.hrA += c * dr * dA
+                    s.hrB += c * dr * dB
+                    s.haa += w * (p3 * rx / (aT * aT) + p4 * rx / (at * at)) + c * da * da
+                    s.haA += c * da * dA
+                    s.haB += c * da * dB
+                    s.hAA += w * p4 * (-1 / (a * a)) + c * dA * dA
+                    s.hAB += c * dA * dB
+                    s.hBB += w * p4 * invBX1[k] * invBX1[k] + c * dB * dB
+                }
+            }}}}}
+            return s
+        }
+        var s = parts.reduce(Sums(), +)
+
+        // Terms that depend on the frequency only, once per distinct x.
+        let lgR = Special.logGamma(r), lgAB = Special.logGamma(a + b), lgB = Special.logGamma(b)
+        let psiR = wantGradient ? Special.digamma(r) : 0, psiAB = wantGradient ? Special.digamma(a + b) : 0
+        let psiB = wantGradient ? Special.digamma(b) : 0
+        let triR = wantHessian ? Special.trigamma(r) : 0, triAB = wantHessian ? Special.trigamma(a + b) : 0
+        let triB = wantHessian ? Special.trigamma(b) : 0
+        let logAlpha = Double.log(alpha)
+        for (k, x) in groups.frequencies.enumerated() {
+            let w = groups.weights[k]
+            s.v += w * (Special.logGamma(r + x) - lgR + r * logAlpha
+                        + lgAB + Special.logGamma(b + x + shift) - lgB - Special.logGamma(a + b + x + shift))
+            guard wantGradient else { continue }
+            let psiABX = Special.digamma(a + b + x + shift)
+            s.gr += w * (Special.digamma(r + x) - psiR + logAlpha)
+            s.ga += w * r / alpha
+            s.gA += w * (psiAB - psiABX)
+            s.gB += w * (psiAB + Special.digamma(b + x + shift) - psiB - psiABX)
+            guard wantHessian else { continue }
+            let triABX = Special.trigamma(a + b + x + shift)
+            s.hrr += w * (Special.trigamma(r + x) - triR)
+            s.hra += w / alpha
+            s.haa -= w * r / (alpha * alpha)
+            s.hAA += w * (triAB - triABX)
+            s.hAB += w * (triAB - triABX)
+            s.hBB += w * (triAB + Special.trigamma(b + x + shift) - triB - triABX)
+        }
+
+        guard wantGradient else { return LikelihoodEvaluation(value: s.v) }
+        let gradient = [s.gr, s.ga, s.gA, s.gB]
+        guard wantHessian else { return LikelihoodEvaluation(value: s.v, gradient: gradient) }
+        let h = Matrix([
+            [s.hrr, s.hra, s.hrA, s.hrB],
+            [s.hra, s.haa, s.haA, s.haB],
+            [s.hrA, s.haA, s.hAA, s.hAB],
+            [s.hrB, s.haB, s.hAB, s.hBB],
+        ])
+        return LikelihoodEvaluation(value: s.v, gradient: gradient, hessian: h)
+    }
+}
