@@ -42,24 +42,6 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
         observationCount = data.customerCount
     }
 
-    /// Per-row sums: value, gradient (r, α, a, b) and the Hessian's upper triangle.
-    struct Sums: Sendable {
-        var v = 0.0
-        var gr = 0.0, ga = 0.0, gA = 0.0, gB = 0.0           // ∂r, ∂α, ∂a, ∂b
-        var hrr = 0.0, hra = 0.0, hrA = 0.0, hrB = 0.0
-        var haa = 0.0, haA = 0.0, haB = 0.0
-        var hAA = 0.0, hAB = 0.0, hBB = 0.0
-
-        static func + (l: Sums, s: Sums) -> Sums {
-            var o = l
-            o.v += s.v; o.gr += s.gr; o.ga += s.ga; o.gA += s.gA; o.gB += s.gB
-            o.hrr += s.hrr; o.hra += s.hra; o.hrA += s.hrA; o.hrB += s.hrB
-            o.haa += s.haa; o.haA += s.haA; o.haB += s.haB
-            o.hAA += s.hAA; o.hAB += s.hAB; o.hBB += s.hBB
-            return o
-        }
-    }
-
     func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
         let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
         let logA = Double.log(a)
@@ -71,8 +53,8 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
         let wantGradient = order >= .gradient, wantHessian = order >= .hessian
         let frequency = frequency, recency = recency, T = T, weight = weight, group = groups.groupOfRow
 
-        let parts = ChunkedSum.map(rows: frequency.count) { range -> Sums in
-            var s = Sums()
+        let parts = ChunkedSum.map(rows: frequency.count) { range -> FourParameterSums in
+            var s = FourParameterSums()
             frequency.withUnsafeBufferPointer { X in
             recency.withUnsafeBufferPointer { TX in
             T.withUnsafeBufferPointer { TT in
@@ -86,11 +68,11 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
                     if x == 0 && !zeroHasA4 {
                         s.v += w * a3
                         guard wantGradient else { continue }
-                        s.gr -= w * lT
-                        s.ga -= w * rx / aT
+                        s.g0 -= w * lT
+                        s.g1 -= w * rx / aT
                         guard wantHessian else { continue }
-                        s.hra -= w / aT
-                        s.haa += w * rx / (aT * aT)
+                        s.h01 -= w / aT
+                        s.h11 += w * rx / (aT * aT)
                         continue
                     }
                     let k = Int(G[i])
@@ -104,28 +86,28 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
                     let p4 = a4 > a3 ? pBig : pSmall, p3 = 1 - p4
                     let g3r = -lT, g3a = -rx / aT
                     let g4r = -lt, g4a = -rx / at, g4A = 1 / a, g4B = -invBX1[k]
-                    s.gr += w * (p3 * g3r + p4 * g4r)
-                    s.ga += w * (p3 * g3a + p4 * g4a)
-                    s.gA += w * p4 * g4A
-                    s.gB += w * p4 * g4B
+                    s.g0 += w * (p3 * g3r + p4 * g4r)
+                    s.g1 += w * (p3 * g3a + p4 * g4a)
+                    s.g2 += w * p4 * g4A
+                    s.g3 += w * p4 * g4B
                     guard wantHessian else { continue }
                     let dr = g3r - g4r, da = g3a - g4a, dA = -g4A, dB = -g4B
                     let c = w * p3 * p4
-                    s.hrr += c * dr * dr
-                    s.hra += w * (p3 * (-1 / aT) + p4 * (-1 / at)) + c * dr * da
-                    s.hrA += c * dr * dA
-                    s.hrB += c * dr * dB
-                    s.haa += w * (p3 * rx / (aT * aT) + p4 * rx / (at * at)) + c * da * da
-                    s.haA += c * da * dA
-                    s.haB += c * da * dB
-                    s.hAA += w * p4 * (-1 / (a * a)) + c * dA * dA
-                    s.hAB += c * dA * dB
-                    s.hBB += w * p4 * invBX1[k] * invBX1[k] + c * dB * dB
+                    s.h00 += c * dr * dr
+                    s.h01 += w * (p3 * (-1 / aT) + p4 * (-1 / at)) + c * dr * da
+                    s.h02 += c * dr * dA
+                    s.h03 += c * dr * dB
+                    s.h11 += w * (p3 * rx / (aT * aT) + p4 * rx / (at * at)) + c * da * da
+                    s.h12 += c * da * dA
+                    s.h13 += c * da * dB
+                    s.h22 += w * p4 * (-1 / (a * a)) + c * dA * dA
+                    s.h23 += c * dA * dB
+                    s.h33 += w * p4 * invBX1[k] * invBX1[k] + c * dB * dB
                 }
             }}}}}
             return s
         }
-        var s = parts.reduce(Sums(), +)
+        var s = parts.reduce(FourParameterSums(), +)
 
         // Terms that depend on the frequency only, once per distinct x.
         let lgR = Special.logGamma(r), lgAB = Special.logGamma(a + b), lgB = Special.logGamma(b)
@@ -140,29 +122,20 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
                         + lgAB + Special.logGamma(b + x + shift) - lgB - Special.logGamma(a + b + x + shift))
             guard wantGradient else { continue }
             let psiABX = Special.digamma(a + b + x + shift)
-            s.gr += w * (Special.digamma(r + x) - psiR + logAlpha)
-            s.ga += w * r / alpha
-            s.gA += w * (psiAB - psiABX)
-            s.gB += w * (psiAB + Special.digamma(b + x + shift) - psiB - psiABX)
+            s.g0 += w * (Special.digamma(r + x) - psiR + logAlpha)
+            s.g1 += w * r / alpha
+            s.g2 += w * (psiAB - psiABX)
+            s.g3 += w * (psiAB + Special.digamma(b + x + shift) - psiB - psiABX)
             guard wantHessian else { continue }
             let triABX = Special.trigamma(a + b + x + shift)
-            s.hrr += w * (Special.trigamma(r + x) - triR)
-            s.hra += w / alpha
-            s.haa -= w * r / (alpha * alpha)
-            s.hAA += w * (triAB - triABX)
-            s.hAB += w * (triAB - triABX)
-            s.hBB += w * (triAB + Special.trigamma(b + x + shift) - triB - triABX)
+            s.h00 += w * (Special.trigamma(r + x) - triR)
+            s.h01 += w / alpha
+            s.h11 -= w * r / (alpha * alpha)
+            s.h22 += w * (triAB - triABX)
+            s.h23 += w * (triAB - triABX)
+            s.h33 += w * (triAB + Special.trigamma(b + x + shift) - triB - triABX)
         }
 
-        guard wantGradient else { return LikelihoodEvaluation(value: s.v) }
-        let gradient = [s.gr, s.ga, s.gA, s.gB]
-        guard wantHessian else { return LikelihoodEvaluation(value: s.v, gradient: gradient) }
-        let h = Matrix([
-            [s.hrr, s.hra, s.hrA, s.hrB],
-            [s.hra, s.haa, s.haA, s.haB],
-            [s.hrA, s.haA, s.hAA, s.hAB],
-            [s.hrB, s.haB, s.hAB, s.hBB],
-        ])
-        return LikelihoodEvaluation(value: s.v, gradient: gradient, hessian: h)
+        return s.evaluation(order)
     }
 }

@@ -337,26 +337,6 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
         observationCount = data.customerCount
     }
 
-    /// Per-row sums: value, gradient (r, α, s, β) and the Hessian's upper triangle.
-    struct Sums: Sendable {
-        var v = 0.0
-        var gr = 0.0, ga = 0.0, gs = 0.0, gb = 0.0
-        var hrr = 0.0, hra = 0.0, hrs = 0.0, hrb = 0.0
-        var haa = 0.0, has = 0.0, hab = 0.0
-        var hss = 0.0, hsb = 0.0, hbb = 0.0
-        var failed = false
-
-        static func + (l: Sums, s: Sums) -> Sums {
-            var o = l
-            o.v += s.v; o.gr += s.gr; o.ga += s.ga; o.gs += s.gs; o.gb += s.gb
-            o.hrr += s.hrr; o.hra += s.hra; o.hrs += s.hrs; o.hrb += s.hrb
-            o.haa += s.haa; o.has += s.has; o.hab += s.hab
-            o.hss += s.hss; o.hsb += s.hsb; o.hbb += s.hbb
-            o.failed = o.failed || s.failed
-            return o
-        }
-    }
-
     /// ∇h and ∇²h in (r, α, s, β) order from ln G in (p, A, q, B) order, plus `extra` on the
     /// diagonal entry `extraIndex` (0 = r, 2 = s) of the gradient and −extra² on the Hessian's.
     struct Term {
@@ -393,8 +373,8 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
         }
         let frequency = frequency, recency = recency, T = T, weight = weight
 
-        let parts = ChunkedSum.map(rows: frequency.count) { range -> Sums in
-            var acc = Sums()
+        let parts = ChunkedSum.map(rows: frequency.count) { range -> FourParameterSums in
+            var acc = FourParameterSums()
             for i in range {
                 let x = frequency[i], w = weight[i], tx = recency[i], bigT = T[i]
                 let rx = r + x
@@ -417,28 +397,28 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
                 guard wantGradient else { continue }
                 let pBig = 1 / (1 + e), pSmall = e / (1 + e)
                 let p1 = t1.value >= t2.value ? pBig : pSmall, p2 = 1 - p1
-                acc.gr += w * (p1 * t1.g.0 + p2 * t2.g.0)
-                acc.ga += w * (p1 * t1.g.1 + p2 * t2.g.1)
-                acc.gs += w * (p1 * t1.g.2 + p2 * t2.g.2)
-                acc.gb += w * (p1 * t1.g.3 + p2 * t2.g.3)
+                acc.g0 += w * (p1 * t1.g.0 + p2 * t2.g.0)
+                acc.g1 += w * (p1 * t1.g.1 + p2 * t2.g.1)
+                acc.g2 += w * (p1 * t1.g.2 + p2 * t2.g.2)
+                acc.g3 += w * (p1 * t1.g.3 + p2 * t2.g.3)
                 guard wantHessian else { continue }
                 let dr = t1.g.0 - t2.g.0, da = t1.g.1 - t2.g.1, ds = t1.g.2 - t2.g.2, db = t1.g.3 - t2.g.3
                 let c = w * p1 * p2
                 let w1 = w * p1, w2 = w * p2
-                acc.hrr += w1 * t1.h.0 + w2 * t2.h.0 + c * dr * dr
-                acc.hra += w1 * t1.h.1 + w2 * t2.h.1 + c * dr * da
-                acc.hrs += w1 * t1.h.2 + w2 * t2.h.2 + c * dr * ds
-                acc.hrb += w1 * t1.h.3 + w2 * t2.h.3 + c * dr * db
-                acc.haa += w1 * t1.h.4 + w2 * t2.h.4 + c * da * da
-                acc.has += w1 * t1.h.5 + w2 * t2.h.5 + c * da * ds
-                acc.hab += w1 * t1.h.6 + w2 * t2.h.6 + c * da * db
-                acc.hss += w1 * t1.h.7 + w2 * t2.h.7 + c * ds * ds
-                acc.hsb += w1 * t1.h.8 + w2 * t2.h.8 + c * ds * db
-                acc.hbb += w1 * t1.h.9 + w2 * t2.h.9 + c * db * db
+                acc.h00 += w1 * t1.h.0 + w2 * t2.h.0 + c * dr * dr
+                acc.h01 += w1 * t1.h.1 + w2 * t2.h.1 + c * dr * da
+                acc.h02 += w1 * t1.h.2 + w2 * t2.h.2 + c * dr * ds
+                acc.h03 += w1 * t1.h.3 + w2 * t2.h.3 + c * dr * db
+                acc.h11 += w1 * t1.h.4 + w2 * t2.h.4 + c * da * da
+                acc.h12 += w1 * t1.h.5 + w2 * t2.h.5 + c * da * ds
+                acc.h13 += w1 * t1.h.6 + w2 * t2.h.6 + c * da * db
+                acc.h22 += w1 * t1.h.7 + w2 * t2.h.7 + c * ds * ds
+                acc.h23 += w1 * t1.h.8 + w2 * t2.h.8 + c * ds * db
+                acc.h33 += w1 * t1.h.9 + w2 * t2.h.9 + c * db * db
             }
             return acc
         }
-        var acc = parts.reduce(Sums(), +)
+        var acc = parts.reduce(FourParameterSums(), +)
         if acc.failed { return Self.failure }
 
         // K = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β, once per distinct x.
@@ -450,28 +430,19 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
             let w = groups.weights[k]
             acc.v += w * (Special.logGamma(r + x) - lgR + r * logAlpha + s * logBeta)
             guard wantGradient else { continue }
-            acc.gr += w * (Special.digamma(r + x) - psiR + logAlpha)
-            acc.ga += w * r / alpha
-            acc.gs += w * logBeta
-            acc.gb += w * s / beta
+            acc.g0 += w * (Special.digamma(r + x) - psiR + logAlpha)
+            acc.g1 += w * r / alpha
+            acc.g2 += w * logBeta
+            acc.g3 += w * s / beta
             guard wantHessian else { continue }
-            acc.hrr += w * (Special.trigamma(r + x) - triR)
-            acc.hra += w / alpha
-            acc.haa -= w * r / (alpha * alpha)
-            acc.hsb += w / beta
-            acc.hbb -= w * s / (beta * beta)
+            acc.h00 += w * (Special.trigamma(r + x) - triR)
+            acc.h01 += w / alpha
+            acc.h11 -= w * r / (alpha * alpha)
+            acc.h23 += w / beta
+            acc.h33 -= w * s / (beta * beta)
         }
 
-        guard wantGradient else { return LikelihoodEvaluation(value: acc.v) }
-        let gradient = [acc.gr, acc.ga, acc.gs, acc.gb]
-        guard wantHessian else { return LikelihoodEvaluation(value: acc.v, gradient: gradient) }
-        let h = Matrix([
-            [acc.hrr, acc.hra, acc.hrs, acc.hrb],
-            [acc.hra, acc.haa, acc.has, acc.hab],
-            [acc.hrs, acc.has, acc.hss, acc.hsb],
-            [acc.hrb, acc.hab, acc.hsb, acc.hbb],
-        ])
-        return LikelihoodEvaluation(value: acc.v, gradient: gradient, hessian: h)
+        return acc.evaluation(order)
     }
 
     /// What a failed series evaluation returns: a value the optimiser rejects, never a number
