@@ -118,11 +118,16 @@ struct TransactionOptions: ParsableArguments {
     /// Summarizes the log at `path`: shows progress on a terminal (unless `quiet`), writes the
     /// rejects file, and says on standard error how many rows were skipped.
     func summarize(_ path: String, defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> CustomerSummaryTable {
+        try summary(path, defaultUnit: defaultUnit, quiet: quiet).table
+    }
+
+    /// ``summarize(_:defaultUnit:quiet:)`` before the table is made (to write it out directly).
+    func summary(_ path: String, defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> RFMSummary {
         let outcome = try reading(path, quiet: quiet) { progress throws(DataError) in
             try RFMSummarizer.read(path: path, options: rfmOptions(defaultUnit: defaultUnit), progress: progress)
         }
         try account(rejected: outcome.rejected, of: outcome.rows, late: outcome.rowsAfterObservationEnd, quiet: quiet)
-        return outcome.table
+        return outcome.summary
     }
 
     /// ``summarize(_:defaultUnit:quiet:)`` with the cohort's dated purchases, for `evaluate`.

@@ -75,6 +75,30 @@ struct CustomerIDTable {
         }
     }
 
+    /// The ids' bytes, in the order of their indices, read without making strings.
+    struct IDBytes {
+        let arena: UnsafePointer<UInt8>
+        let offsets: UnsafePointer<Int>
+
+        /// The bytes of id `index`.
+        @inline(__always)
+        subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: arena + offsets[index], count: offsets[index + 1] - offsets[index])
+        }
+    }
+
+    /// Calls `body` with the ids' bytes (valid inside `body` only).
+    func withIDBytes<R>(_ body: (IDBytes) -> R) -> R {
+        offsets.withUnsafeBufferPointer { o in
+            guard !arena.isEmpty else {
+                // No storage to point at, and no id bytes to read (ids are never empty).
+                let none: UInt8 = 0
+                return withUnsafePointer(to: none) { body(IDBytes(arena: $0, offsets: o.baseAddress!)) }
+            }
+            return arena.withUnsafeBufferPointer { a in body(IDBytes(arena: a.baseAddress!, offsets: o.baseAddress!)) }
+        }
+    }
+
     // MARK: Keys
 
     /// The first `min(n, 8)` bytes at `p` as a little-endian word, zero padded, reading only

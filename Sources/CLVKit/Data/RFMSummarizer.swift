@@ -94,8 +94,10 @@ public struct RFMSummarizer {
 
     /// The summary of a transaction log with what became of its rows.
     public struct Outcome: Sendable {
-        /// The RFM summary.
-        public var table: CustomerSummaryTable
+        /// The RFM summary, to be made into a table or written out.
+        public var summary: RFMSummary
+        /// The RFM summary as a table (built on each use).
+        public var table: CustomerSummaryTable { summary.table }
         /// The rows left out (``BadRowPolicy/skip(maxFraction:)``), in file order.
         public var rejected: [RejectedRow]
         /// Data rows in the file, bad ones included.
@@ -158,8 +160,8 @@ public struct RFMSummarizer {
             }
             try summarizer.endRecount(rows: log.rowsRead, file: log.name)
         }
-        let table = try summarizer.table(file: log.name, hasAmount: options.amountColumn != nil)
-        return Outcome(table: table, rejected: rejected, rows: rows,
+        let summary = try summarizer.summary(file: log.name, hasAmount: options.amountColumn != nil)
+        return Outcome(summary: summary, rejected: rejected, rows: rows,
                        rowsAfterObservationEnd: summarizer.counts.late, delimiter: log.delimiter)
     }
 
@@ -511,60 +513,22 @@ public struct RFMSummarizer {
 
     // MARK: Result
 
-    /// Customers above which ``table(file:hasAmount:)`` builds its columns on two threads.
-    static let parallelTableCustomers = 100_000
-
-    /// Where ``fillColumns(_:at:_:unitDays:windowEnd:)`` writes: the first element of each
-    /// column (`nil` for a column the table does not have). The threads filling it write
-    /// disjoint rows.
-    private struct TableColumns: @unchecked Sendable {
-        let ids: UnsafeMutablePointer<String>?
-        let frequency: UnsafeMutablePointer<Double>?, recency: UnsafeMutablePointer<Double>?, T: UnsafeMutablePointer<Double>?
-        let monetary: UnsafeMutablePointer<Double>?
-        let holdoutFrequency: UnsafeMutablePointer<Double>?, holdoutMonetary: UnsafeMutablePointer<Double>?
-    }
-
-    /// What the rows of ``table(file:hasAmount:)`` are made from (read-only, shared by the
-    /// threads that fill the columns).
-    private struct TableSource: Sendable {
-        let states: [CustomerState]
-        let holdoutStates: [HoldoutState]
-        let ids: CustomerIDTable
-        let unitDays: Double
-        let windowEnd: Int32
-        let perTransaction: Bool
-
-        /// Writes the rows of the customers in `customers` that have a purchase in the window, in
-        /// order, from row `row` on (the ids into uninitialized memory).
-        func fill(_ customers: Range<Int>, at row: Int, _ c: TableColumns) {
-            var row = row
-            for i in customers where states[i].days > 0 {
-                let s = states[i]
-                let x = Int(s.days) - 1
-                (c.ids! + row).initialize(to: ids.string(i))
-                c.frequency![row] = Double(x)
-                c.recency![row] = Double(Int(s.lastDay) - Int(s.firstDay)) / unitDays
-                c.T![row] = Double(Int(windowEnd) - Int(s.firstDay)) / unitDays
-                if let m = c.monetary { m[row] = x > 0 ? s.repeatAmount / Double(x) : 0 }
-                if let hf = c.holdoutFrequency {
-                    let h = holdoutStates[i]
-                    hf[row] = Double(h.days)
-                    if let hm = c.holdoutMonetary {
-                        let divisor = perTransaction ? h.rows : Int(h.days)
-                        hm[row] = divisor > 0 ? h.amount / Double(divisor) : 0
-                    }
-                }
-                row += 1
-            }
-        }
-    }
-
-    /// The summary of the rows added so far.
+    /// The summary of the rows added so far, as a table (``summary(file:hasAmount:)`` for the
+    /// summary that can also be written without building one).
     /// - Parameters:
     ///   - file: the input's name, for messages.
     ///   - hasAmount: whether rows carried amounts (else `monetaryValue` is `nil`).
     public func table(file: String, hasAmount: Bool) throws(DataError) -> CustomerSummaryTable {
-        precondition(!needsRecount, "table() before the recount of out-of-order customers")
+        try summary(file: file, hasAmount: hasAmount).table
+    }
+
+    /// The finished summary of the rows added so far; fails when the window holds no customer
+    /// (no rows, a calibration end after the observation end, no purchase on or before the end).
+    /// - Parameters:
+    ///   - file: the input's name, for messages.
+    ///   - hasAmount: whether rows carried amounts (else there is no `monetary_value`).
+    public func summary(file: String, hasAmount: Bool) throws(DataError) -> RFMSummary {
+        precondition(!needsRecount, "summary() before the recount of out-of-order customers")
         guard rows > 0 else {
             throw DataError(file: file, message: "no transactions: the file has a header but no rows")
         }
@@ -577,54 +541,13 @@ public struct RFMSummarizer {
         guard let unitDays = options.unit.days else {
             throw DataError(file: file, message: "a transaction log has dates, so its summary is in days or weeks; purchase opportunities (unit periods) are read from an RFM summary")
         }
-
-        // Customers with a purchase in the window, in index order; in two halves on two
-        // threads for large tables (making millions of id strings is most of the work).
-        let total = states.count
-        let parts = total >= Self.parallelTableCustomers && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
-        let ranges = (0..<parts).map { k in total * k / parts ..< total * (k + 1) / parts }
-        let counts = ranges.map { range in states[range].lazy.filter { $0.days > 0 }.count }
-        let n = counts.reduce(0, +)
-        let holdoutCount = calibrationEndDay != nil ? n : 0
-        var frequency = [Double](repeating: 0, count: n), recency = [Double](repeating: 0, count: n)
-        var T = [Double](repeating: 0, count: n), monetary = [Double](repeating: 0, count: hasAmount ? n : 0)
-        var holdoutFrequency = [Double](repeating: 0, count: holdoutCount)
-        var holdoutMonetary = [Double](repeating: 0, count: hasAmount ? holdoutCount : 0)
-        let customerIDs = [String](unsafeUninitializedCapacity: n) { idBuffer, initialized in
-            frequency.withUnsafeMutableBufferPointer { f in
-            recency.withUnsafeMutableBufferPointer { r in
-            T.withUnsafeMutableBufferPointer { t in
-            monetary.withUnsafeMutableBufferPointer { m in
-            holdoutFrequency.withUnsafeMutableBufferPointer { hf in
-            holdoutMonetary.withUnsafeMutableBufferPointer { hm in
-                // (An empty array's buffer may still have a base address: absent columns are nil.)
-                let columns = TableColumns(ids: idBuffer.baseAddress, frequency: f.baseAddress, recency: r.baseAddress,
-                                           T: t.baseAddress, monetary: hasAmount ? m.baseAddress : nil,
-                                           holdoutFrequency: holdoutCount > 0 ? hf.baseAddress : nil,
-                                           holdoutMonetary: holdoutCount > 0 && hasAmount ? hm.baseAddress : nil)
-                let source = TableSource(states: states, holdoutStates: holdoutStates, ids: ids, unitDays: unitDays, windowEnd: windowEnd,
-                                         perTransaction: options.holdoutMonetaryValue == .perTransaction)
-                if parts == 1 {
-                    source.fill(ranges[0], at: 0, columns)
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: parts) { k in
-                        source.fill(ranges[k], at: counts[..<k].reduce(0, +), columns)
-                    }
-                }
-            }}}}}}
-            initialized = n
-        }
-        guard !frequency.isEmpty else {
+        let count = RFMSummary.customersInWindow(states, 0..<states.count)
+        guard count > 0 else {
             let range = "the file's dates run from \(CalendarDate(daysSinceEpoch: minDay)) to \(CalendarDate(daysSinceEpoch: maxDay))"
             if let cal = calibrationEndDay {
                 throw DataError(file: file, message: "no transactions on or before the calibration end \(CalendarDate(daysSinceEpoch: cal)); \(range)")
             }
             throw DataError(file: file, message: "no transactions on or before the observation end \(CalendarDate(daysSinceEpoch: observationEnd)); \(range)")
-        }
-        var holdout: HoldoutColumns?
-        if let cal = calibrationEndDay {
-            holdout = HoldoutColumns(frequency: holdoutFrequency, monetaryValue: hasAmount ? holdoutMonetary : nil,
-                                     duration: Double(Int(observationEnd) - Int(cal)) / unitDays)
         }
         let provenance = Provenance(
             firstDate: CalendarDate(daysSinceEpoch: minUsedDay).description,
@@ -632,8 +555,10 @@ public struct RFMSummarizer {
             calibrationEnd: calibrationEndDay.map { CalendarDate(daysSinceEpoch: $0).description },
             observationEnd: CalendarDate(daysSinceEpoch: observationEnd).description,
             transactionRows: rows)
-        return CustomerSummaryTable(unit: options.unit, customerIDs: customerIDs, frequency: frequency,
-                                    recency: recency, T: T, monetaryValue: hasAmount ? monetary : nil,
-                                    holdout: holdout, provenance: provenance)
+        return RFMSummary(states: states, holdoutStates: holdoutStates, ids: ids, unit: options.unit, unitDays: unitDays,
+                          windowEnd: windowEnd,
+                          holdoutDuration: calibrationEndDay.map { Double(Int(observationEnd) - Int($0)) / unitDays },
+                          hasAmount: hasAmount, holdoutPerTransaction: options.holdoutMonetaryValue == .perTransaction,
+                          provenance: provenance, count: count)
     }
 }

@@ -41,12 +41,17 @@ public enum SummaryCSV {
 
     /// The CSV text of `table`.
     public static func render(_ table: CustomerSummaryTable, style: Style = .perCustomer) -> String {
-        renderSink(table, style: style).withBytes { String(decoding: $0, as: UTF8.self) }
+        String(decoding: renderBytes(table, style: style), as: UTF8.self)
     }
 
     /// Writes `table` to `path` atomically (`-`: standard output).
     public static func write(_ table: CustomerSummaryTable, to path: String, style: Style = .perCustomer) throws(AtomicOutput.Failure) {
-        try AtomicOutput.write(renderSink(table, style: style).takeData(), to: path)
+        let columns = WrittenColumns(table, style: style)
+        let stream = try AtomicOutput.Stream(path: path)
+        try writeParts(header: columns.header, count: table.count, to: stream) { range, out in
+            renderRows(table, range, columns, to: &out)
+        }
+        try stream.commit()
     }
 
     /// A number as the shortest decimal that reads back as the same `Double`, without a
@@ -59,85 +64,174 @@ public enum SummaryCSV {
     }
 
     /// The CSV bytes of `table`.
-    static func renderBytes(_ table: CustomerSummaryTable) -> [UInt8] {
-        renderSink(table).withBytes { Array($0) }
-    }
-
-    /// Rows per part above which rendering is split between two threads.
-    static let parallelRenderRows = 50_000
-
-    /// The CSV bytes of `table` in a sink. Large tables are rendered in two halves on two
-    /// threads (formatting the numbers is most of the work), then joined.
-    static func renderSink(_ table: CustomerSummaryTable, style: Style = .perCustomer) -> ByteSink {
-        let hasMoney = table.monetaryValue != nil
-        let hasIDs = style == .perCustomer
-        let hasWeight = style == .weighted || table.weight.contains { $0 != 1 }
-        var columns = hasIDs ? ["customer_id", "frequency", "recency", "T"] : ["frequency", "recency", "T"]
-        if hasMoney { columns.append("monetary_value") }
-        if let holdout = table.holdout {
-            columns.append("frequency_holdout")
-            if hasMoney && holdout.monetaryValue != nil { columns.append("monetary_value_holdout") }
-            columns.append("duration_holdout")
-        }
-        if hasWeight { columns.append("weight") }
-
+    static func renderBytes(_ table: CustomerSummaryTable, style: Style = .perCustomer) -> [UInt8] {
+        let columns = WrittenColumns(table, style: style)
         var out = ByteSink(capacity: 64 * (table.count + 1))
-        out.write(columns.joined(separator: ","))
-        out.append(0x0A)
-        let half = table.count / 2
-        guard half >= parallelRenderRows, ProcessInfo.processInfo.activeProcessorCount >= 2 else {
-            renderRows(table, 0..<table.count, hasIDs: hasIDs, hasMoney: hasMoney, hasWeight: hasWeight, to: &out)
-            return out
-        }
-        // The second half goes to a sink of its own on another thread; each sink is touched by
-        // one thread, and `concurrentPerform` returns only when both are done.
-        let second = UnsafeMutablePointer<ByteSink>.allocate(capacity: 1)
-        second.initialize(to: ByteSink(capacity: 64 * (table.count - half)))
-        withUnsafeMutablePointer(to: &out) { first in
-            let parts = SendablePointers(first: first, second: second)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                if part == 0 {
-                    renderRows(table, 0..<half, hasIDs: hasIDs, hasMoney: hasMoney, hasWeight: hasWeight, to: &parts.first.pointee)
-                } else {
-                    renderRows(table, half..<table.count, hasIDs: hasIDs, hasMoney: hasMoney, hasWeight: hasWeight, to: &parts.second.pointee)
-                }
-            }
-        }
-        let tail = second.move()
-        second.deallocate()
-        tail.withBytes { out.append($0) }
-        return out
+        out.write(columns.header)
+        renderRows(table, 0..<table.count, columns, to: &out)
+        return out.withBytes { Array($0) }
     }
 
-    /// Two pointers handed to the rendering threads (each used by one of them).
-    private struct SendablePointers: @unchecked Sendable {
-        let first: UnsafeMutablePointer<ByteSink>
-        let second: UnsafeMutablePointer<ByteSink>
+    /// The columns a written summary has (see the type's comment).
+    struct WrittenColumns: Sendable {
+        var hasIDs: Bool
+        var hasMoney: Bool
+        var hasHoldout: Bool
+        var hasHoldoutMoney: Bool
+        var hasWeight: Bool
+
+        init(hasIDs: Bool, hasMoney: Bool, hasHoldout: Bool, hasHoldoutMoney: Bool, hasWeight: Bool) {
+            self.hasIDs = hasIDs
+            self.hasMoney = hasMoney
+            self.hasHoldout = hasHoldout
+            self.hasHoldoutMoney = hasHoldout && hasMoney && hasHoldoutMoney
+            self.hasWeight = hasWeight
+        }
+
+        init(_ table: CustomerSummaryTable, style: Style) {
+            self.init(hasIDs: style == .perCustomer, hasMoney: table.monetaryValue != nil,
+                      hasHoldout: table.holdout != nil, hasHoldoutMoney: table.holdout?.monetaryValue != nil,
+                      hasWeight: style == .weighted || table.weight.contains { $0 != 1 })
+        }
+
+        /// The header line, with its line end.
+        var header: String {
+            var columns = hasIDs ? ["customer_id", "frequency", "recency", "T"] : ["frequency", "recency", "T"]
+            if hasMoney { columns.append("monetary_value") }
+            if hasHoldout {
+                columns.append("frequency_holdout")
+                if hasHoldoutMoney { columns.append("monetary_value_holdout") }
+                columns.append("duration_holdout")
+            }
+            if hasWeight { columns.append("weight") }
+            return columns.joined(separator: ",") + "\n"
+        }
     }
 
     /// Appends the CSV lines of rows `range` of `table`.
-    private static func renderRows(_ table: CustomerSummaryTable, _ range: Range<Int>, hasIDs: Bool, hasMoney: Bool, hasWeight: Bool,
-                                   to out: inout ByteSink) {
-        // (No nested helper function capturing `out`: a captured variable is boxed and every
-        // access to it checked for exclusivity at run time.)
-        let holdoutMoney = hasMoney ? table.holdout?.monetaryValue : nil
+    private static func renderRows(_ table: CustomerSummaryTable, _ range: Range<Int>, _ columns: WrittenColumns, to out: inout ByteSink) {
+        let holdoutMoney = columns.hasHoldoutMoney ? table.holdout?.monetaryValue : nil
         for i in range {
-            if hasIDs {
-                appendFieldFast(table.customerIDs[i], to: &out)
-                appendNumber(table.frequency[i], after: UInt8(ascii: ","), to: &out)
-            } else {
-                out.write(format(table.frequency[i]))
+            if columns.hasIDs {
+                var id = table.customerIDs[i]
+                id.withUTF8 { appendField($0, to: &out) }
+                out.append(UInt8(ascii: ","))
             }
-            appendNumber(table.recency[i], after: UInt8(ascii: ","), to: &out)
-            appendNumber(table.T[i], after: UInt8(ascii: ","), to: &out)
-            if let m = table.monetaryValue { appendNumber(m[i], after: UInt8(ascii: ","), to: &out) }
-            if let holdout = table.holdout {
-                appendNumber(holdout.frequency[i], after: UInt8(ascii: ","), to: &out)
-                if let m = holdoutMoney { appendNumber(m[i], after: UInt8(ascii: ","), to: &out) }
-                appendNumber(holdout.duration, after: UInt8(ascii: ","), to: &out)
+            appendRow(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
+                      monetaryValue: columns.hasMoney ? table.monetaryValue![i] : nil,
+                      holdoutFrequency: table.holdout?.frequency[i], holdoutMonetaryValue: holdoutMoney?[i],
+                      holdoutDuration: table.holdout?.duration ?? 0,
+                      weight: columns.hasWeight ? table.weight[i] : nil, to: &out)
+        }
+    }
+
+    /// Appends the fields of one row after its `customer_id` field (if any) and its line end:
+    /// the one place where the numbers of a written summary are formatted, whether they come
+    /// from a ``CustomerSummaryTable`` or straight from the summarizer (``RFMSummary``).
+    /// `nil` leaves a column out (holdout columns: when `holdoutFrequency` is `nil`).
+    @inline(__always)
+    static func appendRow(frequency: Double, recency: Double, T: Double, monetaryValue: Double?,
+                          holdoutFrequency: Double?, holdoutMonetaryValue: Double?, holdoutDuration: Double,
+                          weight: Double?, to out: inout ByteSink) {
+        appendNumber(frequency, to: &out)
+        appendNumber(recency, after: UInt8(ascii: ","), to: &out)
+        appendNumber(T, after: UInt8(ascii: ","), to: &out)
+        if let monetaryValue { appendNumber(monetaryValue, after: UInt8(ascii: ","), to: &out) }
+        if let holdoutFrequency {
+            appendNumber(holdoutFrequency, after: UInt8(ascii: ","), to: &out)
+            if let holdoutMonetaryValue { appendNumber(holdoutMonetaryValue, after: UInt8(ascii: ","), to: &out) }
+            appendNumber(holdoutDuration, after: UInt8(ascii: ","), to: &out)
+        }
+        if let weight { appendNumber(weight, after: UInt8(ascii: ","), to: &out) }
+        out.append(0x0A)
+    }
+
+    /// Rows per part of a written summary: parts are rendered on up to two threads while the
+    /// finished ones are written in order, so memory holds a few parts, not the whole output.
+    static let rowsPerPart = 32_768
+    /// Parts rendered or waiting to be written at a time (each a buffer of about a megabyte,
+    /// reused).
+    static let partsInFlight = 4
+
+    /// Writes `header`, then the lines of `count` rows rendered by `render` in parts (ranges of
+    /// ``rowsPerPart`` row numbers, in order), to `stream`. Large outputs are rendered on two
+    /// threads (formatting the numbers is most of the work) while this thread writes the
+    /// finished parts in order, so the file is the same as a single-threaded rendering.
+    static func writeParts(header: String, count: Int, to stream: AtomicOutput.Stream,
+                           render: @escaping @Sendable (Range<Int>, inout ByteSink) -> Void) throws(AtomicOutput.Failure) {
+        var headerSink = ByteSink(capacity: header.utf8.count)
+        headerSink.write(header)
+        defer { headerSink.deallocate() }
+        try headerSink.withBytesKept { bytes throws(AtomicOutput.Failure) in try stream.write(UnsafeRawBufferPointer(bytes)) }
+        let parts = (count + rowsPerPart - 1) / rowsPerPart
+        let part = { @Sendable (k: Int) in k * rowsPerPart ..< min(count, (k + 1) * rowsPerPart) }
+        guard parts > 1, ProcessInfo.processInfo.activeProcessorCount >= 2 else {
+            var out = ByteSink(capacity: 64 * min(count, rowsPerPart))
+            defer { out.deallocate() }
+            for k in 0..<parts {
+                out.removeAll()
+                render(part(k), &out)
+                try out.withBytesKept { bytes throws(AtomicOutput.Failure) in try stream.write(UnsafeRawBufferPointer(bytes)) }
             }
-            if hasWeight { appendNumber(table.weight[i], after: UInt8(ascii: ","), to: &out) }
-            out.append(0x0A)
+            return
+        }
+        // Part k is rendered into buffer k % partsInFlight by a worker and signalled on that
+        // buffer's semaphore; this thread waits for the parts in order, writes each, and only
+        // then hands its buffer to part k + partsInFlight.
+        let buffers = PartBuffers(count: partsInFlight, capacity: 64 * rowsPerPart)
+        defer { buffers.deallocate() }
+        var launched = 0
+        func launch() {
+            let k = launched
+            launched += 1
+            DispatchQueue.global(qos: .userInitiated).async { [buffers] in
+                let out = buffers.sink(k)
+                out.pointee.removeAll()
+                render(part(k), &out.pointee)
+                buffers.ready(k).signal()
+            }
+        }
+        while launched < min(parts, partsInFlight) { launch() }
+        var written = 0
+        defer {
+            // After a failed write, the parts still being rendered must finish before their
+            // buffers are freed.
+            while written < launched {
+                buffers.ready(written).wait()
+                written += 1
+            }
+        }
+        while written < parts {
+            buffers.ready(written).wait()
+            let out = buffers.sink(written)
+            written += 1
+            try out.pointee.withBytesKept { bytes throws(AtomicOutput.Failure) in try stream.write(UnsafeRawBufferPointer(bytes)) }
+            if launched < parts { launch() }
+        }
+    }
+
+    /// The buffers of ``writeParts(header:count:to:render:)``: each, and its semaphore, is used
+    /// by one thread at a time (the semaphore orders the worker's writes before this thread's
+    /// reads, and this thread launches the next worker on a buffer only after writing it out).
+    private final class PartBuffers: @unchecked Sendable {
+        private let sinks: UnsafeMutablePointer<ByteSink>
+        private let semaphores: [DispatchSemaphore]
+        let count: Int
+
+        init(count: Int, capacity: Int) {
+            self.count = count
+            sinks = .allocate(capacity: count)
+            for i in 0..<count { (sinks + i).initialize(to: ByteSink(capacity: capacity)) }
+            semaphores = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+        }
+
+        func sink(_ part: Int) -> UnsafeMutablePointer<ByteSink> { sinks + part % count }
+        func ready(_ part: Int) -> DispatchSemaphore { semaphores[part % count] }
+
+        func deallocate() {
+            for i in 0..<count { sinks[i].deallocate() }
+            sinks.deinitialize(count: count)
+            sinks.deallocate()
         }
     }
 
@@ -147,8 +241,7 @@ public enum SummaryCSV {
     /// form — straight into the sink. (The two differ only for NaN, which does not take that
     /// path.)
     @inline(__always)
-    static func appendNumber(_ value: Double, after separator: UInt8, to out: inout ByteSink) {
-        out.append(separator)
+    static func appendNumber(_ value: Double, to out: inout ByteSink) {
         if let whole = Int64(exactly: value), whole.magnitude < 9_007_199_254_740_992 {
             out.appendInteger(whole)
         } else if value.isFinite {
@@ -158,29 +251,38 @@ public enum SummaryCSV {
         }
     }
 
-    /// ``appendField(_:to:)`` into a sink, reading the id's UTF-8 in place.
+    /// `separator`, then ``appendNumber(_:to:)``.
     @inline(__always)
-    static func appendFieldFast(_ text: String, to out: inout ByteSink) {
-        var text = text
-        let plain = text.withUTF8 { bytes -> Bool in
-            guard !bytes.isEmpty else { return false }
-            for b in bytes where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D {
-                return false
-            }
+    static func appendNumber(_ value: Double, after separator: UInt8, to out: inout ByteSink) {
+        out.append(separator)
+        appendNumber(value, to: &out)
+    }
+
+    /// A field's bytes as ``appendField(_:to:)`` writes them: as they are, or quoted (RFC 4180)
+    /// when they hold a comma, quote, CR or LF, or are empty.
+    @inline(__always)
+    static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout ByteSink) {
+        var plain = !bytes.isEmpty
+        for b in bytes where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D {
+            plain = false
+            break
+        }
+        if plain {
             out.append(bytes)
-            return true
+            return
         }
-        if !plain {
-            var quoted: [UInt8] = []
-            appendField(text, to: &quoted)
-            quoted.withUnsafeBufferPointer { out.append($0) }
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            if b == UInt8(ascii: "\"") { out.append(b) }
+            out.append(b)
         }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// A growable byte buffer written through a pointer — no per-append copy-on-write or
     /// generic-sequence overhead, which dominated rendering when the output was an `[UInt8]`
-    /// — that `Double.write(to:)` can print into directly. Its memory comes from `malloc`, so
-    /// the finished buffer can become a `Data` without a copy (``takeData()``).
+    /// — that `Double.write(to:)` can print into directly. Owned by its creator, who frees it
+    /// with ``withBytes(_:)`` or ``deallocate()``.
     struct ByteSink: TextOutputStream {
         private var base: UnsafeMutablePointer<UInt8>
         private(set) var count = 0
@@ -256,10 +358,16 @@ public enum SummaryCSV {
             return body(UnsafeBufferPointer(start: base, count: count))
         }
 
-        /// The bytes written, as `Data` that takes over the buffer.
-        consuming func takeData() -> Data {
-            Data(bytesNoCopy: base, count: count, deallocator: .free)
+        /// Calls `body` with the bytes written, keeping them.
+        func withBytesKept<E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> Void) throws(E) {
+            try body(UnsafeBufferPointer(start: base, count: count))
         }
+
+        /// Forgets the bytes written, keeping the memory for the next ones.
+        mutating func removeAll() { count = 0 }
+
+        /// Frees the buffer.
+        consuming func deallocate() { free(base) }
     }
 
     /// A field, quoted (RFC 4180) when it holds a comma, quote, CR or LF, or is empty.

@@ -62,11 +62,11 @@ struct Summarize: ParsableCommand {
             try AtomicOutput.write(sql.render(), to: output.path)
             return
         }
-        let table = try log.summarize(transactions!, quiet: quiet)
+        let summary = try log.summary(transactions!, quiet: quiet)
         if weighted {
-            try SummaryCSV.write(table.weighted(), to: output.path, style: .weighted)
+            try SummaryCSV.write(summary.table.weighted(), to: output.path, style: .weighted)
         } else {
-            try SummaryCSV.write(table, to: output.path)
+            try summary.writeCSV(to: output.path)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CLVKit
+import CLVTestSupport
 
 /// The byte-level shortcuts of the data stage give the same results as the plain code they
 /// replace: the summary writer's number and id formatting, and the date-field memo.
@@ -36,7 +37,8 @@ import Testing
             var expected: [UInt8] = []
             SummaryCSV.appendField(id, to: &expected)
             var sink = SummaryCSV.ByteSink(capacity: 1)
-            SummaryCSV.appendFieldFast(id, to: &sink)
+            var text = id
+            text.withUTF8 { SummaryCSV.appendField($0, to: &sink) }
             #expect(sink.withBytes { Array($0) } == expected, "\(id)")
         }
         var sink = SummaryCSV.ByteSink(capacity: 1)
@@ -49,12 +51,13 @@ import Testing
         #expect(sink.withBytes { Array($0) } == expected)
     }
 
-    /// A table large enough to be rendered in two halves on two threads renders exactly as the
-    /// plain per-row formatting (``SummaryCSV/format(_:)``, ``SummaryCSV/appendField(_:to:)``)
-    /// does, with holdout columns, amounts and weights, and ids that need quoting.
-    @Test func largeTableRendersAsThePlainFormatting() {
+    /// A table large enough to be written in several parts on two threads is written exactly
+    /// as the plain per-row formatting (``SummaryCSV/format(_:)``,
+    /// ``SummaryCSV/appendField(_:to:)``) renders it, with holdout columns, amounts and weights,
+    /// and ids that need quoting; so is its rendering in memory.
+    @Test func largeTableRendersAsThePlainFormatting() throws {
         var rng = DataTestRNG(seed: 120)
-        let n = 2 * SummaryCSV.parallelRenderRows + 17
+        let n = 3 * SummaryCSV.rowsPerPart + 17
         var ids: [String] = [], x: [Double] = [], t: [Double] = [], big: [Double] = [], m: [Double] = []
         var hx: [Double] = [], hm: [Double] = [], w: [Double] = []
         for i in 0..<n {
@@ -80,6 +83,11 @@ import Testing
             expected.append(0x0A)
         }
         #expect(SummaryCSV.renderBytes(table) == expected)
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("summary.csv").path
+        try SummaryCSV.write(table, to: path)
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == expected)
     }
 
     /// The word-at-a-time ASCII check agrees with a byte loop for every length around its word

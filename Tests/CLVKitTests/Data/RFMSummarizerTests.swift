@@ -290,12 +290,13 @@ import CLVTestSupport
     }
 
     /// Enough customers for the table to be built in two halves on two threads
-    /// (``RFMSummarizer/parallelTableCustomers``), some of them — in both halves — only in the
+    /// (``RFMSummary/parallelTableCustomers``), some of them — in both halves — only in the
     /// holdout period (no row), with a calibration split and amounts: every column in the
-    /// reference's order and values, whatever half a customer falls in.
+    /// reference's order and values, whatever half a customer falls in. The CSV written
+    /// straight from the summary (in parts, on two threads) is the table's, byte for byte.
     @Test func largeTableBuiltInTwoHalvesMatchesTheReference() throws {
         var rng = DataTestRNG(seed: 303)
-        let customers = RFMSummarizer.parallelTableCustomers + 20_011
+        let customers = RFMSummary.parallelTableCustomers + 20_011
         var rows: [ReferenceSummary.Row] = []
         for c in 0..<customers {
             let first = c % 7 == 3 ? 50 + Int.random(in: 0..<20, using: &rng) : Int.random(in: 0..<60, using: &rng)
@@ -314,7 +315,7 @@ import CLVTestSupport
                                                   perTransactionHoldout: true)
         let table = try S.summarize(csv, options)
         #expect(table.count == expected.count)
-        #expect(table.count > RFMSummarizer.parallelTableCustomers / 2)
+        #expect(table.count > RFMSummary.parallelTableCustomers / 2)
         // Order of first appearance in the file (any row on or before the observation end, which
         // is the last date here), of the customers with a calibration purchase.
         var order: [String] = [], seen = Set<String>()
@@ -328,6 +329,13 @@ import CLVTestSupport
                        hx: table.holdout?.frequency[i], hm: table.holdout?.monetaryValue?[i])
             #expect(got == e, "customer \(table.customerIDs[i])")
         }
+        let summary = try RFMSummarizer.read(csv: Array(csv.utf8), name: "tx.csv", options: options).summary
+        #expect(summary.states.count > 3 * SummaryCSV.rowsPerPart)
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("summary.csv").path
+        try summary.writeCSV(to: path)
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == Array(SummaryCSV.render(table).utf8))
     }
 
     /// Runs of one customer longer than a batch (64 rows), long ids sharing their first 32

@@ -25,4 +25,40 @@ import CLVTestSupport
         #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["pipe"])
     }
+
+    /// A stream written in pieces appears only on commit; one dropped half-way (an error while
+    /// rendering) leaves the older file as it was and no temporary file behind.
+    @Test func streamAppearsWholeOrNotAtAll() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("out.csv").path
+        try AtomicOutput.write("old\n", to: path)
+        do {
+            let stream = try AtomicOutput.Stream(path: path)
+            try Array("new,".utf8).withUnsafeBytes { try stream.write($0) }
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
+            // dropped here without commit()
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.csv"])
+
+        let stream = try AtomicOutput.Stream(path: path)
+        try Array("new,".utf8).withUnsafeBytes { try stream.write($0) }
+        try Array("file\n".utf8).withUnsafeBytes { try stream.write($0) }
+        try stream.commit()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new,file\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.csv"])
+    }
+
+    /// A destination in a missing directory is refused before anything is written, naming it.
+    @Test func missingDirectoryIsNamed() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("nope/out.csv").path
+        #expect {
+            try AtomicOutput.Stream(path: path)
+        } throws: { error in
+            "\(error)".contains("nope") && "\(error)".contains("does not exist")
+        }
+    }
 }
