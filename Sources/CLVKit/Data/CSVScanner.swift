@@ -1,3 +1,5 @@
+import CLVShims
+
 /// A streaming, byte-level CSV scanner (RFC 4180).
 ///
 /// Why hand-written rather than a CSV library: transaction logs run to billions of rows, and the
@@ -174,6 +176,7 @@ public final class CSVScanner {
             let names = record.strings
             header = names
             expectedFieldCount = names.count
+            plainFieldCount = names.count >= 2 ? names.count : 0
         }
         return header
     }
@@ -199,6 +202,66 @@ public final class CSVScanner {
         return record
     }
 
+    /// The fast path for the common record: if the record at the cursor lies wholly in the
+    /// buffer, ends with a bare LF, holds no quote and no CR, and has as many fields as the
+    /// header, it is returned (exactly as ``nextRecord()`` would return it) and the cursor moves
+    /// past it. Otherwise `nil`, with nothing consumed: the caller reads the record with
+    /// ``nextRecord()``, which handles every other case — quoting, CRLF, blank lines, a short
+    /// or long row, the end of the buffer — and every error message.
+    ///
+    /// Why: a transaction log is nearly all such records, and finding a record's field ends 16
+    /// bytes at a time (``clv_csv_stops16``: one SSE2 comparison per kind of stop byte), with
+    /// no per-field state beyond the bounds, halves the time the general loop takes per record.
+    @inline(__always)
+    func nextPlainRecord() -> CSVRecord? {
+        let fieldCount = plainFieldCount
+        guard fieldCount > 0 else { return nil }
+        let buf = buffer
+        let recordStart = start
+        let last = end - 16          // the last position a 16-byte load may start at
+        let delimiter = self.delimiter
+        let bounds = self.bounds
+        var p = recordStart
+        var fieldStart = recordStart
+        var n = 0                    // fields completed
+        while p <= last {
+            var stops = clv_csv_stops16(buf + p, delimiter)
+            while stops != 0 {
+                let q = p + stops.trailingZeroBitCount
+                let c = buf[q]
+                if c == delimiter {
+                    bounds[2 * n] = fieldStart
+                    bounds[2 * n + 1] = q
+                    n += 1
+                    guard n < fieldCount else { return nil }       // too many fields
+                    fieldStart = q + 1
+                } else if c == 0x0A && n + 1 == fieldCount {
+                    bounds[2 * n] = fieldStart
+                    bounds[2 * n + 1] = q
+                    let recordLine = line
+                    rawLine = recordLine
+                    rawStart = recordStart
+                    rawEnd = q + 1
+                    rawIsCopied = false
+                    errorSkippedRecord = false
+                    start = q + 1
+                    line = recordLine + 1
+                    return CSVRecord(line: recordLine, count: fieldCount, base: buf, bounds: bounds)
+                } else {
+                    return nil                                     // a quote, a CR, too few fields
+                }
+                stops &= stops &- 1
+            }
+            p += 16
+        }
+        return nil
+    }
+
+    /// The header's field count once the header is read, when ``nextPlainRecord()`` may be
+    /// used (records of at least two fields); 0 before, or for one-field files (whose blank
+    /// lines the fast path would not tell from empty fields).
+    @exclusivity(unchecked) private var plainFieldCount = 0
+
     /// The delimiter a header line uses: the one of ``detectableDelimiters`` (comma, semicolon,
     /// tab) that occurs most often outside quotes, the earlier one on a tie; `nil` when none
     /// occurs (a one-column header).
@@ -222,6 +285,7 @@ public final class CSVScanner {
         self.header = header
         headerConsumed = true
         expectedFieldCount = header.count
+        plainFieldCount = header.count >= 2 ? header.count : 0
         checkedBOM = true
         self.line = line
     }
@@ -237,6 +301,7 @@ public final class CSVScanner {
         line = 1
         checkedBOM = false
         headerConsumed = false
+        plainFieldCount = 0          // until the header has been read again
         bytesRead = 0
         return true
     }

@@ -175,6 +175,18 @@ public final class TransactionLog {
     /// bad rows are passed over (into ``rejected``); otherwise the first one throws.
     @inline(__always)
     public func next() throws(DataError) -> Row? {
+        // Most records are plain (no quotes, LF line ends, the header's field count): those
+        // take the scanner's fast path; anything else, and every error, goes the general way.
+        if let record = scanner.nextPlainRecord() {
+            do {
+                let row = try validate(record)
+                rowsRead += 1
+                return row
+            } catch {
+                guard skipsBadRows else { throw error }
+                rejected.append(RejectedRow(line: record.line, raw: scanner.rawRecord(), error: error))
+            }
+        }
         while true {
             let record: CSVRecord?
             do {

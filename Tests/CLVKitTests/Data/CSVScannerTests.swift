@@ -293,4 +293,68 @@ extension CSVScannerTests {
         #expect(bad.map(\.0) == [3, 5])
         #expect(bad.map(\.1) == ["3,\"4", "7,8,9"])
     }
+
+    /// The plain-record fast path (``CSVScanner/nextPlainRecord()``, tried before
+    /// ``CSVScanner/nextRecord()`` for every record, as ``TransactionLog`` does) changes nothing:
+    /// on random files that mix plain records with quoted fields (holding delimiters, quotes and
+    /// line ends), quotes inside unquoted fields, CRLF, blank lines, rows with too few or too
+    /// many fields, unterminated quotes and stop-byte look-alikes, at many chunk sizes, the
+    /// records (fields, line, raw text) and errors (message, line, raw text) are those of the
+    /// general path alone — and the fast path does take most plain records.
+    @Test func plainRecordFastPathChangesNothing() throws {
+        var rng = DataTestRNG(seed: 2026)
+        var fastTaken = 0, plainWritten = 0
+        for trial in 0..<300 {
+            let delimiter: UInt8 = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09][trial % 3]
+            let fieldCount = Int.random(in: 2...5, using: &rng)
+            let pieces: [[UInt8]] = [Array("abc".utf8), Array("2020-01-02".utf8), Array("12.50".utf8), [delimiter | 0x80],
+                                     [0x0B], [0x8A], [0x8D], [0xA2], [0x22 ^ 0x40], Array("é".utf8), []]
+            func plainField() -> [UInt8] {
+                var f: [UInt8] = []
+                for _ in 0..<Int.random(in: 0...4, using: &rng) { f += pieces.randomElement(using: &rng)! }
+                return f
+            }
+            var bytes = Array((0..<fieldCount).map { "h\($0)" }.joined(separator: String(UnicodeScalar(delimiter))).utf8) + [0x0A]
+            for _ in 0..<Int.random(in: 1...80, using: &rng) {
+                let kind = Int.random(in: 0..<20, using: &rng)
+                var fields = (0..<fieldCount).map { _ in plainField() }
+                switch kind {
+                case 0: fields[Int.random(in: 0..<fieldCount, using: &rng)] = Array("\"q\(String(UnicodeScalar(delimiter)))\"\"x\ny\"".utf8)
+                case 1: fields[Int.random(in: 0..<fieldCount, using: &rng)] += Array("a\"b".utf8)    // quote inside an unquoted field
+                case 2: fields.removeLast()
+                case 3: fields.append(plainField())
+                case 4: fields[0] = Array("\"open".utf8)                                             // unterminated (maybe)
+                default: plainWritten += 1
+                }
+                bytes += Array(fields.joined(separator: [delimiter]))
+                switch Int.random(in: 0..<12, using: &rng) {
+                case 0: bytes += [0x0D, 0x0A]
+                case 1: bytes += [0x0A, 0x0A]                                                       // a blank line after
+                default: bytes.append(0x0A)
+                }
+            }
+            if Bool.random(using: &rng) { bytes.removeLast() }                                       // no final line end
+            let chunk = [1, 7, 16, 17, 31, 64, 100, 1 << 20][Int.random(in: 0..<8, using: &rng)]
+            func outcomes(fast: Bool) -> [String] {
+                let scanner = CSVScanner(bytes: bytes, name: "t.csv", options: CSVScanner.Options(delimiter: delimiter, chunkSize: chunk))
+                scanner.resynchronizesAfterErrors = true
+                var seen: [String] = []
+                while true {
+                    do {
+                        var record = fast ? scanner.nextPlainRecord() : nil
+                        if record != nil { fastTaken += 1 } else { record = try scanner.nextRecord() }
+                        guard let record else { break }
+                        seen.append("\(record.line) \((0..<record.count).map { Array(record[$0]) }) \(scanner.rawRecord())")
+                    } catch {
+                        guard scanner.errorSkippedRecord else { seen.append("fatal \(error)"); break }
+                        seen.append("error \(scanner.rawLine) \(error) \(scanner.rawRecord())")
+                    }
+                }
+                return seen
+            }
+            let general = outcomes(fast: false)
+            #expect(outcomes(fast: true) == general, "trial \(trial)")
+        }
+        #expect(fastTaken > plainWritten / 3, "the fast path took \(fastTaken) of \(plainWritten) plain records")
+    }
 }
