@@ -91,6 +91,22 @@ final class ByteSource {
         }
     }
 
+    /// A regular file opened by path, mapped into memory for a scanner to parse in place
+    /// (``CSVScanner``): private and writable, so that the scanner's in-place edits (collapsing
+    /// `""` in quoted fields) stay its own, copy-on-write. `nil` for anything else (standard
+    /// input, pipes, memory, an empty file) or when mapping fails; the source is then read.
+    ///
+    /// The caller owns the mapping (`munmap`). The file must not be truncated while mapped
+    /// (the pages past the new end would fault): as with any reader, the input is assumed not
+    /// to change under it (a changed row count between passes is still reported).
+    func mapForScanning() -> UnsafeMutableRawBufferPointer? {
+        guard case .descriptor(let fd, let owned, let seekable, let spool) = storage, owned, seekable, spool == nil,
+              startOffset == 0, let size, size > 0 else { return nil }
+        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        _ = madvise(base, size, MADV_SEQUENTIAL)
+        return UnsafeMutableRawBufferPointer(start: base, count: size)
+    }
+
     /// Reads up to `count` bytes into `buffer`; 0 at the end of the input.
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(DataError) -> Int {
         switch storage {

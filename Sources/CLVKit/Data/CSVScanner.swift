@@ -1,4 +1,11 @@
 import CLVShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A streaming, byte-level CSV scanner (RFC 4180).
 ///
@@ -12,6 +19,10 @@ import CLVShims
 /// Streaming: the input is read in chunks of ``Options/chunkSize`` bytes (4 MiB by default) with
 /// `read(2)`; a record cut by the end of a chunk is moved to the front of the buffer and completed
 /// by the next read, so memory is one chunk plus the longest record, whatever the file's size.
+/// A regular file given by path is instead mapped into memory and parsed in place, a chunk at a
+/// time, its parsed pages given back as the scan moves on: the same records, limits and
+/// messages, without copying every byte out of the page cache (a tenth of the time it takes to
+/// summarize a large log).
 ///
 /// Format:
 /// - fields are separated by ``Options/delimiter`` (`,` by default) and records by LF or CRLF;
@@ -127,6 +138,15 @@ public final class CSVScanner {
     // runtime check of its read in the (cold) rejected-row path of ``TransactionLog/next()`` to
     // the top of the reader's per-row loop, where it cost about 2 % of reading a log.
     @exclusivity(unchecked) private var escapedRaw: [UInt8] = []
+    /// A regular file mapped into memory (``ByteSource/mapForScanning()``): then ``buffer`` is
+    /// the whole file and a refill only moves ``end`` on by a chunk (no copy; the file's pages
+    /// are the buffer), and the pages already parsed are given back every
+    /// ``releaseStep`` bytes, so that the mapping does not count the whole file as this
+    /// process's memory.
+    private let mapping: UnsafeMutableRawBufferPointer?
+    /// Bytes of the mapping before this offset have been given back.
+    @exclusivity(unchecked) private var released = 0
+    private static let releaseStep = 8 << 20
 
     /// Scans the file at `path` (`-` for standard input).
     /// - Parameter spoolsPipes: when the input is a pipe, keep a copy of it in an unlinked
@@ -144,14 +164,25 @@ public final class CSVScanner {
         self.source = source
         self.options = options
         delimiter = options.delimiter
-        capacity = options.chunkSize
-        buffer = .allocate(capacity: capacity)
+        if let mapping = source.mapForScanning() {
+            self.mapping = mapping
+            buffer = mapping.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            capacity = mapping.count
+        } else {
+            mapping = nil
+            capacity = options.chunkSize
+            buffer = .allocate(capacity: capacity)
+        }
         bounds = .allocate(capacity: 2 * fieldCapacity)
         quoted = .allocate(capacity: fieldCapacity)
     }
 
     deinit {
-        buffer.deallocate()
+        if let mapping {
+            munmap(mapping.baseAddress, mapping.count)
+        } else {
+            buffer.deallocate()
+        }
         bounds.deallocate()
         quoted.deallocate()
     }
@@ -295,6 +326,12 @@ public final class CSVScanner {
     /// `spoolsPipes`).
     public func rewind() throws(DataError) -> Bool {
         guard try source.rewind() else { return false }
+        if let mapping {
+            // Drop every page, and with them the in-place edits of the first pass: the file's
+            // bytes as written are read again.
+            _ = madvise(mapping.baseAddress, mapping.count, MADV_DONTNEED)
+            released = 0
+        }
         start = 0
         end = 0
         atEOF = false
@@ -393,6 +430,19 @@ public final class CSVScanner {
     /// Moves the unconsumed tail to the front, grows the buffer if one record fills it, reads.
     private func refill() throws(DataError) {
         if atEOF { return }
+        if let mapping {
+            // The whole file is in the buffer: make the next chunk of it visible.
+            let n = min(options.chunkSize, mapping.count - end)
+            if n == 0 {
+                atEOF = true
+                return
+            }
+            end += n
+            bytesRead += n
+            releaseParsedPages()
+            onChunk?(bytesRead)
+            return
+        }
         if start > 0 {
             let pending = end - start
             if pending > 0 { buffer.update(from: buffer + start, count: pending) }
@@ -415,6 +465,18 @@ public final class CSVScanner {
             bytesRead += n
             onChunk?(bytesRead)
         }
+    }
+
+    /// Gives back the mapped pages wholly before the last record's text (which
+    /// ``rawRecord()`` may still read), in steps of ``releaseStep``. Dropped pages of a private
+    /// file mapping read as the file again if touched, so nothing is lost.
+    private func releaseParsedPages() {
+        guard let mapping else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let upTo = min(rawStart, start) / page * page
+        guard upTo - released >= Self.releaseStep else { return }
+        _ = madvise(mapping.baseAddress! + released, upTo - released, MADV_DONTNEED)
+        released = upTo
     }
 
     private func growFields() {

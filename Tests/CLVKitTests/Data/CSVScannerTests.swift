@@ -357,4 +357,37 @@ extension CSVScannerTests {
         }
         #expect(fastTaken > plainWritten / 3, "the fast path took \(fastTaken) of \(plainWritten) plain records")
     }
+
+    /// A regular file is parsed in place from a memory mapping (``ByteSource/mapForScanning()``),
+    /// its parsed pages given back as the scan moves on. On a file larger than that release
+    /// step, with quoted fields whose `""` are collapsed in place, the records are those of the
+    /// same bytes read from memory — at the default chunk size and a small one — and a second
+    /// pass after ``CSVScanner/rewind()`` sees the file as written, not the first pass's edits.
+    @Test func mappedFileMatchesMemoryAndRewinds() throws {
+        var text = "id,date,note\n"
+        var k = 0
+        while text.utf8.count < 9 << 20 {
+            text += k % 5 == 0 ? "\"c\"\"\(k)\",2020-01-\(k % 28 + 1),\"say \"\"hi\"\", twice\"\n" : "c\(k),2020-01-\(k % 28 + 1),plain \(k)\n"
+            k += 1
+        }
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("big.csv")
+        try Data(text.utf8).write(to: url)
+        let reference = try Self.scan(text)
+        for chunk in [CSVScanner.Options.defaultChunkSize, 4096] {
+            let scanner = try CSVScanner(path: url.path, options: CSVScanner.Options(chunkSize: chunk))
+            for pass in 1...2 {
+                var records: [(line: Int, fields: [String])] = []
+                while let record = try scanner.nextPlainRecord() ?? scanner.nextRecord() {
+                    records.append((record.line, record.strings))
+                }
+                #expect(records.count == reference.records.count, "chunk \(chunk), pass \(pass)")
+                #expect(records.map(\.fields) == reference.records.map(\.fields), "chunk \(chunk), pass \(pass)")
+                #expect(records.map(\.line) == reference.records.map(\.line), "chunk \(chunk), pass \(pass)")
+                #expect(scanner.bytesRead == text.utf8.count)
+                if pass == 1 { #expect(try scanner.rewind()) }
+            }
+        }
+    }
 }
