@@ -236,19 +236,59 @@ public enum SummaryCSV {
     }
 
     /// The bytes of ``format(_:)``, appended without making a `String` (rendering a summary
-    /// formats millions of numbers): whole numbers below 2^53 in decimal, others through
-    /// `Double.write(to:)`, which prints what `description` returns — the shortest round-trip
-    /// form — straight into the sink. (The two differ only for NaN, which does not take that
-    /// path.)
+    /// formats millions of numbers): whole numbers below 2^53 in decimal, numbers with at most
+    /// four decimals (``appendShortDecimal(_:to:)``), others through `Double.write(to:)`, which
+    /// prints what `description` returns — the shortest round-trip form — straight into the
+    /// sink. (The two differ only for NaN, which does not take that path.)
     @inline(__always)
     static func appendNumber(_ value: Double, to out: inout ByteSink) {
         if let whole = Int64(exactly: value), whole.magnitude < 9_007_199_254_740_992 {
             out.appendInteger(whole)
+        } else if appendShortDecimal(value, to: &out) {
+            return
         } else if value.isFinite {
             value.write(to: &out)
         } else {
             out.write(value.description)
         }
+    }
+
+    /// Appends `value` as `description` writes it when that is a decimal with one to four
+    /// digits after the point and `1e-3 ≤ |value| < 1e9` (amounts in cents, and means of a few
+    /// of them: half of a summary's monetary values); `false`, appending nothing, otherwise.
+    ///
+    /// Why it is the same text: the decimals are tried from one to four, and `n = value × 10^d`
+    /// rounded is kept when `n / 10^d == value` — exact arithmetic (n < 2^53 and 10^d are exact
+    /// doubles, and one division is correctly rounded), so then the decimal n·10^-d reads back
+    /// as `value`. In this range a double's neighbours are under 2·10^-7 apart, far closer than
+    /// 10^-4, so no other decimal with d digits reads back as `value`, and none with fewer (it
+    /// would have been found first): this is the shortest round-trip form, the one
+    /// `description` prints, in the fixed notation it uses in this range.
+    @inline(__always)
+    static func appendShortDecimal(_ value: Double, to out: inout ByteSink) -> Bool {
+        let magnitude = abs(value)
+        guard magnitude >= 1e-3, magnitude < 1e9 else { return false }
+        var scale = 1.0
+        for digits in 1...4 {
+            scale *= 10
+            let n = (magnitude * scale).rounded()
+            guard n / scale == magnitude else { continue }
+            let scaled = UInt64(n), power = UInt64(scale)
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.appendInteger(Int64(scaled / power))
+            out.append(UInt8(ascii: "."))
+            var fraction = scaled % power
+            out.reserve(digits)
+            var i = digits
+            while i > 0 {
+                i -= 1
+                out.setByte(UInt8(truncatingIfNeeded: fraction % 10) + 0x30, at: i)
+                fraction /= 10
+            }
+            out.advance(digits)
+            return true
+        }
+        return false
     }
 
     /// `separator`, then ``appendNumber(_:to:)``.
@@ -318,6 +358,19 @@ public enum SummaryCSV {
             reserve(bytes.count)
             (base + count).update(from: from, count: bytes.count)
             count += bytes.count
+        }
+
+        /// Writes `byte` at `offset` past the bytes written (room must have been reserved);
+        /// ``advance(_:)`` then counts it.
+        @inline(__always)
+        func setByte(_ byte: UInt8, at offset: Int) {
+            base[count + offset] = byte
+        }
+
+        /// Counts `n` bytes written with ``setByte(_:at:)``.
+        @inline(__always)
+        mutating func advance(_ n: Int) {
+            count += n
         }
 
         /// `String(value)`'s bytes.

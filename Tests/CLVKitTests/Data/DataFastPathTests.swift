@@ -18,6 +18,13 @@ import CLVTestSupport
         for _ in 0..<200_000 { values.append(Double(bitPattern: rng.next())) }
         for _ in 0..<100_000 { values.append(Double(Int64.random(in: -(1 << 54)...(1 << 54), using: &rng))) }
         for _ in 0..<100_000 { values.append(Double(Int.random(in: 0...100_000, using: &rng)) / 7) }
+        // Short decimals and their neighbours (the four-decimal fast path), at every scale of
+        // its range and just outside it.
+        for _ in 0..<100_000 {
+            let v = Double(Int.random(in: -10_000_000...100_000_000_000, using: &rng)) / [10, 100, 1000, 10_000, 100_000][Int.random(in: 0..<5, using: &rng)]
+            values += [v, v.nextUp, v.nextDown, v / 1000, v * 1000]
+        }
+        values += [0.001, 0.00099999, 0.0005, 999_999_999.9999, 1e9 - 0.5, 1e9 + 0.5, 0.1, 0.3, 2.675, 1.005, -0.05]
         var failures: [String] = []
         for v in values {
             var sink = SummaryCSV.ByteSink(capacity: 0)
