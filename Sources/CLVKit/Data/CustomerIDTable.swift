@@ -68,6 +68,20 @@ struct CustomerIDTable {
         seed = UInt64.random(in: 1...UInt64.max)
     }
 
+    /// Room for `expectedCount` ids before the table grows, when it is still empty (else
+    /// nothing changes); returns the number of ids it holds before growing.
+    @discardableResult
+    mutating func reserve(_ expectedCount: Int) -> Int {
+        guard count == 0 else { return slots.count / 2 }
+        var capacity = slots.count
+        while capacity < 2 * expectedCount { capacity *= 2 }
+        if capacity > slots.count {
+            slots = LargeArray.zeroed(Slot.self, count: capacity)
+            mask = capacity - 1
+        }
+        return capacity / 2
+    }
+
     /// Id `index` as a String (ids are checked to be UTF-8 before insertion).
     func string(_ index: Int) -> String {
         arena.withUnsafeBufferPointer {

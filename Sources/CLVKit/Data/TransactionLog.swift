@@ -103,6 +103,8 @@ public final class TransactionLog {
     public var delimiter: UInt8 { scanner.delimiter }
     /// Positions of the used columns in the header.
     public let customerColumn: Int, dateColumn: Int, amountColumn: Int?
+    /// The input's size in bytes, when it is a regular file or memory.
+    var totalBytes: Int? { scanner.totalBytes }
     /// Data rows returned so far (in the current pass).
     @exclusivity(unchecked) public private(set) var rowsRead = 0
     /// Rows left out so far (in the current pass), in file order; always empty with
