@@ -62,7 +62,7 @@ func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
 /// The synthetic inputs, each written by `clvfit-bench --generate NAME PATH` in its own process.
 enum Input: String {
-    case bgnbdSummary, paretoSummary100k, paretoSummary1M, transactionLog
+    case bgnbdSummary, paretoSummary100k, paretoSummary1M, transactionLog, transactionLog5M
 }
 
 func generate(_ input: Input, _ path: String) throws {
@@ -78,9 +78,9 @@ func generate(_ input: Input, _ path: String) throws {
         let table = Simulate.paretoNBD(customers: customers, r: 0.55, alpha: 10.5, s: 0.61, beta: 11.7,
                                        observation: 20...80, seed: 7)
         try SummaryCSV.write(table, to: path)
-    case .transactionLog:
-        let rows = 10_000_000, customers = 2_000_000
-        log("bench: writing a 10,000,000-row transaction log (seed 42)…")
+    case .transactionLog, .transactionLog5M:
+        let (rows, customers) = input == .transactionLog ? (10_000_000, 2_000_000) : (20_000_000, 5_000_000)
+        log("bench: writing a \(grouped(rows))-row transaction log of up to \(grouped(customers)) customers (seed 42)…")
         var rng = SplitMix64(seed: 42)
         let handle = FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path)! : nil
         guard let handle else { fatalError("cannot write \(path)") }
@@ -172,6 +172,18 @@ do {
     results.append(Measurement(workload: "summarize transaction log", size: String(format: "10,000,000 rows / %.0f MB", bytes / 1e6),
                                seconds: m.seconds, peakMB: m.peakMB,
                                throughput: String(format: "%.0f MB/s, %.1f M rows/s", bytes / 1e6 / m.seconds, Double(rows) / 1e6 / m.seconds)))
+}
+
+// 5. The same with 4.9 million customers (ids drawn from 5,000,000) in 20,000,000 rows (~500 MB):
+// memory grows with the customers, not the rows (target: under 1 GB).
+let biggerLog = work.appendingPathComponent("tx20m.csv").path
+ensureInput(.transactionLog5M, biggerLog)
+do {
+    let bytes = Double((try FileManager.default.attributesOfItem(atPath: biggerLog)[.size] as? NSNumber)?.intValue ?? 0)
+    let m = best(3, [clvfit, "summarize", biggerLog, "--unit", "day", "-o", "/dev/null"])
+    results.append(Measurement(workload: "summarize, 4.9 M customers (memory)", size: String(format: "20,000,000 rows / %.0f MB", bytes / 1e6),
+                               seconds: m.seconds, peakMB: m.peakMB,
+                               throughput: String(format: "%.0f MB/s, %.1f M rows/s", bytes / 1e6 / m.seconds, 20.0 / m.seconds)))
 }
 
 // The table.
