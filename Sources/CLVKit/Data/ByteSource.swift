@@ -103,7 +103,6 @@ final class ByteSource {
         guard case .descriptor(let fd, let owned, let seekable, let spool) = storage, owned, seekable, spool == nil,
               startOffset == 0, let size, size > 0 else { return nil }
         guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
-        _ = madvise(base, size, MADV_SEQUENTIAL)
         return UnsafeMutableRawBufferPointer(start: base, count: size)
     }
 

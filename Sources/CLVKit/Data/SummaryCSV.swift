@@ -162,7 +162,7 @@ public enum SummaryCSV {
         var headerSink = ByteSink(capacity: header.utf8.count)
         headerSink.write(header)
         defer { headerSink.deallocate() }
-        try headerSink.withBytesKept { bytes throws(AtomicOutput.Failure) in try stream.write(UnsafeRawBufferPointer(bytes)) }
+        try headerSink.write(to: stream)
         let parts = (count + rowsPerPart - 1) / rowsPerPart
         let part = { @Sendable (k: Int) in k * rowsPerPart ..< min(count, (k + 1) * rowsPerPart) }
         guard parts > 1, ProcessInfo.processInfo.activeProcessorCount >= 2 else {
@@ -171,7 +171,7 @@ public enum SummaryCSV {
             for k in 0..<parts {
                 out.removeAll()
                 render(part(k), &out)
-                try out.withBytesKept { bytes throws(AtomicOutput.Failure) in try stream.write(UnsafeRawBufferPointer(bytes)) }
+                try out.write(to: stream)
             }
             return
         }
@@ -205,7 +205,7 @@ public enum SummaryCSV {
             buffers.ready(written).wait()
             let out = buffers.sink(written)
             written += 1
-            try out.pointee.withBytesKept { bytes throws(AtomicOutput.Failure) in try stream.write(UnsafeRawBufferPointer(bytes)) }
+            try out.pointee.write(to: stream)
             if launched < parts { launch() }
         }
     }
@@ -411,9 +411,9 @@ public enum SummaryCSV {
             return body(UnsafeBufferPointer(start: base, count: count))
         }
 
-        /// Calls `body` with the bytes written, keeping them.
-        func withBytesKept<E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> Void) throws(E) {
-            try body(UnsafeBufferPointer(start: base, count: count))
+        /// Writes the bytes written so far to `stream`, keeping them.
+        func write(to stream: AtomicOutput.Stream) throws(AtomicOutput.Failure) {
+            try stream.write(UnsafeRawBufferPointer(start: base, count: count))
         }
 
         /// Forgets the bytes written, keeping the memory for the next ones.

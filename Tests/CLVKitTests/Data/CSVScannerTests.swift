@@ -356,6 +356,15 @@ extension CSVScannerTests {
             #expect(outcomes(fast: true) == general, "trial \(trial)")
         }
         #expect(fastTaken > plainWritten / 3, "the fast path took \(fastTaken) of \(plainWritten) plain records")
+
+        // CRLF line ends (spreadsheet exports) take the fast path too, without the CR.
+        let crlf = CSVScanner(bytes: Array("id,amount\r\n1,2.5\r\n22,3\r\n".utf8) + Array(repeating: UInt8(ascii: " "), count: 16), name: "t.csv")
+        _ = try crlf.readHeader()
+        let first = try #require(crlf.nextPlainRecord())
+        #expect(first.strings == ["1", "2.5"] && first.line == 2)
+        let second = try #require(crlf.nextPlainRecord())
+        #expect(second.strings == ["22", "3"] && second.line == 3)
+        #expect(crlf.rawRecord() == Array("22,3".utf8))
     }
 
     /// A regular file is parsed in place from a memory mapping (``ByteSource/mapForScanning()``),
