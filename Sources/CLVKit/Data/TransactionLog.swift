@@ -177,28 +177,22 @@ public final class TransactionLog {
     /// bad rows are passed over (into ``rejected``); otherwise the first one throws.
     @inline(__always)
     public func next() throws(DataError) -> Row? {
-        // Most records are plain (no quotes, LF line ends, the header's field count): those
-        // take the scanner's fast path; anything else, and every error, goes the general way.
-        if let record = scanner.nextPlainRecord() {
-            do {
-                let row = try validate(record)
-                rowsRead += 1
-                return row
-            } catch {
-                guard skipsBadRows else { throw error }
-                rejected.append(RejectedRow(line: record.line, raw: scanner.rawRecord(), error: error))
-            }
-        }
         while true {
-            let record: CSVRecord?
-            do {
-                record = try scanner.nextRecord()
-            } catch {
-                guard skipsBadRows, scanner.errorSkippedRecord else { throw error }
-                rejected.append(RejectedRow(line: scanner.rawLine, raw: scanner.rawRecord(), error: error))
-                continue
+            // Most records are plain (no quotes, LF or CRLF ends, the header's field count):
+            // those take the scanner's fast path; anything else, and every error, the general way.
+            let record: CSVRecord
+            if let plain = scanner.nextPlainRecord() {
+                record = plain
+            } else {
+                do {
+                    guard let next = try scanner.nextRecord() else { return nil }
+                    record = next
+                } catch {
+                    guard skipsBadRows, scanner.errorSkippedRecord else { throw error }
+                    rejected.append(RejectedRow(line: scanner.rawLine, raw: scanner.rawRecord(), error: error))
+                    continue
+                }
             }
-            guard let record else { return nil }
             do {
                 let row = try validate(record)
                 rowsRead += 1
