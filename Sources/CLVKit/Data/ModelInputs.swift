@@ -60,10 +60,12 @@ public struct PurchaseHistory: Sendable, Equatable {
         out.frequency.reserveCapacity(n); out.recency.reserveCapacity(n); out.T.reserveCapacity(n); out.weight.reserveCapacity(n)
         for i in 0..<n {
             let x = frequency[i], t = recency[i], big = T[i]
-            var h = x.bitPattern &* 0x9E37_79B9_7F4A_7C15
-            h = (h ^ t.bitPattern) &* 0xBF58_476D_1CE4_E5B9
-            h = (h ^ big.bitPattern) &* 0x94D0_49BB_1331_11EB
-            var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            // Whole-number values (summaries in days) have all-zero low mantissa bits, so each
+            // word is mixed down (xor-shift) as well as up (multiply) before the next: a
+            // multiply-only hash left the low bits zero and put every row of a day-unit summary
+            // into a few hundred slots (2M customers took 1.6 s instead of 0.05 s).
+            let h = Self.mix(Self.mix(Self.mix(x.bitPattern) ^ t.bitPattern) ^ big.bitPattern)
+            var slot = Int(truncatingIfNeeded: h) & mask
             while true {
                 let j = Int(slots[slot])
                 if j < 0 {
@@ -79,6 +81,18 @@ public struct PurchaseHistory: Sendable, Equatable {
             }
         }
         return out
+    }
+
+    /// The MurmurHash3 64-bit finalizer: every input bit reaches every output bit.
+    @inline(__always)
+    private static func mix(_ k: UInt64) -> UInt64 {
+        var h = k
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h
     }
 
     /// Each row repeated `weight` times (weights must be whole numbers); for tests.
