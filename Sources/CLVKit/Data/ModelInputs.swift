@@ -64,8 +64,7 @@ public struct PurchaseHistory: Sendable, Equatable {
             // word is mixed down (xor-shift) as well as up (multiply) before the next: a
             // multiply-only hash left the low bits zero and put every row of a day-unit summary
             // into a few hundred slots (2M customers took 1.6 s instead of 0.05 s).
-            let h = Self.mix(Self.mix(Self.mix(x.bitPattern) ^ t.bitPattern) ^ big.bitPattern)
-            var slot = Int(truncatingIfNeeded: h) & mask
+            var slot = Int(truncatingIfNeeded: Self.patternHash(x, t, big)) & mask
             while true {
                 let j = Int(slots[slot])
                 if j < 0 {
@@ -81,6 +80,12 @@ public struct PurchaseHistory: Sendable, Equatable {
             }
         }
         return out
+    }
+
+    /// The hash of a (frequency, recency, T) pattern in ``compressed()``.
+    @inline(__always)
+    static func patternHash(_ x: Double, _ t: Double, _ big: Double) -> UInt64 {
+        mix(mix(mix(x.bitPattern) ^ t.bitPattern) ^ big.bitPattern)
     }
 
     /// The MurmurHash3 64-bit finalizer: every input bit reaches every output bit.
