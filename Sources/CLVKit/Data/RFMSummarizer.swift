@@ -71,6 +71,9 @@ public struct RFMSummarizer {
     private var minUsedDay: Int32 { counts.minUsedDay }
     private var maxUsedDay: Int32 { counts.maxUsedDay }
     private var recountCustomers = 0
+    /// The cohort's repeat purchase days by date, counted as rows are applied when asked for
+    /// (``tracksRepeatPurchaseDays``).
+    private var repeatPurchaseDays: RepeatPurchaseDays?
     private var lastID: [UInt8] = []
     private var lastIndex = -1
     private let observationEndDay: Int32?
@@ -82,6 +85,13 @@ public struct RFMSummarizer {
         self.options = options
         observationEndDay = options.observationEnd?.daysSinceEpoch
         calibrationEndDay = options.calibrationEnd?.daysSinceEpoch
+    }
+
+    /// Whether the cohort's repeat purchase days are counted by date as rows are added
+    /// (``RepeatPurchaseDays``); set before the first row.
+    var tracksRepeatPurchaseDays: Bool {
+        get { repeatPurchaseDays != nil }
+        set { repeatPurchaseDays = newValue ? RepeatPurchaseDays() : nil }
     }
 
     // MARK: Convenience
@@ -106,6 +116,8 @@ public struct RFMSummarizer {
         public var rowsAfterObservationEnd: Int
         /// The field delimiter the log was read with.
         public var delimiter: UInt8
+        /// The cohort's repeat purchase days by date, when asked for and exactly known.
+        var repeatPurchaseDays: RepeatPurchaseDays? = nil
     }
 
     /// Summarizes the CSV transaction log at `path` (`-`: standard input), reporting the rows
@@ -140,8 +152,15 @@ public struct RFMSummarizer {
     /// ``BadRowPolicy/skip(maxFraction:)``, fails when more than that fraction of the rows are
     /// bad (the error quotes the first bad row).
     public static func read(log: TransactionLog, options: RFMOptions) throws(DataError) -> Outcome {
+        try read(log: log, options: options, countingRepeatPurchaseDays: false)
+    }
+
+    /// ``read(log:options:)``, counting the cohort's repeat purchase days by date if asked
+    /// (``Outcome/repeatPurchaseDays``: `nil` if they could not be counted exactly in one pass).
+    static func read(log: TransactionLog, options: RFMOptions, countingRepeatPurchaseDays: Bool) throws(DataError) -> Outcome {
         try checkWindow(options, file: log.name)
         var summarizer = RFMSummarizer(options: options)
+        summarizer.tracksRepeatPurchaseDays = countingRepeatPurchaseDays
         try summarizer.addAll(from: log)
         let rejected = log.rejected
         let rows = summarizer.rows + rejected.count
@@ -161,8 +180,10 @@ public struct RFMSummarizer {
             try summarizer.endRecount(rows: log.rowsRead, file: log.name)
         }
         let summary = try summarizer.summary(file: log.name, hasAmount: options.amountColumn != nil)
+        let repeatDays = summarizer.repeatPurchaseDays.flatMap { $0.isExact ? $0 : nil }
         return Outcome(summary: summary, rejected: rejected, rows: rows,
-                       rowsAfterObservationEnd: summarizer.counts.late, delimiter: log.delimiter)
+                       rowsAfterObservationEnd: summarizer.counts.late, delimiter: log.delimiter,
+                       repeatPurchaseDays: repeatDays)
     }
 
     private static func checkWindow(_ options: RFMOptions, file: String) throws(DataError) {
@@ -342,22 +363,24 @@ public struct RFMSummarizer {
         let distance = Self.prefetchDistance
         let newlyMarked = states.withUnsafeMutableBufferPointer { states in
             holdoutStates.withUnsafeMutableBufferPointer { holdout in
-                let s = states.baseAddress!, h = holdout.baseAddress
-                @inline(__always) func prefetch(_ i: Int) {
-                    if batch.days[i] > calibrationEnd {
-                        clv_prefetch(h! + batch.indices[i])
-                    } else {
-                        clv_prefetch(s + batch.indices[i])
+                Self.withOptionalPointer(&repeatPurchaseDays) { repeats in
+                    let s = states.baseAddress!, h = holdout.baseAddress
+                    @inline(__always) func prefetch(_ i: Int) {
+                        if batch.days[i] > calibrationEnd {
+                            clv_prefetch(h! + batch.indices[i])
+                        } else {
+                            clv_prefetch(s + batch.indices[i])
+                        }
                     }
+                    for i in 0..<min(distance, batch.count) { prefetch(i) }
+                    var marked = 0
+                    for i in 0..<batch.count {
+                        if i + distance < batch.count { prefetch(i + distance) }
+                        marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
+                                                       calibrationEnd: calibrationEnd, states, holdout, repeats)
+                    }
+                    return marked
                 }
-                for i in 0..<min(distance, batch.count) { prefetch(i) }
-                var marked = 0
-                for i in 0..<batch.count {
-                    if i + distance < batch.count { prefetch(i + distance) }
-                    marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
-                                                   calibrationEnd: calibrationEnd, states, holdout)
-                }
-                return marked
             }
         }
         recountCustomers += newlyMarked
@@ -391,26 +414,49 @@ public struct RFMSummarizer {
         let calibrationEnd = calibrationEndDay ?? .max
         let marked = states.withUnsafeMutableBufferPointer { states in
             holdoutStates.withUnsafeMutableBufferPointer { holdout in
-                RFMSummarizer.update(index, day: day, amount: amount, calibrationEnd: calibrationEnd, states, holdout)
+                Self.withOptionalPointer(&repeatPurchaseDays) { repeats in
+                    RFMSummarizer.update(index, day: day, amount: amount, calibrationEnd: calibrationEnd, states, holdout, repeats)
+                }
             }
         }
         recountCustomers += marked
     }
 
+    /// Calls `body` with a pointer to `value`'s payload, or `nil`.
+    @inline(__always)
+    private static func withOptionalPointer<T, R>(_ value: inout T?, _ body: (UnsafeMutablePointer<T>?) -> R) -> R {
+        guard value != nil else { return body(nil) }
+        return withUnsafeMutablePointer(to: &value!) { body($0) }
+    }
+
     /// Adds a purchase to a customer's running state; returns 1 if this marks the customer for
-    /// a recount (0 otherwise).
+    /// a recount (0 otherwise). With `repeats`, also counts the purchase day if it is a new
+    /// repeat purchase day of a customer in the calibration cohort (see
+    /// ``RepeatPurchaseDays``).
     @inline(__always)
     private static func update(_ index: Int, day: Int32, amount: Double, calibrationEnd: Int32,
                                _ states: UnsafeMutableBufferPointer<CustomerState>,
-                               _ holdout: UnsafeMutableBufferPointer<HoldoutState>) -> Int {
+                               _ holdout: UnsafeMutableBufferPointer<HoldoutState>,
+                               _ repeats: UnsafeMutablePointer<RepeatPurchaseDays>?) -> Int {
         let s = states.baseAddress! + index
         var unknown = false
         if day > calibrationEnd {
             let h = holdout.baseAddress! + index
+            let daysBefore = h.pointee.days
             unknown = addDay(day, first: &h.pointee.firstDay, last: &h.pointee.lastDay, count: &h.pointee.days) == .unknown
             h.pointee.rows += 1
             h.pointee.amount += amount
+            if let repeats {
+                // A new holdout day is a repeat purchase of a customer already in the cohort;
+                // of one not (yet) in it, nothing (see the calibration branch).
+                if unknown {
+                    repeats.pointee.isExact = false
+                } else if h.pointee.days > daysBefore && s.pointee.days > 0 {
+                    repeats.pointee.add(day)
+                }
+            }
         } else {
+            let daysBefore = s.pointee.days, firstBefore = s.pointee.firstDay
             switch addDay(day, first: &s.pointee.firstDay, last: &s.pointee.lastDay, count: &s.pointee.days) {
             case .firstDay:
                 s.pointee.firstAmount += amount
@@ -418,11 +464,21 @@ public struct RFMSummarizer {
                 // The previous first day (if any) becomes a repeat day.
                 s.pointee.repeatAmount += s.pointee.firstAmount
                 s.pointee.firstAmount = amount
+                if let repeats {
+                    if daysBefore > 0 {
+                        repeats.pointee.add(firstBefore)
+                    } else if index < holdout.count && holdout[index].days > 0 {
+                        // Joins the cohort after holdout days that were not counted.
+                        repeats.pointee.isExact = false
+                    }
+                }
             case .repeatDay:
                 s.pointee.repeatAmount += amount
+                if let repeats, s.pointee.days > daysBefore { repeats.pointee.add(day) }
             case .unknown:
                 s.pointee.repeatAmount += amount
                 unknown = true
+                repeats?.pointee.isExact = false
             }
         }
         if unknown && !s.pointee.needsRecount {
@@ -581,7 +637,7 @@ public struct RFMSummarizer {
             observationEnd: CalendarDate(daysSinceEpoch: observationEnd).description,
             transactionRows: rows)
         return RFMSummary(states: states, holdoutStates: holdoutStates, ids: ids, unit: options.unit, unitDays: unitDays,
-                          windowEnd: windowEnd,
+                          windowEnd: windowEnd, observationEnd: observationEnd,
                           holdoutDuration: calibrationEndDay.map { Double(Int(observationEnd) - Int($0)) / unitDays },
                           hasAmount: hasAmount, holdoutPerTransaction: options.holdoutMonetaryValue == .perTransaction,
                           provenance: provenance, count: count)

@@ -22,6 +22,8 @@ public struct RFMSummary: Sendable {
     let unitDays: Double
     /// The day T runs to: the calibration end, else the observation end.
     let windowEnd: Int32
+    /// The observation end: as given, else the last date in the log.
+    let observationEnd: Int32
     /// (Observation end − calibration end) / unit, with a calibration end.
     let holdoutDuration: Double?
     let hasAmount: Bool
@@ -32,7 +34,7 @@ public struct RFMSummary: Sendable {
     public let count: Int
 
     init(states: [RFMSummarizer.CustomerState], holdoutStates: [RFMSummarizer.HoldoutState], ids: CustomerIDTable,
-         unit: TimeUnit, unitDays: Double, windowEnd: Int32, holdoutDuration: Double?, hasAmount: Bool,
+         unit: TimeUnit, unitDays: Double, windowEnd: Int32, observationEnd: Int32, holdoutDuration: Double?, hasAmount: Bool,
          holdoutPerTransaction: Bool, provenance: Provenance, count: Int) {
         self.states = states
         self.holdoutStates = holdoutStates
@@ -40,6 +42,7 @@ public struct RFMSummary: Sendable {
         self.unit = unit
         self.unitDays = unitDays
         self.windowEnd = windowEnd
+        self.observationEnd = observationEnd
         self.holdoutDuration = holdoutDuration
         self.hasAmount = hasAmount
         self.holdoutPerTransaction = holdoutPerTransaction

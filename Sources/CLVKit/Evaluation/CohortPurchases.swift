@@ -82,6 +82,25 @@ public struct CohortPurchases: Sendable, Equatable {
                                observationEnd: end, newCustomers: newCustomers, repeatPurchases: repeats)
     }
 
+    /// The cohort's purchases from a summary whose repeat purchase days were counted by date
+    /// while it was made (``RepeatPurchaseDays``): the same as ``collect(from:calibrationEnd:observationEnd:)``
+    /// on the same log, without reading it again. The cohort and its first purchase days are
+    /// the summary's customers and their first days.
+    init?(summary: RFMSummary, repeatPurchaseDays: RepeatPurchaseDays) {
+        let origin = summary.states.withUnsafeBufferPointer { states in
+            var first = Int32.max
+            for s in states where s.days > 0 { first = min(first, s.firstDay) }
+            return first
+        }
+        let calibration = summary.windowEnd, end = summary.observationEnd
+        guard origin <= calibration,
+              let repeats = repeatPurchaseDays.counts(over: origin...end) else { return nil }
+        var newCustomers = Array(repeating: 0.0, count: Int(calibration - origin) + 1)
+        for s in summary.states where s.days > 0 { newCustomers[Int(s.firstDay - origin)] += 1 }
+        self.init(origin: CalendarDate(daysSinceEpoch: origin), calibrationEnd: CalendarDate(daysSinceEpoch: calibration),
+                  observationEnd: CalendarDate(daysSinceEpoch: end), newCustomers: newCustomers, repeatPurchases: repeats)
+    }
+
     /// The customers in the cohort.
     public var customers: Double { newCustomers.reduce(0, +) }
 }
@@ -98,21 +117,30 @@ public struct EvaluationData: Sendable {
     /// Rows dated after the observation end, which both ignore.
     public var rowsAfterObservationEnd = 0
 
-    /// Summarizes the log at `path` (`-`: standard input, spooled so it can be read twice) and
-    /// collects the calibration cohort's purchase days with the same window and the same rows
-    /// (a bad row skipped by the summary is skipped again). `progress` reports the first pass.
+    /// Summarizes the log at `path` (`-`: standard input, spooled in case it must be read twice)
+    /// and collects the calibration cohort's purchase days with the same window and the same
+    /// rows: counted while summarizing, or, for logs whose rows are out of date order in ways
+    /// the summarizer's running states cannot place, in a second pass (a bad row skipped by the
+    /// summary is skipped again). `progress` reports the first pass.
     public static func read(path: String, options: RFMOptions,
                             progress: (@Sendable (ReadProgress) -> Void)? = nil) throws(DataError) -> EvaluationData {
         let log = try TransactionLog(path: path, options: options, spoolsPipes: true)
         log.progress = progress
-        let summary = try RFMSummarizer.read(log: log, options: options)
+        let summary = try RFMSummarizer.read(log: log, options: options, countingRepeatPurchaseDays: true)
         log.progress = nil
         let table = summary.table
-        guard try log.rewind() else {
-            throw DataError(file: log.name, message: "the input cannot be read a second time to date the repeat purchases; give a file instead of a pipe")
-        }
-        let cohort = try CohortPurchases.collect(from: log, calibrationEnd: options.calibrationEnd,
+        // The purchase days were counted while summarizing, unless some customer's rows came
+        // in an order the running state could not place them in: then read the log again.
+        let cohort: CohortPurchases
+        if let days = summary.repeatPurchaseDays, let counted = CohortPurchases(summary: summary.summary, repeatPurchaseDays: days) {
+            cohort = counted
+        } else {
+            guard try log.rewind() else {
+                throw DataError(file: log.name, message: "the input cannot be read a second time to date the repeat purchases; give a file instead of a pipe")
+            }
+            cohort = try CohortPurchases.collect(from: log, calibrationEnd: options.calibrationEnd,
                                                  observationEnd: options.observationEnd)
+        }
         return EvaluationData(table: table, cohort: cohort, rejected: summary.rejected, rows: summary.rows,
                               rowsAfterObservationEnd: summary.rowsAfterObservationEnd)
     }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+/// The cohort's repeat purchase days counted while summarizing (one pass, ``RepeatPurchaseDays``)
+/// are those of the second-pass collection (``CohortPurchases/collect(from:calibrationEnd:observationEnd:)``).
+@Suite struct CohortPurchasesTests {
+    typealias S = DataTestSupport
+
+    /// Random logs — sorted by date (as shops export them), grouped by customer, or shuffled;
+    /// same-day duplicates; with and without a calibration split and an observation end: the
+    /// one-pass counts equal the second pass's whenever the summarizer reports them exact, which
+    /// it does for every sorted and grouped log; shuffled logs that it cannot place fall back.
+    @Test func onePassCountsEqualTheSecondPass() throws {
+        var rng = DataTestRNG(seed: 4242)
+        var exactShuffled = 0
+        for trial in 0..<90 {
+            var rows: [(id: String, day: Int)] = []
+            // (Some shuffled logs have at most two rows per customer: those the running state
+            // places in any order.)
+            let rowsPerCustomer = trial % 6 == 5 ? 2 : 6
+            for c in 0..<Int.random(in: 1...60, using: &rng) {
+                let first = Int.random(in: 0..<80, using: &rng)
+                for _ in 0..<Int.random(in: 1...rowsPerCustomer, using: &rng) {
+                    let day = first + Int.random(in: 0...3, using: &rng) * Int.random(in: 0...12, using: &rng)
+                    rows.append(("c\(c)", day))
+                    if rowsPerCustomer > 2 && Int.random(in: 0..<5, using: &rng) == 0 { rows.append(("c\(c)", day)) }   // same day again
+                }
+            }
+            rows.append(("late", 30))
+            rows.append(("late", 110))      // the log runs past the calibration end
+            let order = trial % 3   // 0: by date, 1: by customer then date, 2: shuffled
+            switch order {
+            case 0: rows.sort { $0.day < $1.day }
+            case 1: rows.sort { ($0.id, $0.day) < ($1.id, $1.day) }
+            default: rows.shuffle(using: &rng)
+            }
+            let base = S.date("2021-03-01")
+            var csv = "customer_id,date,amount\n"
+            for r in rows { csv += "\(r.id),\(base.adding(days: r.day)),1.5\n" }
+            var options = RFMOptions(unit: .week)
+            if trial % 2 == 0 { options.calibrationEnd = base.adding(days: 40 + trial % 7) }
+            if trial % 4 < 2 { options.observationEnd = base.adding(days: 100 + trial % 11) }
+            let bytes = Array(csv.utf8)
+            let outcome = try RFMSummarizer.read(log: TransactionLog(bytes: bytes, name: "t.csv", options: options),
+                                                 options: options, countingRepeatPurchaseDays: true)
+            let expected = try CohortPurchases.collect(from: TransactionLog(bytes: bytes, name: "t.csv", options: options),
+                                                       calibrationEnd: options.calibrationEnd, observationEnd: options.observationEnd)
+            if order < 2 {
+                #expect(outcome.repeatPurchaseDays != nil, "trial \(trial): a sorted log is counted in one pass")
+            }
+            if let days = outcome.repeatPurchaseDays {
+                if order == 2 { exactShuffled += 1 }
+                let counted = try #require(CohortPurchases(summary: outcome.summary, repeatPurchaseDays: days))
+                #expect(counted == expected, "trial \(trial) (order \(order))")
+            }
+            // Either way, what evaluate reads is the second pass's.
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let path = dir.appendingPathComponent("t.csv").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(try EvaluationData.read(path: path, options: options).cohort == expected, "trial \(trial)")
+        }
+        #expect(exactShuffled > 0, "some shuffled logs are placed in one pass too")
+    }
+}
