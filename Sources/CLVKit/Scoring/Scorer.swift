@@ -156,16 +156,28 @@ public struct Scorer: Sendable {
         return (previous, discounted)
     }
 
-    /// Scores every row of a summary, in its order.
+    /// Scores every row of a summary, in its order: in chunks on all cores for large tables
+    /// (each customer's score is computed alone, so the result is the same; a failure reported
+    /// is the first in row order).
     public func score(_ table: CustomerSummaryTable) throws(ScoringError) -> [CustomerScore] {
         try options.validate()
-        var out: [CustomerScore] = []
-        out.reserveCapacity(table.count)
-        for i in 0..<table.count {
-            out.append(try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
-                                 T: table.T[i], monetaryValue: table.monetaryValue?[i]))
+        let chunks = ChunkedSum.map(rows: table.count) { range -> Result<[CustomerScore], ScoringError> in
+            var out: [CustomerScore] = []
+            out.reserveCapacity(range.count)
+            for i in range {
+                do throws(ScoringError) {
+                    out.append(try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
+                                         T: table.T[i], monetaryValue: table.monetaryValue?[i]))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(out)
         }
-        return out
+        var all: [CustomerScore] = []
+        all.reserveCapacity(table.count)
+        for chunk in chunks { all += try chunk.get() }
+        return all
     }
 
     /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv` (the last
@@ -178,24 +190,25 @@ public struct Scorer: Sendable {
         var header = "customer_id,p_alive,expected_purchases,expected_spend,clv"
         if intervals != nil { header += ",expected_purchases_low,expected_purchases_high,clv_low,clv_high" }
         if simple != nil { header += ",simple_clv_aov,simple_clv_retention" }
-        var out = Array((header + "\n").utf8)
-        out.reserveCapacity(scores.count * (64 + (intervals == nil ? 0 : 80) + (simple == nil ? 0 : 40)))
-        func append(_ values: [Double?]) {
-            for value in values {
-                out.append(UInt8(ascii: ","))
-                if let value { out.append(contentsOf: SummaryCSV.format(value).utf8) }
-            }
+        var out = SummaryCSV.ByteSink(capacity: scores.count * (96 + (intervals == nil ? 0 : 80) + (simple == nil ? 0 : 40)))
+        out.write(header + "\n")
+        // (Numbers as the summary writer prints them — ``SummaryCSV/format(_:)``'s bytes —
+        // without a String per value.)
+        @inline(__always) func append(_ value: Double?, to out: inout SummaryCSV.ByteSink) {
+            out.append(UInt8(ascii: ","))
+            if let value { SummaryCSV.appendNumber(value, to: &out) }
         }
         for (i, c) in scores.enumerated() {
-            SummaryCSV.appendField(c.customerID, to: &out)
-            append([c.probabilityAlive, c.expectedPurchases, c.expectedSpend, c.clv])
+            var id = c.customerID
+            id.withUTF8 { SummaryCSV.appendField($0, to: &out) }
+            for value in [c.probabilityAlive, c.expectedPurchases, c.expectedSpend, c.clv] { append(value, to: &out) }
             if let interval = intervals?[i] {
-                append([interval.expectedPurchases.lowerBound, interval.expectedPurchases.upperBound,
-                        interval.clv?.lowerBound, interval.clv?.upperBound])
+                for value in [interval.expectedPurchases.lowerBound, interval.expectedPurchases.upperBound,
+                              interval.clv?.lowerBound, interval.clv?.upperBound] { append(value, to: &out) }
             }
-            if let s = simple?[i] { append([s.aov, s.retention]) }
+            if let s = simple?[i] { for value in [s.aov, s.retention] { append(value, to: &out) } }
             out.append(0x0A)
         }
-        return out
+        return out.withBytes { Array($0) }
     }
 }

@@ -304,4 +304,28 @@ import CLVTestSupport
             #expect(error.description.contains("q"), "\(error)")
         }
     }
+
+    /// A table of several chunks is scored on all cores: the scores are those of scoring each
+    /// row alone, in the table's order, bit for bit.
+    @Test func largeTableScoresAsRowByRow() throws {
+        let (bgnbd, gg, _) = try Self.lifetimesModels()
+        let scorer = Scorer(purchaseModel: bgnbd, spendModel: gg, options: ScoringOptions(periods: 3, periodLength: Self.lifetimesMonth, discountRate: 0.01))
+        var rng = DataTestRNG(seed: 911)
+        let n = 2 * ChunkedSum.chunkSize + 123
+        var x: [Double] = [], t: [Double] = [], big: [Double] = [], m: [Double] = []
+        for _ in 0..<n {
+            let T = Double(Int.random(in: 1...78, using: &rng))
+            let f = Double(Int.random(in: 0...12, using: &rng))
+            x.append(f); big.append(T)
+            t.append(f == 0 ? 0 : Double(Int.random(in: 0...Int(T), using: &rng)))
+            m.append(f == 0 ? 0 : Double(Int.random(in: 100...20_000, using: &rng)) / 100)
+        }
+        let table = CustomerSummaryTable(unit: .week, customerIDs: (0..<n).map { "c\($0)" }, frequency: x, recency: t, T: big,
+                                         monetaryValue: m, holdout: nil)
+        let scores = try scorer.score(table)
+        #expect(scores.count == n)
+        for i in stride(from: 0, to: n, by: 97) {
+            #expect(scores[i] == (try scorer.score(id: "c\(i)", frequency: x[i], recency: t[i], T: big[i], monetaryValue: m[i])), "row \(i)")
+        }
+    }
 }
