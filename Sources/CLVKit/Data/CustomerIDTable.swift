@@ -204,12 +204,7 @@ struct CustomerIDTable {
     /// The MurmurHash3 64-bit finalizer, then the probe.
     @inline(__always)
     private static func finalize(_ h0: UInt64, word: UInt64, shape: UInt64) -> Probe {
-        var h = h0
-        h ^= h >> 33
-        h &*= 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33
-        h &*= 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 33
+        let h = murmurFinalizer(h0)
         let tag = UInt32(truncatingIfNeeded: h >> 40) << 8 | UInt32(truncatingIfNeeded: shape)
         return Probe(hash: h, key: word, tag: tag)
     }
@@ -313,6 +308,19 @@ struct CustomerIDTable {
         slots = grown
         self.mask = mask
     }
+}
+
+/// The MurmurHash3 64-bit finalizer: every input bit reaches every output bit (the hash of the
+/// customer table, and of the patterns ``PurchaseHistory/compressed()`` merges).
+@inline(__always)
+func murmurFinalizer(_ k: UInt64) -> UInt64 {
+    var h = k
+    h ^= h >> 33
+    h &*= 0xFF51_AFD7_ED55_8CCD
+    h ^= h >> 33
+    h &*= 0xC4CE_B9FE_1A85_EC53
+    h ^= h >> 33
+    return h
 }
 
 /// Byte equality of two buffers of `count` bytes.

@@ -85,19 +85,7 @@ public struct PurchaseHistory: Sendable, Equatable {
     /// The hash of a (frequency, recency, T) pattern in ``compressed()``.
     @inline(__always)
     static func patternHash(_ x: Double, _ t: Double, _ big: Double) -> UInt64 {
-        mix(mix(mix(x.bitPattern) ^ t.bitPattern) ^ big.bitPattern)
-    }
-
-    /// The MurmurHash3 64-bit finalizer: every input bit reaches every output bit.
-    @inline(__always)
-    private static func mix(_ k: UInt64) -> UInt64 {
-        var h = k
-        h ^= h >> 33
-        h &*= 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33
-        h &*= 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 33
-        return h
+        murmurFinalizer(murmurFinalizer(murmurFinalizer(x.bitPattern) ^ t.bitPattern) ^ big.bitPattern)
     }
 
     /// Each row repeated `weight` times (weights must be whole numbers); for tests.

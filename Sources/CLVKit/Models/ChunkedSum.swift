@@ -22,4 +22,21 @@ enum ChunkedSum {
         }
         return results.map { $0! }
     }
+
+    /// `body` of every row, in row order, computed chunk by chunk as ``map(rows:_:)`` does;
+    /// when rows fail, the error of the first failing row in row order.
+    static func mapRows<T: Sendable, E: Error>(_ rows: Int, _ body: @Sendable (Int) throws(E) -> T) throws(E) -> [T] {
+        let chunks = map(rows: rows) { range -> Result<[T], E> in
+            var out: [T] = []
+            out.reserveCapacity(range.count)
+            for i in range {
+                do throws(E) { out.append(try body(i)) } catch { return .failure(error) }
+            }
+            return .success(out)
+        }
+        var all: [T] = []
+        all.reserveCapacity(rows)
+        for chunk in chunks { all += try chunk.get() }
+        return all
+    }
 }

@@ -108,22 +108,13 @@ public struct IntervalScorer: Sendable {
     /// on the number of cores).
     public func intervals(_ table: CustomerSummaryTable) throws(ScoringError) -> [ScoreInterval] {
         try scorer.options.validate()
-        let chunks = ChunkedSum.map(rows: table.count) { range -> Result<[ScoreInterval], ScoringError> in
-            var out: [ScoreInterval] = []
-            out.reserveCapacity(range.count)
-            for i in range {
-                do throws(ModelError) {
-                    out.append(try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
-                                            monetaryValue: table.monetaryValue?[i]))
-                } catch {
-                    return .failure(.prediction(customer: table.customerIDs[i], error))
-                }
+        return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
+            do throws(ModelError) {
+                return try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
+                                    monetaryValue: table.monetaryValue?[i])
+            } catch {
+                throw .prediction(customer: table.customerIDs[i], error)
             }
-            return .success(out)
         }
-        var all: [ScoreInterval] = []
-        all.reserveCapacity(table.count)
-        for chunk in chunks { all += try chunk.get() }
-        return all
     }
 }

@@ -161,23 +161,10 @@ public struct Scorer: Sendable {
     /// is the first in row order).
     public func score(_ table: CustomerSummaryTable) throws(ScoringError) -> [CustomerScore] {
         try options.validate()
-        let chunks = ChunkedSum.map(rows: table.count) { range -> Result<[CustomerScore], ScoringError> in
-            var out: [CustomerScore] = []
-            out.reserveCapacity(range.count)
-            for i in range {
-                do throws(ScoringError) {
-                    out.append(try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
-                                         T: table.T[i], monetaryValue: table.monetaryValue?[i]))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return .success(out)
+        return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
+            try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
+                      T: table.T[i], monetaryValue: table.monetaryValue?[i])
         }
-        var all: [CustomerScore] = []
-        all.reserveCapacity(table.count)
-        for chunk in chunks { all += try chunk.get() }
-        return all
     }
 
     /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv` (the last
