@@ -47,7 +47,7 @@ public enum AtomicOutput {
     public final class Stream {
         /// The destination as given.
         public let path: String
-        private var fd: Int32
+        private let fd: Int32
         /// The temporary file renamed over `path` on commit; `nil` when writing in place.
         private let temporary: String?
         private var finished = false
