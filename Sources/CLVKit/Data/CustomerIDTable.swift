@@ -226,9 +226,13 @@ struct CustomerIDTable {
 
     /// The index of `key`, or `nil`.
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        let p = probe(key)
-        let (found, _) = locate(key, p)
-        return found
+        find(key, probe(key))
+    }
+
+    /// ``find(_:)`` with the probe already computed.
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>, _ p: Probe) -> Int? {
+        locate(key, p).0
     }
 
     /// The index of `key`, inserting it (with the next index) if new.

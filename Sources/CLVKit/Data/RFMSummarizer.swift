@@ -173,10 +173,7 @@ public struct RFMSummarizer {
             guard try log.rewind() else {
                 throw DataError(file: log.name, message: "some customers' rows are not in date order, and the input cannot be read a second time to count their purchase days; sort it by customer and date, or give a file instead of a pipe")
             }
-            summarizer.beginRecount()
-            while let row = try log.next() {
-                summarizer.recount(row)
-            }
+            try summarizer.recountAll(from: log)
             try summarizer.endRecount(rows: log.rowsRead, file: log.name)
         }
         let summary = try summarizer.summary(file: log.name, hasAmount: options.amountColumn != nil)
@@ -549,22 +546,55 @@ public struct RFMSummarizer {
     /// (calibration 0, holdout 1) and day, packed so that sorting groups a customer's period and
     /// puts equal days together (8 bytes per such row; no per-customer hash sets).
     private var recountKeys: [UInt64] = []
-    private var recountRows = 0
 
     /// Prepares the second pass over the same rows.
     public mutating func beginRecount() {
         recountKeys = []
-        recountRows = 0
     }
 
     /// Feeds one row of the second pass: records the days of marked customers.
     public mutating func recount(_ row: TransactionLog.Row) {
-        recountRows += 1
         let day = row.date.daysSinceEpoch
         if let end = observationEndDay, day > end { return }
         guard let index = ids.find(row.customerID), states[index].needsRecount else { return }
         let holdout: UInt64 = (calibrationEndDay.map { day > $0 } ?? false) ? 1 : 0
         recountKeys.append(UInt64(index) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
+    }
+
+    /// The whole second pass over `log` (from its start): ``beginRecount()``, then
+    /// ``recount(_:)`` of every row — with the rows read in batches and the customers' table
+    /// slots and states prefetched a fixed distance ahead, as in ``addAll(from:)``: in a
+    /// shuffled log nearly every customer is marked and every lookup is a cache miss.
+    mutating func recountAll(from log: TransactionLog) throws(DataError) {
+        beginRecount()
+        var reader = RowReader(hasher: ids.hasher, observationEnd: observationEndDay, previousID: nil)
+        var batch = RowBatch()
+        defer { batch.deallocate() }
+        let distance = Self.prefetchDistance
+        let calibrationEnd = calibrationEndDay ?? .max
+        var index = -1
+        repeat {
+            try reader.fill(&batch, from: log) { _ in }
+            for i in 0..<batch.count {
+                if i + distance < batch.count && batch.indices[i + distance] == RowBatch.lookUp {
+                    ids.prefetch(batch.probes[i + distance])
+                }
+                if batch.indices[i] == RowBatch.lookUp { index = ids.find(batch.id(i), batch.probes[i]) ?? -1 }
+                batch.indices[i] = index     // −1: not in the table (the input changed; see endRecount)
+            }
+            states.withUnsafeBufferPointer { states in
+                for i in 0..<batch.count {
+                    if i + distance < batch.count, batch.indices[i + distance] >= 0 {
+                        clv_prefetch(states.baseAddress! + batch.indices[i + distance])
+                    }
+                    let customer = batch.indices[i]
+                    guard customer >= 0, states[customer].needsRecount else { continue }
+                    let day = batch.days[i]
+                    let holdout: UInt64 = day > calibrationEnd ? 1 : 0
+                    recountKeys.append(UInt64(customer) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
+                }
+            }
+        } while !batch.isLast
     }
 
     /// Replaces the marked customers' day counts with the exact ones.
