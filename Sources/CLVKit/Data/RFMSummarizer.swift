@@ -73,7 +73,7 @@ public struct RFMSummarizer {
     private var recountCustomers = 0
     /// The cohort's repeat purchase days by date, counted as rows are applied when asked for
     /// (``tracksRepeatPurchaseDays``).
-    private var repeatPurchaseDays: RepeatPurchaseDays?
+    private(set) var repeatPurchaseDays: RepeatPurchaseDays?
     private var lastID: [UInt8] = []
     private var lastIndex = -1
     private let observationEndDay: Int32?
@@ -116,7 +116,7 @@ public struct RFMSummarizer {
         public var rowsAfterObservationEnd: Int
         /// The field delimiter the log was read with.
         public var delimiter: UInt8
-        /// The cohort's repeat purchase days by date, when asked for and exactly known.
+        /// The cohort's repeat purchase days by date, when asked for.
         var repeatPurchaseDays: RepeatPurchaseDays? = nil
     }
 
@@ -156,7 +156,8 @@ public struct RFMSummarizer {
     }
 
     /// ``read(log:options:)``, counting the cohort's repeat purchase days by date if asked
-    /// (``Outcome/repeatPurchaseDays``: `nil` if they could not be counted exactly in one pass).
+    /// (``Outcome/repeatPurchaseDays``): while summarizing, or, when the rows' order does not
+    /// allow that, in one more pass over the log.
     static func read(log: TransactionLog, options: RFMOptions, countingRepeatPurchaseDays: Bool) throws(DataError) -> Outcome {
         try checkWindow(options, file: log.name)
         var summarizer = RFMSummarizer(options: options)
@@ -176,8 +177,14 @@ public struct RFMSummarizer {
             try summarizer.recountAll(from: log)
             try summarizer.endRecount(rows: log.rowsRead, file: log.name)
         }
+        var repeatDays = summarizer.repeatPurchaseDays
+        if let counted = repeatDays, !counted.isExact {
+            guard try log.rewind() else {
+                throw DataError(file: log.name, message: "some customers' rows are not in date order, and the input cannot be read a second time to date their purchases; sort it by customer and date, or give a file instead of a pipe")
+            }
+            repeatDays = try summarizer.exactRepeatPurchaseDays(from: log)
+        }
         let summary = try summarizer.summary(file: log.name, hasAmount: options.amountColumn != nil)
-        let repeatDays = summarizer.repeatPurchaseDays.flatMap { $0.isExact ? $0 : nil }
         return Outcome(summary: summary, rejected: rejected, rows: rows,
                        rowsAfterObservationEnd: summarizer.counts.late, delimiter: log.delimiter,
                        repeatPurchaseDays: repeatDays)
@@ -562,16 +569,50 @@ public struct RFMSummarizer {
     }
 
     /// The whole second pass over `log` (from its start): ``beginRecount()``, then
-    /// ``recount(_:)`` of every row — with the rows read in batches and the customers' table
-    /// slots and states prefetched a fixed distance ahead, as in ``addAll(from:)``: in a
-    /// shuffled log nearly every customer is marked and every lookup is a cache miss.
+    /// ``recount(_:)`` of every row, in batches (``secondPass(over:_:)``).
     mutating func recountAll(from log: TransactionLog) throws(DataError) {
         beginRecount()
+        let calibrationEnd = calibrationEndDay ?? .max
+        var keys: [UInt64] = []
+        try secondPass(over: log) { customer, day, state in
+            guard state.pointee.needsRecount else { return }
+            let holdout: UInt64 = day > calibrationEnd ? 1 : 0
+            keys.append(UInt64(customer) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
+        }
+        recountKeys = keys
+    }
+
+    /// The cohort's repeat purchase days by date, exactly, from a pass over `log` (from its
+    /// start) after the first: for logs whose order the running states could not count them
+    /// in (``RepeatPurchaseDays/isExact``). Each row of a customer with a calibration purchase,
+    /// on another day than the first, becomes a key (customer, day); sorted, each distinct key
+    /// is one repeat purchase day — 8 bytes per such row, for this rare case only.
+    mutating func exactRepeatPurchaseDays(from log: TransactionLog) throws(DataError) -> RepeatPurchaseDays {
+        var keys: [UInt64] = []
+        try secondPass(over: log) { customer, day, state in
+            guard state.pointee.days > 0, day != state.pointee.firstDay else { return }
+            keys.append(UInt64(customer) << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
+        }
+        keys.sort()
+        var days = RepeatPurchaseDays()
+        var previous: UInt64? = nil
+        for key in keys where key != previous {
+            previous = key
+            days.add(Int32(bitPattern: UInt32(truncatingIfNeeded: key) ^ 0x8000_0000))
+        }
+        return days
+    }
+
+    /// Reads `log` again from its start and calls `visit(customer, day, state)` for each
+    /// admitted row whose customer is in the table, in file order. The rows are read in
+    /// batches and the customers' table slots and states prefetched a fixed distance ahead, as
+    /// in ``addAll(from:)``: in a shuffled log every lookup is a cache miss.
+    private func secondPass(over log: TransactionLog,
+                            _ visit: (Int, Int32, UnsafePointer<CustomerState>) -> Void) throws(DataError) {
         var reader = RowReader(hasher: ids.hasher, observationEnd: observationEndDay, previousID: nil)
         var batch = RowBatch()
         defer { batch.deallocate() }
         let distance = Self.prefetchDistance
-        let calibrationEnd = calibrationEndDay ?? .max
         var index = -1
         repeat {
             try reader.fill(&batch, from: log) { _ in }
@@ -583,15 +624,13 @@ public struct RFMSummarizer {
                 batch.indices[i] = index     // −1: not in the table (the input changed; see endRecount)
             }
             states.withUnsafeBufferPointer { states in
+                let s = states.baseAddress!
                 for i in 0..<batch.count {
                     if i + distance < batch.count, batch.indices[i + distance] >= 0 {
-                        clv_prefetch(states.baseAddress! + batch.indices[i + distance])
+                        clv_prefetch(s + batch.indices[i + distance])
                     }
                     let customer = batch.indices[i]
-                    guard customer >= 0, states[customer].needsRecount else { continue }
-                    let day = batch.days[i]
-                    let holdout: UInt64 = day > calibrationEnd ? 1 : 0
-                    recountKeys.append(UInt64(customer) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
+                    if customer >= 0 { visit(customer, batch.days[i], s + customer) }
                 }
             }
         } while !batch.isLast

@@ -6,7 +6,8 @@
 /// only for customers already in the cohort. That is exact when each customer's rows come in
 /// date order, and in most other cases; when the state cannot tell (a day between known days,
 /// or holdout days before the customer's first calibration purchase), the count is flagged
-/// inexact (``isExact``) and the caller dates the purchases in a second pass instead.
+/// inexact (``isExact``) and the summarizer counts the days again, exactly, in one more pass
+/// (``RFMSummarizer/exactRepeatPurchaseDays(from:)``).
 struct RepeatPurchaseDays: Sendable {
     /// The day of `counts[0]`.
     private(set) var base: Int32 = 0

@@ -117,10 +117,10 @@ public struct EvaluationData: Sendable {
     /// Rows dated after the observation end, which both ignore.
     public var rowsAfterObservationEnd = 0
 
-    /// Summarizes the log at `path` (`-`: standard input, spooled in case it must be read twice)
+    /// Summarizes the log at `path` (`-`: standard input, spooled in case it must be read again)
     /// and collects the calibration cohort's purchase days with the same window and the same
     /// rows: counted while summarizing, or, for logs whose rows are out of date order in ways
-    /// the summarizer's running states cannot place, in a second pass (a bad row skipped by the
+    /// the summarizer's running states cannot place, in one more pass (a bad row skipped by the
     /// summary is skipped again). `progress` reports the first pass.
     public static func read(path: String, options: RFMOptions,
                             progress: (@Sendable (ReadProgress) -> Void)? = nil) throws(DataError) -> EvaluationData {
@@ -129,17 +129,9 @@ public struct EvaluationData: Sendable {
         let summary = try RFMSummarizer.read(log: log, options: options, countingRepeatPurchaseDays: true)
         log.progress = nil
         let table = summary.table
-        // The purchase days were counted while summarizing, unless some customer's rows came
-        // in an order the running state could not place them in: then read the log again.
-        let cohort: CohortPurchases
-        if let days = summary.repeatPurchaseDays, let counted = CohortPurchases(summary: summary.summary, repeatPurchaseDays: days) {
-            cohort = counted
-        } else {
-            guard try log.rewind() else {
-                throw DataError(file: log.name, message: "the input cannot be read a second time to date the repeat purchases; give a file instead of a pipe")
-            }
-            cohort = try CohortPurchases.collect(from: log, calibrationEnd: options.calibrationEnd,
-                                                 observationEnd: options.observationEnd)
+        guard let days = summary.repeatPurchaseDays,
+              let cohort = CohortPurchases(summary: summary.summary, repeatPurchaseDays: days) else {
+            preconditionFailure("the summarizer counts the repeat purchase days of its own window when asked")
         }
         return EvaluationData(table: table, cohort: cohort, rejected: summary.rejected, rows: summary.rows,
                               rowsAfterObservationEnd: summary.rowsAfterObservationEnd)
