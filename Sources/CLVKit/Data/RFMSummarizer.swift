@@ -293,6 +293,20 @@ public struct RFMSummarizer {
         if room > states.capacity {
             states = LargeArray.regrown(states, capacity: room)
             if calibrationEndDay != nil { holdoutStates = LargeArray.regrown(holdoutStates, capacity: room) }
+            // The states are appended as customers arrive: have their pages faulted in meanwhile.
+            Self.prefaultCapacity(&states)
+            Self.prefaultCapacity(&holdoutStates)
+        }
+    }
+
+    /// Faults in the pages of `array`'s unused capacity from a helper thread
+    /// (``LargeArray/prefaultInBackground(_:)``).
+    private static func prefaultCapacity<T>(_ array: inout [T]) {
+        let used = array.count * MemoryLayout<T>.stride, total = array.capacity * MemoryLayout<T>.stride
+        guard total > used else { return }
+        array.withUnsafeMutableBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            LargeArray.prefaultInBackground(UnsafeMutableRawBufferPointer(start: base + used, count: total - used))
         }
     }
 
