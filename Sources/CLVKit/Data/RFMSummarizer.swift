@@ -281,8 +281,8 @@ public struct RFMSummarizer {
     /// per three to five rows (CDNOW: 23,570 customers in 69,659 rows, one per 130 bytes), so
     /// one per 128 bytes skips most doublings of a large log; up to ``maximumReservation``
     /// customers, so that a log with few customers costs at most 128 MiB (a 64 MiB table and
-    /// 64 MiB of states, whose pages a helper thread faults in ahead of use) — half the size
-    /// of a log of 256 MB or more, a quarter for smaller ones.
+    /// 64 MiB of states, whose pages a helper thread faults in ahead of use): between half and
+    /// all of the log's own size, as the table's size is rounded up to a power of two.
     static let bytesPerExpectedCustomer = 128
     /// The most customers reserved for up front.
     static let maximumReservation = 1 << 21
