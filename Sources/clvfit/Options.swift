@@ -200,7 +200,9 @@ struct CustomerInput: ParsableArguments {
     /// The summary table, from whichever input was given, in `--unit` or else `defaultUnit`.
     func table(defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
         if let summary {
-            return (try SummaryCSV.read(path: summary, unit: log.unit ?? defaultUnit), summary)
+            // The delimiter as for a log: given, or found in the header line.
+            let csv = CSVScanner.Options(delimiter: log.delimiter.byte ?? UInt8(ascii: ","), detectsDelimiter: log.delimiter.byte == nil)
+            return (try SummaryCSV.read(path: summary, unit: log.unit ?? defaultUnit, options: csv), summary)
         }
         let path = transactions!
         return (try log.summarize(path, defaultUnit: defaultUnit, quiet: quiet), path)

@@ -503,7 +503,10 @@ public enum SummaryCSV {
             var head = Rows()
             head.reserve(firstLines + secondLines, layout)
             try head.read(first, layout, file: path, limit: 1)
-            let second = CSVScanner(source: ByteSource(region: UnsafeRawBufferPointer(rebasing: bytes[split...]), name: path), options: options)
+            var secondOptions = options      // the first part's delimiter, found or given
+            secondOptions.delimiter = first.delimiter
+            secondOptions.detectsDelimiter = false
+            let second = CSVScanner(source: ByteSource(region: UnsafeRawBufferPointer(rebasing: bytes[split...]), name: path), options: secondOptions)
             second.resume(after: header, line: 1 + firstLines)
             var tail = Rows()
             tail.reserve(secondLines, layout)

@@ -127,6 +127,21 @@ import CLVTestSupport
             #expect(twoParts == onePass, "\(name)")
             #expect(twoParts.hasPrefix("error") == name.contains("bad") || name.contains("changes") || name.contains("count"), "\(name)")
         }
+        // A semicolon- or tab-separated summary, its delimiter found in the header line: both
+        // parts read with it (the second part has no header to find it in).
+        let commas = summary(rows: 3000, ids: true)
+        let reference = outcome { () throws(DataError) in try SummaryCSV.read(bytes: Array(commas.utf8), name: "other.csv", unit: .week) }
+        for delimiter in [";", "\t"] {
+            let text = commas.replacingOccurrences(of: ",", with: delimiter)
+            let url = dir.appendingPathComponent("other.csv")
+            try Data(text.utf8).write(to: url)
+            let detecting = CSVScanner.Options(detectsDelimiter: true)
+            let onePass = outcome { () throws(DataError) in try SummaryCSV.read(bytes: Array(text.utf8), name: "other.csv", unit: .week, options: detecting) }
+            let twoParts = outcome { () throws(DataError) in
+                try SummaryCSV.readInTwoParts(path: url.path, unit: .week, options: detecting, minimumBytes: 0)
+            }
+            #expect(!onePass.hasPrefix("error") && twoParts == onePass && onePass == reference, "delimiter \(delimiter)")
+        }
         let quoted = summary(rows: 3000, ids: true) { $0 == 10 ? "\"c,10\",0,0,3,4,0,0,26,1" : nil }
         let url = dir.appendingPathComponent("quoted.csv")
         try Data(quoted.utf8).write(to: url)
