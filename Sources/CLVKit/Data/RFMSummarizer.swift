@@ -278,8 +278,9 @@ public struct RFMSummarizer {
     /// zeroes and rehashes the whole table — on a virtual machine, touching new memory is slow
     /// (the host backs each new page on first touch), and a doubling of a table of millions
     /// stalls the reader thread for tens of milliseconds. Shops' logs have about one customer
-    /// per three to five rows (CDNOW: 23,570 customers in 69,659 rows, one per 130 bytes), so
-    /// one per 128 bytes skips most doublings of a large log; up to ``maximumReservation``
+    /// per three to five rows (CDNOW: 23,570 customers in 69,659 rows, one per 72 bytes), so
+    /// one per 128 bytes (an underestimate: the table still grows when needed) skips most
+    /// doublings of a large log; up to ``maximumReservation``
     /// customers, so that a log with few customers costs at most 128 MiB (a 64 MiB table and
     /// 64 MiB of states, whose pages a helper thread faults in ahead of use): between half and
     /// all of the log's own size, as the table's size is rounded up to a power of two.
