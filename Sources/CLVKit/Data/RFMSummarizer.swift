@@ -80,7 +80,7 @@ public struct RFMSummarizer {
     private let calibrationEndDay: Int32?
 
     /// A summarizer to which rows are fed with ``add(_:)`` or ``addAll(from:)``, then (if
-    /// ``needsRecount``) a second time with ``recount(_:)``, before ``table(file:hasAmount:)``.
+    /// ``needsRecount``) read again with ``recount(from:)``, before ``table(file:hasAmount:)``.
     public init(options: RFMOptions) {
         self.options = options
         observationEndDay = options.observationEnd?.daysSinceEpoch
@@ -174,8 +174,7 @@ public struct RFMSummarizer {
             guard try log.rewind() else {
                 throw DataError(file: log.name, message: "some customers' rows are not in date order, and the input cannot be read a second time to count their purchase days; sort it by customer and date, or give a file instead of a pipe")
             }
-            try summarizer.recountAll(from: log)
-            try summarizer.endRecount(rows: log.rowsRead, file: log.name)
+            try summarizer.recount(from: log)
         }
         var repeatDays = summarizer.repeatPurchaseDays
         if let counted = repeatDays, !counted.isExact {
@@ -199,7 +198,7 @@ public struct RFMSummarizer {
     // MARK: Accumulation
 
     /// Whether some customer's distinct purchase days must be counted in a second pass
-    /// (``beginRecount()``, ``recount(_:)``, ``endRecount(rows:file:)``).
+    /// (``recount(from:)``).
     public var needsRecount: Bool { recountCustomers > 0 }
 
     /// Number of customers seen so far.
@@ -570,24 +569,10 @@ public struct RFMSummarizer {
     /// puts equal days together (8 bytes per such row; no per-customer hash sets).
     private var recountKeys: [UInt64] = []
 
-    /// Prepares the second pass over the same rows.
-    public mutating func beginRecount() {
-        recountKeys = []
-    }
-
-    /// Feeds one row of the second pass: records the days of marked customers.
-    public mutating func recount(_ row: TransactionLog.Row) {
-        let day = row.date.daysSinceEpoch
-        if let end = observationEndDay, day > end { return }
-        guard let index = ids.find(row.customerID), states[index].needsRecount else { return }
-        let holdout: UInt64 = (calibrationEndDay.map { day > $0 } ?? false) ? 1 : 0
-        recountKeys.append(UInt64(index) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
-    }
-
-    /// The whole second pass over `log` (from its start): ``beginRecount()``, then
-    /// ``recount(_:)`` of every row, in batches (``secondPass(over:_:)``).
-    mutating func recountAll(from log: TransactionLog) throws(DataError) {
-        beginRecount()
+    /// The second pass over `log` (from its start; see ``needsRecount``): records the days of
+    /// the marked customers' rows (``secondPass(over:_:)``), then replaces their day counts
+    /// with the exact ones.
+    public mutating func recount(from log: TransactionLog) throws(DataError) {
         let calibrationEnd = calibrationEndDay ?? .max
         var keys: [UInt64] = []
         try secondPass(over: log) { customer, day, state in
@@ -596,6 +581,7 @@ public struct RFMSummarizer {
             keys.append(UInt64(customer) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
         }
         recountKeys = keys
+        try endRecount(rows: log.rowsRead, file: log.name)
     }
 
     /// The cohort's repeat purchase days by date, exactly, from a pass over `log` (from its
@@ -653,7 +639,7 @@ public struct RFMSummarizer {
     }
 
     /// Replaces the marked customers' day counts with the exact ones.
-    public mutating func endRecount(rows secondPassRows: Int, file: String) throws(DataError) {
+    private mutating func endRecount(rows secondPassRows: Int, file: String) throws(DataError) {
         guard secondPassRows == rows else {
             throw DataError(file: file, message: "the input changed while it was read (\(rows) rows, then \(secondPassRows))")
         }

@@ -298,8 +298,8 @@ public enum SummaryCSV {
         appendNumber(value, to: &out)
     }
 
-    /// A field's bytes as ``appendField(_:to:)`` writes them: as they are, or quoted (RFC 4180)
-    /// when they hold a comma, quote, CR or LF, or are empty.
+    /// A field's bytes as they are, or quoted (RFC 4180) when they hold a comma, quote, CR or
+    /// LF, or are empty.
     @inline(__always)
     static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout ByteSink) {
         var plain = !bytes.isEmpty
@@ -421,21 +421,6 @@ public enum SummaryCSV {
 
         /// Frees the buffer.
         consuming func deallocate() { free(base) }
-    }
-
-    /// A field, quoted (RFC 4180) when it holds a comma, quote, CR or LF, or is empty.
-    static func appendField(_ text: String, to out: inout [UInt8]) {
-        let needsQuotes = text.isEmpty || text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else {
-            out.append(contentsOf: text.utf8)
-            return
-        }
-        out.append(UInt8(ascii: "\""))
-        for b in text.utf8 {
-            if b == UInt8(ascii: "\"") { out.append(b) }
-            out.append(b)
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     // MARK: Reading

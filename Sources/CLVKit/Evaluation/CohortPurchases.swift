@@ -27,65 +27,9 @@ public struct CohortPurchases: Sendable, Equatable {
         self.repeatPurchases = repeatPurchases
     }
 
-    /// Reads a transaction log to its end and collects the cohort's purchase days.
-    /// - Parameters:
-    ///   - calibrationEnd: last day of the calibration period; `nil`: the observation end (no holdout).
-    ///   - observationEnd: last day observed, later rows are ignored; `nil`: the last date in the log.
-    /// - Throws: `DataError` for a malformed row, or when no customer first bought by the calibration end.
-    /// - Complexity: O(n log n) in the rows; memory for every customer's purchase days.
-    public static func collect(from log: TransactionLog, calibrationEnd: CalendarDate?,
-                               observationEnd: CalendarDate?) throws(DataError) -> CohortPurchases {
-        var index: [String: Int] = [:]
-        var days: [[Int32]] = []
-        var lastDay = Int32.min
-        while let row = try log.next() {
-            let day = row.date.daysSinceEpoch
-            if let observationEnd, day > observationEnd.daysSinceEpoch { continue }
-            lastDay = max(lastDay, day)
-            let id = String(decoding: row.customerID, as: UTF8.self)
-            if let i = index[id] {
-                days[i].append(day)
-            } else {
-                index[id] = days.count
-                days.append([day])
-            }
-        }
-        guard lastDay != Int32.min else {
-            throw DataError(file: log.name, message: "no transactions on or before the observation end")
-        }
-        let end = observationEnd ?? CalendarDate(daysSinceEpoch: lastDay)
-        let calibration = calibrationEnd ?? end
-        guard calibration <= end else {
-            throw DataError(file: log.name, message: "the calibration end \(calibration) is after the observation end \(end)")
-        }
-        // Each customer's distinct purchase days, first one first.
-        var firsts: [Int32] = []
-        var cohort: [[Int32]] = []
-        for var d in days {
-            d.sort()
-            guard d[0] <= calibration.daysSinceEpoch else { continue }
-            var unique: [Int32] = [d[0]]
-            for day in d.dropFirst() where day != unique[unique.count - 1] { unique.append(day) }
-            firsts.append(d[0])
-            cohort.append(unique)
-        }
-        guard let origin = firsts.min() else {
-            throw DataError(file: log.name, message: "no customer made a first purchase on or before the calibration end \(calibration)")
-        }
-        var newCustomers = Array(repeating: 0.0, count: Int(calibration.daysSinceEpoch - origin) + 1)
-        var repeats = Array(repeating: 0.0, count: Int(end.daysSinceEpoch - origin) + 1)
-        for unique in cohort {
-            newCustomers[Int(unique[0] - origin)] += 1
-            for day in unique.dropFirst() { repeats[Int(day - origin)] += 1 }
-        }
-        return CohortPurchases(origin: CalendarDate(daysSinceEpoch: origin), calibrationEnd: calibration,
-                               observationEnd: end, newCustomers: newCustomers, repeatPurchases: repeats)
-    }
-
     /// The cohort's purchases from a summary whose repeat purchase days were counted by date
-    /// while it was made (``RepeatPurchaseDays``): the same as ``collect(from:calibrationEnd:observationEnd:)``
-    /// on the same log, without reading it again. The cohort and its first purchase days are
-    /// the summary's customers and their first days.
+    /// while it was made (``RepeatPurchaseDays``), without reading the log again. The cohort
+    /// and its first purchase days are the summary's customers and their first days.
     init?(summary: RFMSummary, repeatPurchaseDays: RepeatPurchaseDays) {
         let origin = summary.states.withUnsafeBufferPointer { states in
             var first = Int32.max

@@ -37,12 +37,21 @@ import CLVTestSupport
         #expect(failures.isEmpty, "\(failures)")
     }
 
-    /// Ids are written as ``SummaryCSV/appendField(_:to:)`` writes them (quoted when needed),
-    /// and a rendered table grows its buffer correctly from a tiny start.
+    /// A field as RFC 4180 writes it, by the plainest rule: quoted (quotes doubled) when it
+    /// holds a comma, quote, CR or LF, or is empty.
+    static func plainField(_ text: String) -> [UInt8] {
+        guard text.isEmpty || text.contains(where: { ",\"\n\r".contains($0) }) || text.utf8.contains(0x0D) else {
+            return Array(text.utf8)
+        }
+        return Array(("\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"").utf8)
+    }
+
+    /// Ids are written as ``plainField(_:)`` writes them (quoted when needed), and a rendered
+    /// table grows its buffer correctly from a tiny start.
     @Test func writerIDsAndBufferGrowth() {
+        #expect(Self.plainField("a,b") == Array("\"a,b\"".utf8) && Self.plainField("") == Array("\"\"".utf8))
         for id in ["", "a", "a,b", "say \"hi\"", "line\nbreak", "cr\r", "é-ü-中", "12345678901234567890"] {
-            var expected: [UInt8] = []
-            SummaryCSV.appendField(id, to: &expected)
+            let expected = Self.plainField(id)
             var sink = SummaryCSV.ByteSink(capacity: 1)
             var text = id
             text.withUTF8 { SummaryCSV.appendField($0, to: &sink) }
@@ -59,8 +68,8 @@ import CLVTestSupport
     }
 
     /// A table large enough to be written in several parts on two threads is written exactly
-    /// as the plain per-row formatting (``SummaryCSV/format(_:)``,
-    /// ``SummaryCSV/appendField(_:to:)``) renders it, with holdout columns, amounts and weights,
+    /// as the plain per-row formatting (``SummaryCSV/format(_:)``, ``plainField(_:)``) renders
+    /// it, with holdout columns, amounts and weights,
     /// and ids that need quoting; so is its rendering in memory.
     @Test func largeTableRendersAsThePlainFormatting() throws {
         var rng = DataTestRNG(seed: 120)
@@ -82,7 +91,7 @@ import CLVTestSupport
                                          holdout: HoldoutColumns(frequency: hx, monetaryValue: hm, duration: 39.5))
         var expected: [UInt8] = Array("customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,duration_holdout,weight\n".utf8)
         for i in 0..<n {
-            SummaryCSV.appendField(ids[i], to: &expected)
+            expected += Self.plainField(ids[i])
             for v in [x[i], t[i], big[i], m[i], hx[i], hm[i], 39.5, w[i]] {
                 expected.append(UInt8(ascii: ","))
                 expected += Array(SummaryCSV.format(v).utf8)
