@@ -35,6 +35,7 @@ enum ExitStatus: Int32, CaseIterable {
         case let e as ModelFileError: self = e.isMissingFile ? .inputMissing : .badData
         case is EstimationError, is ScoringError, is ModelError: self = .estimationFailed
         case is AtomicOutput.Failure: self = .cannotWrite
+        case is SummarySQL.NameError: self = .usage
         case let e as CommandFailure: self = e.status
         default: return nil
         }

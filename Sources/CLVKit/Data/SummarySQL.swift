@@ -26,7 +26,12 @@
 ///
 /// Identifiers (table, columns) are always double-quoted, inner quotes doubled, so a column
 /// named `date`, `T` or `order date` works; a table name's dots separate schema and table.
-/// Dates are written as `DATE 'YYYY-MM-DD'` literals. Only the PostgreSQL dialect is emitted;
+/// Nothing a user gives reaches the text unquoted, the first line's comment included: there a
+/// name is shown quoted and with its line breaks and other control characters escaped (`\n`),
+/// because a `--` comment ends at the first line break and whatever followed would be live SQL.
+/// A name PostgreSQL cannot hold is refused (``NameError``): empty, with a NUL character, or
+/// longer than 63 bytes (PostgreSQL would silently truncate it, possibly to another column's
+/// name). Dates are written as `DATE 'YYYY-MM-DD'` literals. Only the PostgreSQL dialect is emitted;
 /// docs/sql-push-down.md says what changes for Spark SQL and DuckDB.
 public struct SummarySQL: Sendable, Equatable {
     /// The SQL dialects that can be emitted.
@@ -62,8 +67,65 @@ public struct SummarySQL: Sendable, Equatable {
     /// A date literal.
     static func literal(_ date: CalendarDate) -> String { "DATE '\(date)'" }
 
+    /// PostgreSQL's longest identifier in bytes (NAMEDATALEN − 1); a longer one is truncated.
+    public static let maximumIdentifierBytes = 63
+
+    /// A name that cannot be put into the SQL as an identifier.
+    public struct NameError: Error, CustomStringConvertible, Sendable, Equatable {
+        /// The command-line option that gave the name, e.g. `--table`.
+        public var option: String
+        public var name: String
+        public var reason: String
+
+        public var description: String {
+            "\(option) \(SummarySQL.commentSafe(SummarySQL.quoteIdentifier(name))) \(reason)"
+        }
+    }
+
+    /// Checks every name the SQL will quote (each part of the table name, the columns).
+    public func validateNames() throws(NameError) {
+        var names = table.split(separator: ".", omittingEmptySubsequences: false).map { ("--table", String($0), table) }
+        names += [("--customer-column", options.customerColumn, options.customerColumn),
+                  ("--date-column", options.dateColumn, options.dateColumn)]
+        if let amount = options.amountColumn { names.append(("--amount-column", amount, amount)) }
+        for (option, name, whole) in names {
+            if name.isEmpty {
+                throw NameError(option: option, name: whole, reason: option == "--table" && whole.contains(".")
+                                ? "has an empty part between dots; a schema-qualified name is schema.table."
+                                : "is empty; SQL has no empty identifier.")
+            }
+            if name.unicodeScalars.contains("\0") {
+                throw NameError(option: option, name: whole, reason: "contains a NUL character, which no PostgreSQL identifier can hold.")
+            }
+            if name.utf8.count > Self.maximumIdentifierBytes {
+                throw NameError(option: option, name: whole, reason: "is \(name.utf8.count) bytes long; PostgreSQL truncates identifiers to \(Self.maximumIdentifierBytes) bytes, so it would name another column or table.")
+            }
+        }
+    }
+
+    /// `text` for a `--` comment line: line breaks, other control characters and the Unicode
+    /// line and paragraph separators written as escapes (`\n`, `\u{2028}`), backslashes
+    /// doubled, so the comment stays one line whatever the text is.
+    static func commentSafe(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// The SQL text: one `WITH … SELECT … ORDER BY …;` statement, ending in a newline.
-    public func render() -> String {
+    /// - Throws: ``NameError`` for a name that cannot be an identifier (``validateNames()``).
+    public func render() throws(NameError) -> String {
+        try validateNames()
         let q = Self.quoteIdentifier
         let customer = q(options.customerColumn), date = q(options.dateColumn)
         let amount = options.amountColumn.map(q)
@@ -75,7 +137,7 @@ public struct SummarySQL: Sendable, Equatable {
         let windowEnd = options.calibrationEnd.map(Self.literal) ?? "w.observation_end"
         func time(_ days: String) -> String { "CAST(\(days) AS double precision) / \(unitDays)" }
 
-        var sql = "-- clvfit summarize --emit-sql \(dialect.rawValue): the RFM summary of \(table)"
+        var sql = "-- clvfit summarize --emit-sql \(dialect.rawValue): the RFM summary of \(Self.commentSafe(source))"
         sql += " (unit: \(options.unit.rawValue)"
         if let c = options.calibrationEnd { sql += ", calibration end \(c)" }
         sql += ", observation end \(options.observationEnd.map { "\($0)" } ?? "the last date in the table")"

@@ -59,7 +59,7 @@ struct Summarize: ParsableCommand {
     func run() throws {
         if let dialect = emitSQL {
             let sql = SummarySQL(dialect: dialect, table: table, options: log.rfmOptions(), weighted: weighted)
-            try AtomicOutput.write(sql.render(), to: output.path)
+            try AtomicOutput.write(try sql.render(), to: output.path)
             return
         }
         let summary = try log.summary(transactions!, quiet: quiet)

@@ -17,11 +17,11 @@ import CLVTestSupport
     }
 
     /// Columns and table appear only quoted; dates as DATE literals; weeks divide by 7.
-    @Test func perCustomerWithSplit() {
-        let sql = SummarySQL(table: "sales.tx", options: RFMOptions(
+    @Test func perCustomerWithSplit() throws {
+        let sql = try SummarySQL(table: "sales.tx", options: RFMOptions(
             customerColumn: "Customer ID", dateColumn: "date", amountColumn: "amount \"net\"", unit: .week,
             calibrationEnd: S.date("1997-09-30"), observationEnd: S.date("1998-06-30"))).render()
-        #expect(sql.hasPrefix("-- clvfit summarize --emit-sql postgres: the RFM summary of sales.tx (unit: week, calibration end 1997-09-30, observation end 1998-06-30).\nWITH w AS (\n  SELECT DATE '1998-06-30' AS observation_end\n),\n"))
+        #expect(sql.hasPrefix("-- clvfit summarize --emit-sql postgres: the RFM summary of \"sales\".\"tx\" (unit: week, calibration end 1997-09-30, observation end 1998-06-30).\nWITH w AS (\n  SELECT DATE '1998-06-30' AS observation_end\n),\n"))
         #expect(sql.contains("FROM \"sales\".\"tx\" AS t CROSS JOIN w"))
         #expect(sql.contains("SELECT t.\"Customer ID\" AS customer_id, CAST(t.\"date\" AS date) AS day, SUM(t.\"amount \"\"net\"\"\") AS amount, COUNT(*) AS row_count"))
         #expect(sql.contains("GROUP BY t.\"Customer ID\", CAST(t.\"date\" AS date)"))
@@ -35,8 +35,8 @@ import CLVTestSupport
     }
 
     /// Default observation end: the table's last date; days divide by 1; no amount, no money.
-    @Test func daysWithoutAmountsOrSplit() {
-        let sql = SummarySQL(options: RFMOptions(customerColumn: "id", dateColumn: "ts", amountColumn: nil, unit: .day)).render()
+    @Test func daysWithoutAmountsOrSplit() throws {
+        let sql = try SummarySQL(options: RFMOptions(customerColumn: "id", dateColumn: "ts", amountColumn: nil, unit: .day)).render()
         #expect(sql.contains("SELECT (SELECT CAST(MAX(\"ts\") AS date) FROM \"transactions\") AS observation_end"))
         #expect(sql.contains("CAST(w.observation_end - p.first_day AS double precision) / 1 AS \"T\""))
         #expect(!sql.contains("monetary") && !sql.contains("amount") && !sql.contains("holdout"))
@@ -44,10 +44,38 @@ import CLVTestSupport
     }
 
     /// The weighted form groups by every summary column and orders like `weighted()`.
-    @Test func weightedForm() {
-        let sql = SummarySQL(options: RFMOptions(unit: .week, calibrationEnd: S.date("1997-09-30")), weighted: true).render()
+    @Test func weightedForm() throws {
+        let sql = try SummarySQL(options: RFMOptions(unit: .week, calibrationEnd: S.date("1997-09-30")), weighted: true).render()
         let columns = "frequency, recency, \"T\", monetary_value, frequency_holdout, monetary_value_holdout, duration_holdout"
         #expect(sql.hasSuffix("SELECT \(columns), COUNT(*) AS weight\nFROM summary\nGROUP BY \(columns)\nORDER BY frequency, recency, \"T\", monetary_value, frequency_holdout, monetary_value_holdout;\n"))
         #expect(sql.contains("weighted: one row per pattern"))
+    }
+
+    /// A NUL cannot come through argv, so it is tested here: refused in every name, as are empty
+    /// names, empty schema parts and names PostgreSQL would truncate (> 63 bytes).
+    @Test func impossibleNamesAreRefused() {
+        func error(_ sql: SummarySQL) -> SummarySQL.NameError? {
+            do { _ = try sql.render(); return nil } catch { return error }
+        }
+        let base = RFMOptions(unit: .day)
+        var nul = base; nul.customerColumn = "id\0x"
+        #expect(error(SummarySQL(options: nul))?.option == "--customer-column")
+        nul = base; nul.dateColumn = "\0"
+        #expect(error(SummarySQL(options: nul))?.reason.contains("NUL") == true)
+        nul = base; nul.amountColumn = "a\0"
+        #expect(error(SummarySQL(options: nul))?.option == "--amount-column")
+        #expect(error(SummarySQL(table: "t\0", options: base))?.option == "--table")
+        #expect(error(SummarySQL(table: "sales.", options: base))?.reason.contains("empty part") == true)
+        #expect(error(SummarySQL(table: String(repeating: "t", count: 64), options: base))?.reason.contains("64 bytes") == true)
+        #expect(error(SummarySQL(table: String(repeating: "t", count: 63), options: base)) == nil)
+        #expect(error(SummarySQL(table: "sales.tx", options: base)) == nil)
+    }
+
+    /// The comment line shows names quoted and with every line break escaped.
+    @Test func commentStaysOneLine() throws {
+        #expect(SummarySQL.commentSafe("a\nb\rc\td\\e\u{2028}f\u{85}g\u{1}") == "a\\nb\\rc\\td\\\\e\\u{2028}f\\u{85}g\\u{1}")
+        let sql = try SummarySQL(table: "tx\nDROP TABLE users;\n", options: RFMOptions(unit: .day)).render()
+        #expect(sql.hasPrefix("-- clvfit summarize --emit-sql postgres: the RFM summary of \"tx\\nDROP TABLE users;\\n\" (unit: day"))
+        #expect(sql.split(separator: "\n")[1] == "WITH w AS (")
     }
 }
