@@ -33,7 +33,13 @@ enum ExitStatus: Int32, CaseIterable {
         switch error {
         case let e as DataError: self = e.kind == .missingInput ? .inputMissing : .badData
         case let e as ModelFileError: self = e.isMissingFile ? .inputMissing : .badData
-        case is EstimationError, is ScoringError, is ModelError: self = .estimationFailed
+        case let e as ScoringError:
+            switch e {
+            case .invalidOption: self = .usage
+            case .missingMonetaryValue, .implausibleTime: self = .badData
+            case .prediction: self = .estimationFailed
+            }
+        case is EstimationError, is ModelError: self = .estimationFailed
         case is AtomicOutput.Failure: self = .cannotWrite
         case is SummarySQL.NameError: self = .usage
         case let e as CommandFailure: self = e.status

@@ -4,6 +4,7 @@ import Foundation
 
 extension TimeUnit: ExpressibleByArgument {}
 extension HorizonUnit: ExpressibleByArgument {}
+extension SpendBasis: ExpressibleByArgument {}
 
 extension CalendarDate: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

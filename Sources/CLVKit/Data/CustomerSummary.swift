@@ -36,6 +36,22 @@ public struct CustomerSummaryTable: Sendable, Equatable {
         self.provenance = provenance
     }
 
+    /// The same customers with recency, T and the holdout duration in `unit` (days ↔ weeks:
+    /// × or ÷ 7); nil when one of the units is periods, which have no calendar length.
+    /// Frequencies and amounts do not depend on the unit. Dividing whole days by 7 gives the
+    /// same numbers as summarizing in weeks.
+    public func converted(to unit: TimeUnit) -> CustomerSummaryTable? {
+        if unit == self.unit { return self }
+        guard let from = self.unit.days, let to = unit.days else { return nil }
+        var table = self
+        table.unit = unit
+        func scale(_ v: Double) -> Double { v * from / to }
+        table.recency = recency.map(scale)
+        table.T = T.map(scale)
+        table.holdout?.duration = scale(holdout?.duration ?? 0)
+        return table
+    }
+
     public var count: Int { frequency.count }
     /// Σ weight: the number of customers the table stands for.
     public var customerCount: Double { weight.reduce(0, +) }

@@ -48,7 +48,7 @@ public enum Training {
             transactionRows: table.provenance.transactionRows,
             firstDate: table.provenance.firstDate, lastDate: table.provenance.lastDate,
             calibrationEnd: table.provenance.calibrationEnd, observationEnd: table.provenance.observationEnd,
-            summarySha256: summaryDigest(table))
+            longestT: table.T.max(), summarySha256: summaryDigest(table))
         var file = ModelFile(timeUnit: table.unit, trainingData: fingerprint,
                              purchaseModel: purchaseRecord, spendModel: spendRecord)
         file.warnings = Diagnostics.warnings(for: file, data: table)

@@ -68,6 +68,12 @@ public struct EvaluationData: Sendable {
     /// summary is skipped again). `progress` reports the first pass.
     public static func read(path: String, options: RFMOptions,
                             progress: (@Sendable (ReadProgress) -> Void)? = nil) throws(DataError) -> EvaluationData {
+        // The holdout's mean spend is compared with the model's expected spend per purchase,
+        // and a purchase is a customer's day (the calibration definition, which frequency_holdout
+        // counts too): amounts of one day are summed, never averaged per row, so a line-item
+        // export (several rows per order) is evaluated like the same orders in one row each.
+        var options = options
+        options.holdoutMonetaryValue = .perPurchaseDay
         let log = try TransactionLog(path: path, options: options, spoolsPipes: true)
         log.progress = progress
         let summary = try RFMSummarizer.read(log: log, options: options, countingRepeatPurchaseDays: true)

@@ -52,9 +52,24 @@ public struct ModelFile: Codable, Equatable, Sendable {
         public var lastDate: String?
         public var calibrationEnd: String?
         public var observationEnd: String?
+        /// The longest T of the training summary (its observation span: window end − the
+        /// earliest first purchase), in the model's time unit. Scoring refuses a summary whose T
+        /// is plainly in another unit (``TimeUnitCheck``). Absent in files written before clvfit
+        /// recorded it; ``trainingSpan(unit:)`` then falls back to the dates.
+        public var longestT: Double?
         /// SHA-256 (hex) of the calibration summary in a canonical binary form
         /// (`Training.summaryDigest`); see docs/model-format.md, "Checking the fingerprint".
         public var summarySha256: String
+
+        /// The training data's observation span in `unit`: ``longestT``, else the window end
+        /// (calibration end, else observation end) minus the first date; nil when neither is
+        /// known (files trained from a summary before `longest_t` was recorded) or for periods.
+        public func trainingSpan(unit: TimeUnit) -> Double? {
+            if let longestT { return longestT }
+            guard let days = unit.days, let first = firstDate.flatMap(CalendarDate.init),
+                  let end = (calibrationEnd ?? observationEnd).flatMap(CalendarDate.init) else { return nil }
+            return Double(end - first) / days
+        }
     }
 }
 
@@ -159,6 +174,10 @@ extension ModelFile {
         guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ModelFileError(file: file, message: "is not a JSON object, so it is not a clvfit model file.")
         }
+        // Before any value is read: a repeated key means two different things to two parsers.
+        if let repeated = DuplicateKeys.first(in: [UInt8](data)) {
+            throw ModelFileError(file: file, field: repeated, message: "appears twice in its object; a model file has each key once (JSON parsers disagree on which value a repeated key means), so remove one of them.")
+        }
         guard let format = top["format"] as? String else {
             throw ModelFileError(file: file, field: "format", message: "is missing; a clvfit model file starts with \"format\": \"\(formatName)\".")
         }
@@ -254,6 +273,9 @@ extension ModelFile {
         }
         guard trainingData.customers > 0, trainingData.customers.isFinite else {
             throw fail("training_data.customers", "\(trainingData.customers) is not a positive number.")
+        }
+        if let t = trainingData.longestT, !(t.isFinite && t >= 0) {
+            throw fail("training_data.longest_t", "\(t) is not a non-negative finite number.")
         }
         guard trainingData.summaryRows > 0 else { throw fail("training_data.summary_rows", "\(trainingData.summaryRows) is not positive.") }
         guard trainingData.summarySha256.count == 64, trainingData.summarySha256.allSatisfy(\.isHexDigit) else {

@@ -63,7 +63,7 @@ public struct IntervalScorer: Sendable {
 
     /// From a model file and scoring options.
     public init(modelFile: ModelFile, options: ScoringOptions, level: Double) throws {
-        let scorer = Scorer(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(), options: options)
+        let scorer = try Scorer(modelFile: modelFile, options: options)
         try self.init(scorer: scorer, purchaseRecord: modelFile.purchaseModel, spendRecord: modelFile.spendModel, level: level)
     }
 
@@ -82,10 +82,14 @@ public struct IntervalScorer: Sendable {
         let purchases = try Self.range(center: center.cumulative, variance: purchase.logVariance(
             logCenter: Foundation.log(center.cumulative), perturbedLogValues: logY), level: level)
         guard let spendModel = scorer.spendModel, let spend else { return ScoreInterval(expectedPurchases: purchases, clv: nil) }
-        let m = x > 0 ? (monetaryValue ?? 0) : 0
-        let centerSpend = try spendModel.expectedSpend(frequency: x, monetaryValue: m)
+        guard let input = scorer.spendArguments(frequency: x, monetaryValue: monetaryValue) else {
+            throw .undefinedPrediction(model: type(of: spendModel).displayName, reason: "the customer's mean spend (monetary_value) is missing.")
+        }
+        let centerSpend = try spendModel.expectedSpend(frequency: input.frequency, monetaryValue: input.monetaryValue)
         var logM: [Double] = []
-        for model in perturbedSpendModels { logM.append(Foundation.log(try model.expectedSpend(frequency: x, monetaryValue: m))) }
+        for model in perturbedSpendModels {
+            logM.append(Foundation.log(try model.expectedSpend(frequency: input.frequency, monetaryValue: input.monetaryValue)))
+        }
         var variance: Double? = nil
         if let vd = purchase.logVariance(logCenter: Foundation.log(center.discounted), perturbedLogValues: logD),
            let vm = spend.logVariance(logCenter: Foundation.log(centerSpend), perturbedLogValues: logM) { variance = vd + vm }
@@ -106,8 +110,9 @@ public struct IntervalScorer: Sendable {
 
     /// Every row of a summary, in its order (chunks in parallel; the result does not depend
     /// on the number of cores).
-    public func intervals(_ table: CustomerSummaryTable) throws(ScoringError) -> [ScoreInterval] {
+    public func intervals(_ table: CustomerSummaryTable, source: String = "the summary") throws(ScoringError) -> [ScoreInterval] {
         try scorer.options.validate()
+        try scorer.checkSpendInput(table, source: source)
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             do throws(ModelError) {
                 return try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],

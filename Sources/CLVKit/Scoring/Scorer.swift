@@ -34,6 +34,8 @@ public struct ScoringOptions: Sendable, Equatable {
     public var discountRate: Double
     /// Profit margin applied to the expected spend.
     public var margin: Double
+    /// Which mean spend the spend model is given for each customer.
+    public var spend: SpendBasis = .customer
 
     public init(periods: Int, periodLength: Double, discountRate: Double, margin: Double = 1) {
         self.periods = periods
@@ -75,15 +77,73 @@ public struct ScoringOptions: Sendable, Equatable {
     }
 }
 
+/// What the spend model is told about each customer's spend.
+public enum SpendBasis: String, Sendable, CaseIterable {
+    /// The customer's own mean repeat spend m̄ (`monetary_value`), shrunk towards the population
+    /// mean as Gamma-Gamma does (Fader & Hardie 2013, eq. 5). A summary without the column is
+    /// refused: a missing m̄ is not a spend of 0.
+    case customer
+    /// The population mean spend E[M] = pγ/(q−1) for every customer, whatever they spent: for a
+    /// summary without amounts, when the spend model comes from other data.
+    case populationMean = "population-mean"
+}
+
 public enum ScoringError: Error, CustomStringConvertible, Sendable {
     case invalidOption(String, String)
     case prediction(customer: String, ModelError)
+    /// The model has a spend model but the summary has no `monetary_value` column.
+    case missingMonetaryValue(source: String, spendModel: String)
+    /// A customer's T is plainly in another time unit than the model's (``TimeUnitCheck``).
+    case implausibleTime(customer: String, String)
 
     public var description: String {
         switch self {
         case let .invalidOption(option, why): "--\(option) \(why)"
         case let .prediction(customer, error): "customer \(customer): \(error)"
+        case let .missingMonetaryValue(source, spendModel):
+            "\(source) has no monetary_value column, but the model's \(spendModel) spend model needs each customer's mean spend to compute expected_spend and clv. Give a summary with monetary_value (or a transaction log with its amount column), or --spend population-mean to give every customer the population mean spend pγ/(q−1)."
+        case let .implausibleTime(customer, why): "customer \(customer): \(why)"
         }
+    }
+}
+
+/// Refuses customers whose T is plainly in another time unit than the model's.
+///
+/// The summary CSV does not state its unit (lifetimes' format: no comment lines, no extra
+/// columns), so a summary in days scored with a weekly model would silently give CLVs several
+/// times too large. The model file records the training data's observation span (its longest
+/// T). Customers are known at most for the span of the data they come from; scoring a base some
+/// time after training lengthens it, but a T more than ``factor`` = 3.5 times the training span
+/// (days read as weeks are 7 times too long; half of that leaves room for scoring a base up to
+/// 2.5 spans after training) is taken as a unit mismatch and refused, naming both units and
+/// `--unit`. The test is per row, so a streamed summary needs no first pass. A summary in a
+/// larger unit than the model's (weeks against a daily model) has T too short to be told from a
+/// young customer base, so it cannot be caught this way; nor are models in periods checked.
+public struct TimeUnitCheck: Sendable, Equatable {
+    /// How many training spans a customer's T may reach.
+    public static let factor = 3.5
+    public let modelUnit: TimeUnit
+    /// The training data's observation span in the model's unit.
+    public let trainingSpan: Double
+
+    public init?(modelUnit: TimeUnit, trainingSpan: Double?) {
+        guard modelUnit.days != nil, let trainingSpan, trainingSpan > 0, trainingSpan.isFinite else { return nil }
+        self.modelUnit = modelUnit
+        self.trainingSpan = trainingSpan
+    }
+
+    /// The check for a model file; nil when it has no span to compare with.
+    public init?(_ file: ModelFile) {
+        self.init(modelUnit: file.timeUnit, trainingSpan: file.trainingData.trainingSpan(unit: file.timeUnit))
+    }
+
+    public func check(T: Double, customer: String) throws(ScoringError) {
+        guard T > Self.factor * trainingSpan else { return }
+        let likely = modelUnit == .week ? "days" : "a smaller unit than \(modelUnit.plural)"
+        let fix = modelUnit == .week
+            ? "If it is in days, give --unit day and clvfit converts it to weeks; otherwise summarize the log again with --unit week."
+            : "Summarize the log again with --unit \(modelUnit.rawValue)."
+        throw .implausibleTime(customer: customer, "T = \(SummaryCSV.format(T)) is more than \(SummaryCSV.format(Self.factor)) times the span of the model's training data (\(SummaryCSV.format(trainingSpan)) \(modelUnit.plural)), so the summary looks like it is in \(likely) while the model is in \(modelUnit.plural). \(fix)")
     }
 }
 
@@ -112,11 +172,40 @@ public struct Scorer: Sendable {
     public var purchaseModel: any PurchaseModel
     public var spendModel: (any SpendModel)?
     public var options: ScoringOptions
+    /// Refuses rows whose T is in another unit than the model's (nil: no check).
+    public var unitCheck: TimeUnitCheck?
 
-    public init(purchaseModel: any PurchaseModel, spendModel: (any SpendModel)?, options: ScoringOptions) {
+    public init(purchaseModel: any PurchaseModel, spendModel: (any SpendModel)?, options: ScoringOptions, unitCheck: TimeUnitCheck? = nil) {
         self.purchaseModel = purchaseModel
         self.spendModel = spendModel
         self.options = options
+        self.unitCheck = unitCheck
+    }
+
+    /// The scorer of a model file: its models, and the unit check of its training span.
+    public init(modelFile: ModelFile, options: ScoringOptions) throws {
+        self.init(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(),
+                  options: options, unitCheck: TimeUnitCheck(modelFile))
+    }
+
+    /// The (x, m̄) the spend model is given for a customer: their own for ``SpendBasis/customer``
+    /// (m̄ counts only with repeat purchases), (0, 0) — the population mean — for
+    /// ``SpendBasis/populationMean``. Nil when the customer's m̄ is needed but unknown.
+    func spendArguments(frequency x: Double, monetaryValue: Double?) -> (frequency: Double, monetaryValue: Double)? {
+        switch options.spend {
+        case .populationMean: return (0, 0)
+        case .customer:
+            guard x > 0 else { return (x, 0) }
+            return monetaryValue.map { (x, $0) }
+        }
+    }
+
+    /// Refuses a table the spend model cannot value: no `monetary_value` column while each
+    /// customer's own spend is asked for.
+    public func checkSpendInput(_ table: CustomerSummaryTable, source: String) throws(ScoringError) {
+        if let spendModel, options.spend == .customer, table.monetaryValue == nil {
+            throw .missingMonetaryValue(source: source, spendModel: type(of: spendModel).displayName)
+        }
     }
 
     /// Scores one customer.
@@ -126,7 +215,10 @@ public struct Scorer: Sendable {
             let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T)
             var spend: Double? = nil, clv: Double? = nil
             if let spendModel {
-                let m = try spendModel.expectedSpend(frequency: x, monetaryValue: x > 0 ? (monetaryValue ?? 0) : 0)
+                guard let input = spendArguments(frequency: x, monetaryValue: monetaryValue) else {
+                    throw ModelError.undefinedPrediction(model: type(of: spendModel).displayName, reason: "the customer's mean spend (monetary_value) is missing; give it, or score with the population mean spend (SpendBasis.populationMean).")
+                }
+                let m = try spendModel.expectedSpend(frequency: input.frequency, monetaryValue: input.monetaryValue)
                 spend = m
                 clv = discountedPurchases * m * options.margin
             }
@@ -158,12 +250,18 @@ public struct Scorer: Sendable {
 
     /// Scores every row of a summary, in its order: in chunks on all cores for large tables
     /// (each customer's score is computed alone, so the result is the same; a failure reported
-    /// is the first in row order).
-    public func score(_ table: CustomerSummaryTable) throws(ScoringError) -> [CustomerScore] {
+    /// is the first in row order). `source` names the summary in messages.
+    /// - Throws: ``ScoringError/missingMonetaryValue(source:spendModel:)`` before any row is
+    ///   scored; ``ScoringError/implausibleTime(customer:_:)`` for the first row the unit check
+    ///   refuses; a row's prediction error.
+    public func score(_ table: CustomerSummaryTable, source: String = "the summary") throws(ScoringError) -> [CustomerScore] {
         try options.validate()
+        try checkSpendInput(table, source: source)
+        let unitCheck = unitCheck
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
-            try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
-                      T: table.T[i], monetaryValue: table.monetaryValue?[i])
+            try unitCheck?.check(T: table.T[i], customer: table.customerIDs[i])
+            return try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
+                             T: table.T[i], monetaryValue: table.monetaryValue?[i])
         }
     }
 

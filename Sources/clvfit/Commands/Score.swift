@@ -15,7 +15,10 @@ struct Score: ParsableCommand {
         expected values from the uncertainty of the fitted parameters (delta method on log \
         scales; deterministic). --simple adds simple_clv_aov,simple_clv_retention: the classic \
         AOV x rate x lifespan and margin x r/(1+d-r) formulas for the same customers. The model \
-        file's diagnostic warnings are printed on standard error.
+        file's diagnostic warnings are printed on standard error. With a spend model the summary \
+        needs monetary_value (else give --spend population-mean). A summary in days for a model \
+        in weeks (or the reverse) is converted when --unit says its unit; a summary whose T is \
+        more than 3.5 times the model's training span is refused as being in another unit.
         """)
 
     @Option(help: "Model file written by 'clvfit train'.")
@@ -38,6 +41,9 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Add intervals at this level (e.g. 0.9) for expected purchases and CLV, from the parameters' uncertainty.", valueName: "level"))
     var interval: Double?
 
+    @Option(help: ArgumentHelp("Mean spend per purchase given to the spend model: customer (each customer's monetary_value; a summary without it is refused) or population-mean (pγ/(q−1) for everyone, e.g. for a summary without amounts).", valueName: "basis"))
+    var spend: SpendBasis = .customer
+
     @Flag(help: "Add the classic back-of-the-envelope CLVs (simple_clv_aov, simple_clv_retention) for comparison.")
     var simple = false
 
@@ -54,31 +60,41 @@ struct Score: ParsableCommand {
         if modelFile.timeUnit == .periods, input.isTransactionLog {
             throw CommandFailure(status: .usage, description: "the model \(model) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
         }
-        let (table, _) = try input.table(defaultUnit: modelFile.timeUnit)
-        guard table.unit == modelFile.timeUnit else {
-            throw CommandFailure(status: .usage, description: "the model \(model) was trained in \(modelFile.timeUnit.plural) but the data is in \(table.unit.plural); give --unit \(modelFile.timeUnit.rawValue).")
+        var notes = ""
+        var (table, source) = try input.table(defaultUnit: modelFile.timeUnit)
+        if table.unit != modelFile.timeUnit {
+            guard let converted = table.converted(to: modelFile.timeUnit) else {
+                throw CommandFailure(status: .usage, description: "the model \(model) is in \(modelFile.timeUnit.plural) but --unit is \(table.unit.rawValue); periods (purchase opportunities) and calendar time do not convert into each other: give --unit \(modelFile.timeUnit.rawValue).")
+            }
+            notes += "Note: converted the customers' recency and T from \(table.unit.plural) (--unit \(table.unit.rawValue)) to the model's \(modelFile.timeUnit.plural).\n"
+            table = converted
         }
         let horizonUnit = horizonUnit ?? (modelFile.timeUnit == .periods ? .periods : .month)
         guard let rate = discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit) else {
             throw CommandFailure(status: .usage, description: "give --discount-rate with --horizon-unit periods: a purchase opportunity has no calendar length, so the default 1 % a month cannot be converted to it.")
         }
-        let options: ScoringOptions
+        var options: ScoringOptions
         do {
             options = try ScoringOptions(periods: horizon, unit: horizonUnit, modelUnit: modelFile.timeUnit,
                                          discountRate: rate, margin: margin)
         } catch {
             throw CommandFailure(status: .usage, description: error.description)
         }
-        let scorer = Scorer(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(), options: options)
-        let scores = try scorer.score(table)
+        options.spend = spend
+        let scorer = try Scorer(modelFile: modelFile, options: options)
+        let scores = try scorer.score(table, source: source)
         let intervals = try interval.map { level in
             try IntervalScorer(scorer: scorer, purchaseRecord: modelFile.purchaseModel, spendRecord: modelFile.spendModel, level: level)
-                .intervals(table)
+                .intervals(table, source: source)
         }
         let formulas = simple ? SimpleFormulas(table: table, options: options) : nil
         try AtomicOutput.write(Data(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table))), to: output.path)
-        var notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile))
-        if modelFile.spendModel == nil {
+        notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile)) + notes
+        if let spendModel = scorer.spendModel {
+            if spend == .populationMean {
+                notes += "Note: --spend population-mean: expected_spend is the population mean spend pγ/(q−1) = \(SummaryCSV.format(try spendModel.expectedSpend(frequency: 0, monetaryValue: 0))) for every customer, whatever they spent.\n"
+            }
+        } else {
             notes += "Note: the model file has no spend model, so expected_spend and clv are empty.\n"
         }
         if let formulas {

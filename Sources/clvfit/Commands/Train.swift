@@ -34,6 +34,10 @@ struct Train: ParsableCommand {
         var text = ModelSummaryText.render(outcome.modelFile)
         if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model): \(selection.reason)\n" }
         if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
+        if !input.isTransactionLog, input.log.unit == nil, table.unit == .week {
+            // A summary CSV does not say its unit; the model records the one assumed.
+            text += "Note: the summary's time unit was not given, so its recency and T were taken as weeks; if they are in days, train again with --unit day.\n"
+        }
         text += WarningText.render(outcome.modelFile.warnings ?? [])
         text += "Model written to \(output)\n"
         FileHandle.standardError.write(Data(text.utf8))

@@ -76,7 +76,12 @@ import CLVTestSupport
         let fresh = try Training.train(table, source: dataset.path).modelFile
         // The fingerprint is a hash of the data: exact.
         #expect(data.summarySha256 == fresh.trainingData.summarySha256)
-        #expect(data == fresh.trainingData)
+        // The golden file predates `longest_t`; its dates give the same span.
+        #expect(data.longestT == nil && fresh.trainingData.longestT == 39 - 1.0 / 7)
+        #expect(data.trainingSpan(unit: .week) == fresh.trainingData.longestT)
+        var recorded = data
+        recorded.longestT = fresh.trainingData.longestT
+        #expect(recorded == fresh.trainingData)
         for (goldenRecord, freshRecord) in [(golden.purchaseModel, fresh.purchaseModel), (golden.spendModel!, fresh.spendModel!)] {
             #expect(goldenRecord.parameterNames == freshRecord.parameterNames)
             for name in goldenRecord.parameterNames {
@@ -187,6 +192,30 @@ import CLVTestSupport
         let value = try ModelFileTestSupport.jsonValue(json)
         let error = try ModelFileTestSupport.rejection { $0["format_version"] = value }
         ModelFileTestSupport.expect(error, field: "format_version", says: "")
+    }
+
+    /// A repeated key is refused and named, wherever it is and however it is spelled: parsers
+    /// disagree on which of the two values counts (`JSONSerialization` the last, `JSONDecoder`
+    /// the first), so `"format_version": 2, "format_version": 1` passed the version check and
+    /// `"r": 0.9, "r": 0.2426` scored with r = 0.9.
+    @Test(arguments: [
+        ("\"format_version\" : 1,", "\"format_version\" : 2,\n  \"format_version\" : 1,", "format_version"),
+        ("\"r\" : 0.24259452242167207", "\"r\" : 0.9,\n      \"r\" : 0.24259452242167207", "purchase_model.parameters.r"),
+        ("\"r\" : 0.24259452242167207", "\"r\" : 0.9,\n      \"\\u0072\" : 0.24259452242167207", "purchase_model.parameters.r"),
+        ("\"source\" :", "\"source\" : \"x\", \"source\" :", "training_data.source"),
+    ])
+    func repeatedKey(original: String, replacement: String, field: String) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try String(contentsOfFile: ModelFileTestSupport.goldenPath, encoding: .utf8)
+        try #require(text.contains(original))
+        let path = dir.appendingPathComponent("twice.json").path
+        try Data(text.replacingOccurrences(of: original, with: replacement).utf8).write(to: URL(fileURLWithPath: path))
+        let error = try #require(ModelFileTestSupport.loadError(path))
+        ModelFileTestSupport.expect(error, field: field, says: "appears twice")
+        // The same key in different objects is not a repetition.
+        #expect(DuplicateKeys.first(in: Array(#"{"a": {"r": 1}, "b": {"r": 2}, "c": [{"r": 1}, {"r": 2}], "d": "\"r\""}"#.utf8)) == nil)
+        #expect(DuplicateKeys.first(in: Array(#"{"c": [{"r": 1}, {"r": 2, "s": [], "r": 3}]}"#.utf8)) == "c[1].r")
     }
 
     @Test func missingFormatVersion() throws {
