@@ -489,15 +489,15 @@ import CLVTestSupport
         }
     }
 
-    /// Scoring a summary in days with a weekly model would silently shift every prediction:
-    /// an explicit --unit that differs from the model's is a usage error (64); without --unit
-    /// the summary is read in the model's unit.
-    @Test func scoreRejectsAUnitThatDiffersFromTheModel() throws {
+    /// A --unit that cannot convert to the model's (periods against weeks) is a usage error
+    /// (64); days are converted (RightOrRefusedEndToEndTests); without --unit the summary is
+    /// read in the model's unit.
+    @Test func scoreRejectsAUnitThatCannotConvertToTheModels() throws {
         let ws = try Workspace()
         try ws.write("summary.csv", "customer_id,frequency,recency,T,monetary_value\n1,2,30.428571428571427,38.857142857142854,22.345\n")
-        let mismatch = try ws.run(["score", "--model", Self.goldenModel, "--summary", "summary.csv", "--unit", "day", "-o", "scores.csv"])
+        let mismatch = try ws.run(["score", "--model", Self.goldenModel, "--summary", "summary.csv", "--unit", "periods", "-o", "scores.csv"])
         #expect(mismatch.status == 64, "\(mismatch)")
-        #expect(mismatch.stderr.contains("trained in weeks"), "\(mismatch)")
+        #expect(mismatch.stderr.contains("is in weeks but --unit is periods; periods (purchase opportunities) and calendar time do not convert"), "\(mismatch)")
         #expect(try ws.files() == ["summary.csv"])
         let ok = try ws.run(["score", "--model", Self.goldenModel, "--summary", "summary.csv", "-o", "scores.csv"])
         #expect(ok.status == 0, "\(ok)")
