@@ -1,3 +1,4 @@
+import CLVShims
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,25 @@ import Darwin
 /// not be held in memory at once); either way the destination appears only when complete.
 /// Standard output (`-`) and destinations that are not regular files (`/dev/null`, a FIFO) are
 /// written in place: they cannot be replaced by a rename.
+///
+/// A killed run leaves the destination as it was and no debris, by three means:
+/// - On Linux the bytes go to an *unnamed* file (`O_TMPFILE`) in the destination's directory.
+///   Until the commit it has no name, so a run killed while writing — by any signal, SIGKILL
+///   included, or a crash — leaves nothing: the kernel frees the file with the process. The
+///   commit links it to a fresh temporary name (`linkat` cannot replace an existing name) and
+///   renames that over the destination: a window of two system calls.
+/// - Where unnamed files are not available (not Linux, a file system without `O_TMPFILE` such
+///   as NFS, no /proc; or `CLVFIT_NAMED_TEMPORARY=1`, which the tests use to exercise this
+///   path), the temporary file is named `.NAME.tmp-PID-RANDOM` from the start.
+/// - Every named temporary file (the fallback's, and the commit's window) is registered with a
+///   handler of SIGINT, SIGTERM, SIGHUP and SIGPIPE that removes it before the process dies of
+///   the signal. SIGKILL cannot be caught: what it leaves under a name (the fallback's file, or
+///   the commit's window) is removed by the next successful write into the same directory,
+///   which deletes every `.*.tmp-PID-RANDOM` file whose process no longer exists.
+///
+/// Unnamed files were chosen over only sweeping stale names because they leave nothing even
+/// when no later run comes, and the sweep alone cannot tell a dead writer's file from a live
+/// one on another machine sharing the directory; the sweep remains for what cannot be unnamed.
 public enum AtomicOutput {
     /// Why an output could not be written.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -78,16 +98,39 @@ public enum AtomicOutput {
                 let shown = (path as NSString).deletingLastPathComponent
                 throw Failure(path: path, reason: "the directory \(shown.isEmpty ? "." : shown) does not exist")
             }
-            let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))").path
-            fd = openFile(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+            directory = dir.path
+            temporary = Self.temporaryName(for: url)
+            if !Self.namedTemporaryForced, case let unnamed = clv_open_unnamed(dir.path), unnamed >= 0 {
+                fd = unnamed
+                isUnnamed = true
+                return
+            }
+            fd = openFile(temporary!, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
             guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-            temporary = temp
+            slot = clv_temp_register(temporary!)
+        }
+
+        /// The destination's directory, for the sweep; nil when writing in place.
+        private var directory: String? = nil
+        /// Whether `fd` is an unnamed file (`O_TMPFILE`), linked to `temporary` only on commit.
+        private var isUnnamed = false
+        /// The signal handler's registration of the named temporary file (-1: none).
+        private var slot: Int32 = -1
+
+        /// `CLVFIT_NAMED_TEMPORARY=1`: always a named temporary file (for tests of the fallback).
+        static let namedTemporaryForced = ProcessInfo.processInfo.environment["CLVFIT_NAMED_TEMPORARY"] == "1"
+
+        /// `.NAME.tmp-PID-RANDOM` next to the destination.
+        static func temporaryName(for destination: URL) -> String {
+            destination.deletingLastPathComponent().appendingPathComponent(
+                ".\(destination.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         }
 
         deinit {
             guard !finished else { return }
             if fd != STDOUT_FILENO { close(fd) }
-            if let temporary { unlink(temporary) }
+            if let temporary, !isUnnamed { unlink(temporary) }
+            clv_temp_unregister(slot)
         }
 
         /// Appends `bytes` (all of them: short writes are continued).
@@ -106,28 +149,62 @@ public enum AtomicOutput {
             }
         }
 
-        /// Completes the output: closes it and, for a regular file, renames the temporary file
-        /// over the destination.
+        /// Completes the output: for a regular file, gives the temporary file its temporary
+        /// name (unnamed files: linked now), closes it, renames it over the destination and
+        /// removes stale temporary files of dead writers in the directory.
         public func commit() throws(Failure) {
             precondition(!finished, "commit twice")
             finished = true
             if fd == STDOUT_FILENO { return }
-            let closed = close(fd)
-            let closeError = errno
             guard let temporary else {
-                if closed != 0 { throw Failure(path: path, reason: String(cString: strerror(closeError))) }
+                if close(fd) != 0 { throw Failure(path: path, reason: String(cString: strerror(errno))) }
                 return
             }
-            if closed != 0 {
+            defer { clv_temp_unregister(slot) }
+            if isUnnamed {
+                // Registered first, so a signal between the link and the rename removes it.
+                slot = clv_temp_register(temporary)
+                if clv_link_unnamed(fd, temporary) != 0 {
+                    let message = String(cString: strerror(errno))
+                    close(fd)
+                    throw Failure(path: path, reason: "cannot name the finished output (\(message))")
+                }
+            }
+            if close(fd) != 0 {
+                let message = String(cString: strerror(errno))
                 unlink(temporary)
-                throw Failure(path: path, reason: String(cString: strerror(closeError)))
+                throw Failure(path: path, reason: message)
             }
             if rename(temporary, path) != 0 {
                 let message = String(cString: strerror(errno))
                 unlink(temporary)
                 throw Failure(path: path, reason: message)
             }
+            if let directory { AtomicOutput.removeStaleTemporaries(in: directory) }
         }
+    }
+
+    /// Removes the `.NAME.tmp-PID-RANDOM` files in `directory` whose writer process no longer
+    /// exists (`kill(PID, 0)` fails with ESRCH): what a SIGKILL left under a name. A live
+    /// process's file, and any other file, is left alone.
+    static func removeStaleTemporaries(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let pid = stalePID(name) else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink((directory as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
+    /// The PID in a temporary file's name `.NAME.tmp-PID-RANDOM`, nil for any other name.
+    static func stalePID(_ name: String) -> pid_t? {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let random = parts.last, let pidPart = parts.dropLast().last,
+              random.allSatisfy(\.isASCII), UInt32(random) != nil,
+              parts.dropLast(2).joined(separator: "-").hasSuffix(".tmp"), name.count > 6,
+              let pid = Int32(pidPart), pid > 0 else { return nil }
+        return pid
     }
 }
 

@@ -35,4 +35,24 @@ static inline uint32_t clv_csv_stops16(const uint8_t *p, uint8_t delimiter) {
 #endif
 }
 
+/// Registers the path of a named temporary output so that SIGINT, SIGTERM, SIGHUP or SIGPIPE
+/// remove it before the process dies of that signal (the handlers are installed on the first
+/// call; a signal already ignored stays ignored). Returns the slot for `clv_temp_unregister`,
+/// or -1 when all 16 slots are taken or the path is longer than 4095 bytes (then nothing
+/// removes it on a signal; the next run's sweep of stale temporary files does).
+int clv_temp_register(const char *path);
+
+/// Forgets a slot of `clv_temp_register` (after the file was renamed or removed).
+void clv_temp_unregister(int slot);
+
+/// Opens an unnamed regular file in `directory` for writing (Linux `O_TMPFILE`): it has no name
+/// until `clv_link_unnamed` gives it one, so a process killed while writing it (even by SIGKILL)
+/// leaves nothing behind. -1 with errno set where the system or file system cannot (EOPNOTSUPP,
+/// EISDIR, no /proc to link through).
+int clv_open_unnamed(const char *directory);
+
+/// Gives the unnamed file open as `fd` the name `path` (linkat through /proc/self/fd; fails
+/// with EEXIST when `path` exists, so link to a fresh name and rename that over the target).
+int clv_link_unnamed(int fd, const char *path);
+
 #endif
