@@ -127,6 +127,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Sendable {
     /// The JSON path of the field at fault, e.g. `purchase_model.parameters.alpha`.
     public var field: String?
     public var message: String
+    /// The file does not exist or cannot be read (exit 66), as opposed to being invalid (65).
     public var isMissingFile = false
 
     public var description: String {
@@ -161,8 +162,11 @@ extension ModelFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ModelFileError(file: path, message: "cannot read the model file (\(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")).",
-                                 isMissingFile: !FileManager.default.fileExists(atPath: path))
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory; give the model file in it" : "permission denied or not a file"
+            // Missing or unreadable alike: exit 66 ("an input file does not exist or cannot be read").
+            throw ModelFileError(file: path, message: "cannot read the model file (\(why)).", isMissingFile: true)
         }
         return try decode(data, file: path)
     }

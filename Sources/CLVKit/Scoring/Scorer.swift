@@ -223,8 +223,15 @@ public struct Scorer: Sendable {
                 clv = discountedPurchases * m * options.margin
             }
             let score = CustomerScore(customerID: id, probabilityAlive: pAlive, expectedPurchases: previous, expectedSpend: spend, clv: clv)
-            guard pAlive.isFinite, previous.isFinite, spend?.isFinite ?? true, clv?.isFinite ?? true else {
+            // Each non-finite value is blamed on what produced it.
+            guard pAlive.isFinite, previous.isFinite, discountedPurchases.isFinite else {
                 throw ModelError.undefinedPrediction(model: type(of: purchaseModel).displayName, reason: "a prediction is not finite (x = \(x), t_x = \(tx), T = \(T)).")
+            }
+            if let spendModel, !(spend?.isFinite ?? true) {
+                throw ModelError.undefinedPrediction(model: type(of: spendModel).displayName, reason: "the expected spend is not finite (x = \(x), monetary_value = \(monetaryValue.map { "\($0)" } ?? "none")).")
+            }
+            guard clv?.isFinite ?? true else {
+                throw ModelError.undefinedPrediction(model: "CLV", reason: "discounted purchases \(discountedPurchases) × expected spend \(spend ?? 0) × margin \(options.margin) overflows a double (> 1.8e308); give a smaller --margin.")
             }
             return score
         } catch let error as ModelError {

@@ -401,9 +401,10 @@ import CLVTestSupport
         #expect(error.isMissingFile)
         #expect(error.file == path)
         #expect(error.description.contains("no such file"))
-        // A directory exists but is not a readable model file: not "missing".
+        // A directory cannot be read as a file: exit 66 like a missing one ("does not exist or
+        // cannot be read"), with a message that says it is a directory.
         let dirError = try #require(ModelFileTestSupport.loadError(dir.path))
-        #expect(!dirError.isMissingFile)
+        #expect(dirError.isMissingFile && dirError.description.contains("it is a directory"))
     }
 
     /// `write` validates first: an impossible model is not written, and nothing is left behind.
