@@ -33,7 +33,15 @@ extension LocalZone: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
-/// How to read a transaction log: column names, time unit and the observation window.
+/// The calendar time units, for the commands that read only transaction logs (summarize,
+/// evaluate): their help offers no `periods`.
+enum CalendarUnit: String, ExpressibleByArgument, CaseIterable {
+    case day, week
+    var timeUnit: TimeUnit { self == .day ? .day : .week }
+}
+
+/// How to read a transaction log: column names and the observation window. The time unit is
+/// each command's own option (its help differs: only train and score take periods).
 struct TransactionOptions: ParsableArguments {
     @Option(help: "Header name of the customer-id column.")
     var customerColumn = "customer_id"
@@ -43,9 +51,6 @@ struct TransactionOptions: ParsableArguments {
 
     @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then).")
     var amountColumn = "amount"
-
-    @Option(help: "Time unit of recency, T and model parameters: day, week (7 days), or periods (discrete purchase opportunities, for bgbb; with --summary only). (default: week; with --model bgbb: periods; for score: the model's unit)")
-    var unit: TimeUnit?
 
     @Option(help: "Last day (inclusive) of the calibration period, YYYY-MM-DD; later purchases form the holdout.")
     var calibrationEnd: CalendarDate?
@@ -92,6 +97,11 @@ struct TransactionOptions: ParsableArguments {
         }
     }
 
+    /// Checks the rejects file can be written, before the log is read.
+    func checkOutputs() throws {
+        if let rejects { try AtomicOutput.checkWritable(rejects) }
+    }
+
     /// The first option given that only concerns parsing a CSV file (for commands that read no file).
     var csvOnlyOptionGiven: String? {
         if delimiter != .auto { return "--delimiter" }
@@ -102,9 +112,9 @@ struct TransactionOptions: ParsableArguments {
         return nil
     }
 
-    func rfmOptions(defaultUnit: TimeUnit = .week) -> RFMOptions {
+    func rfmOptions(unit: TimeUnit) -> RFMOptions {
         var options = RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
-                                 amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit ?? defaultUnit,
+                                 amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit,
                                  calibrationEnd: calibrationEnd, observationEnd: observationEnd)
         if let byte = delimiter.byte {
             options.csv = CSVScanner.Options(delimiter: byte)
@@ -118,23 +128,23 @@ struct TransactionOptions: ParsableArguments {
 
     /// Summarizes the log at `path`: shows progress on a terminal (unless `quiet`), writes the
     /// rejects file, and says on standard error how many rows were skipped.
-    func summarize(_ path: String, defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> CustomerSummaryTable {
-        try summary(path, defaultUnit: defaultUnit, quiet: quiet).table
+    func summarize(_ path: String, unit: TimeUnit, quiet: Bool = false) throws -> CustomerSummaryTable {
+        try summary(path, unit: unit, quiet: quiet).table
     }
 
-    /// ``summarize(_:defaultUnit:quiet:)`` before the table is made (to write it out directly).
-    func summary(_ path: String, defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> RFMSummary {
+    /// ``summarize(_:unit:quiet:)`` before the table is made (to write it out directly).
+    func summary(_ path: String, unit: TimeUnit, quiet: Bool = false) throws -> RFMSummary {
         let outcome = try reading(path, quiet: quiet) { progress throws(DataError) in
-            try RFMSummarizer.read(path: path, options: rfmOptions(defaultUnit: defaultUnit), progress: progress)
+            try RFMSummarizer.read(path: path, options: rfmOptions(unit: unit), progress: progress)
         }
         try account(rejected: outcome.rejected, of: outcome.rows, late: outcome.rowsAfterObservationEnd, quiet: quiet)
         return outcome.summary
     }
 
-    /// ``summarize(_:defaultUnit:quiet:)`` with the cohort's dated purchases, for `evaluate`.
-    func evaluationData(_ path: String, quiet: Bool = false) throws -> EvaluationData {
+    /// ``summarize(_:unit:quiet:)`` with the cohort's dated purchases, for `evaluate`.
+    func evaluationData(_ path: String, unit: TimeUnit, quiet: Bool = false) throws -> EvaluationData {
         let data = try reading(path, quiet: quiet) { progress throws(DataError) in
-            try EvaluationData.read(path: path, options: rfmOptions(), progress: progress)
+            try EvaluationData.read(path: path, options: rfmOptions(unit: unit), progress: progress)
         }
         try account(rejected: data.rejected, of: data.rows, late: data.rowsAfterObservationEnd, quiet: quiet)
         return data
@@ -198,15 +208,15 @@ struct CustomerInput: ParsableArguments {
     /// Whether the customers come from a transaction log (not `--summary`).
     var isTransactionLog: Bool { summary == nil }
 
-    /// The summary table, from whichever input was given, in `--unit` or else `defaultUnit`.
-    func table(defaultUnit: TimeUnit = .week, quiet: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
+    /// The summary table, from whichever input was given, in `unit`.
+    func table(unit: TimeUnit, quiet: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
         if let summary {
             // The delimiter as for a log: given, or found in the header line.
             let csv = CSVScanner.Options(delimiter: log.delimiter.byte ?? UInt8(ascii: ","), detectsDelimiter: log.delimiter.byte == nil)
-            return (try SummaryCSV.read(path: summary, unit: log.unit ?? defaultUnit, options: csv), summary)
+            return (try SummaryCSV.read(path: summary, unit: unit, options: csv), summary)
         }
         let path = transactions!
-        return (try log.summarize(path, defaultUnit: defaultUnit, quiet: quiet), path)
+        return (try log.summarize(path, unit: unit, quiet: quiet), path)
     }
 }
 
@@ -232,7 +242,10 @@ struct ModelChoiceOptions: ParsableArguments {
     /// A usage error when `unit` (given, or the default) does not suit the model: periods only
     /// for BG/BB (and never for auto, which compares the continuous-time models), and periods
     /// only from a summary.
-    func checkUnit(_ given: TimeUnit?, fromLog: Bool) throws {
+    func checkUnit(_ given: TimeUnit?, fromLog: Bool, summaryAccepted: Bool = true) throws {
+        if !summaryAccepted, type?.isDiscreteTime == true {
+            throw ValidationError("--model \(name) counts discrete purchase opportunities, and this command reads a transaction log, whose time is calendar days; train and score BG/BB on an RFM summary of opportunities (clvfit train --summary FILE --model \(name)).")
+        }
         let unit = given ?? defaultUnit
         if let type, let mismatch = unit.mismatch(with: type) {
             throw ValidationError("--unit \(unit.rawValue) does not suit --model \(name): \(mismatch)")

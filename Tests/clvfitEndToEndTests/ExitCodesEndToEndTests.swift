@@ -25,7 +25,9 @@ import CLVTestSupport
                       (["--horizon=-1"], "--horizon must be a whole number ≥ 1"),
                       (["--discount-rate=-1"], "--discount-rate must be a number greater than −1"),
                       (["--discount-rate", "nan"], "--discount-rate must be a number greater than −1"),
-                      (["--margin", "nan"], "--margin must be a finite number")])
+                      (["--margin", "nan"], "--margin must be a finite number"),
+                      (["--horizon", "1000000"], "--horizon 1000000 months is more than 100 years"),
+                      (["--horizon", "100001", "--horizon-unit", "day"], "--horizon 100001 days is more than 100 years")])
     func badOptionValuesExit64(arguments: [String], message: String) throws {
         let ws = try Workspace()
         let run = try ws.run(["score", "--model", E.goldenModel, "--summary", try E.dataset("cdnow_customers_summary.csv"),

@@ -44,6 +44,31 @@ public enum AtomicOutput {
         public var description: String { "\(path): cannot write the output: \(reason)" }
     }
 
+    /// Checks, before any work is done, that an output can be written at `path`: its directory
+    /// exists and may be written, and `path` is not a directory — so that a run that would fail
+    /// to write its result fails at once, not after reading and fitting. (The write itself still
+    /// reports what goes wrong later, such as a full disk.)
+    public static func checkWritable(_ path: String) throws(Failure) {
+        if path == "-" { return }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { throw Failure(path: path, reason: "it is a directory; give a file name") }
+            if info.st_mode & S_IFMT != S_IFREG {
+                guard access(path, W_OK) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+                return
+            }
+        }
+        let shown = (path as NSString).deletingLastPathComponent
+        let directory = shown.isEmpty ? "." : shown
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure(path: path, reason: "the directory \(directory) does not exist")
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw Failure(path: path, reason: "the directory \(directory) cannot be written (\(String(cString: strerror(errno))))")
+        }
+    }
+
     /// Writes `data` to `path` atomically; `-` means standard output.
     public static func write(_ data: Data, to path: String) throws(Failure) {
         let stream = try Stream(path: path)

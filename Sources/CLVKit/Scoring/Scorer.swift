@@ -59,6 +59,9 @@ public struct ScoringOptions: Sendable, Equatable {
         case (_?, nil):
             throw .invalidOption("horizon-unit", "\(unit.rawValue) has no meaning for a model in periods (discrete purchase opportunities); give --horizon-unit periods.")
         }
+        if let days = unit.days, Double(periods) * days > Self.maximumYears * 365.2425 {
+            throw .invalidOption("horizon", "\(periods) \(unit.rawValue)s is more than \(Int(Self.maximumYears)) years: no business plans that far, and the models do not extrapolate meaningfully there.")
+        }
         self.init(periods: periods, periodLength: length, discountRate: discountRate, margin: margin)
     }
 
@@ -68,9 +71,17 @@ public struct ScoringOptions: Sendable, Equatable {
         unit.days.map { Foundation.pow(1.01, $0 / HorizonUnit.daysPerMonth) - 1 }
     }
 
+    /// The longest horizon in periods, and in calendar time (a CLV over more than a century
+    /// describes no business decision; the models' extrapolation is meaningless there).
+    public static let maximumPeriods = 100_000
+    public static let maximumYears = 100.0
+
     /// Checks the options make sense, naming the option at fault.
     public func validate() throws(ScoringError) {
         guard periods >= 1 else { throw .invalidOption("horizon", "must be a whole number ≥ 1 (got \(periods)).") }
+        guard periods <= Self.maximumPeriods else {
+            throw .invalidOption("horizon", "\(periods) is more than \(Self.maximumPeriods) periods; a CLV horizon is a few years (give a longer --horizon-unit for longer ones).")
+        }
         guard periodLength.isFinite, periodLength > 0 else { throw .invalidOption("horizon-unit", "gives a period length of \(periodLength).") }
         guard discountRate.isFinite, discountRate > -1 else { throw .invalidOption("discount-rate", "must be a number greater than −1 (got \(discountRate)).") }
         guard margin.isFinite else { throw .invalidOption("margin", "must be a finite number (got \(margin)).") }
@@ -243,16 +254,30 @@ public struct Scorer: Sendable {
 
     /// E[Y(HΔ)] and the discounted purchases Σₖ (E[Y(kΔ)] − E[Y((k−1)Δ)]) / (1 + d)ᵏ of one
     /// customer: the purchase part of CLV, before spend and margin.
+    ///
+    /// Cost: at most H + 1 evaluations of E[Y(t)], and far fewer for long horizons. Without
+    /// discounting the sum telescopes to E[Y(HΔ)] (one evaluation). With d > 0 it stops once the
+    /// rest cannot matter: every model here has E[Y(t)] concave in t (its derivative is the
+    /// expected purchase rate times the probability of being still alive at T + t, which falls
+    /// with t), so the increments do not grow and the terms after period k sum to at most
+    /// incrementₖ · Σⱼ₍>ₖ₎ (1+d)^−ʲ = incrementₖ / ((1+d)ᵏ · d); the loop ends when that is below
+    /// 1e-13 of the sum so far.
     static func horizonPurchases(_ model: any PurchaseModel, options: ScoringOptions, frequency x: Double, recency tx: Double,
                                  T: Double) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        let H = options.periods, d = options.discountRate, length = options.periodLength
+        let total = try model.expectedPurchases(within: Double(H) * length, frequency: x, recency: tx, T: T)
+        if d == 0 || H == 1 { return (total, total / Foundation.pow(1 + d, Double(H))) }
         var previous = 0.0
         var discounted = 0.0
-        for k in 1...options.periods {
-            let cumulative = try model.expectedPurchases(within: Double(k) * options.periodLength, frequency: x, recency: tx, T: T)
-            discounted += (cumulative - previous) / Foundation.pow(1 + options.discountRate, Double(k))
+        for k in 1...H {
+            let cumulative = k == H ? total : try model.expectedPurchases(within: Double(k) * length, frequency: x, recency: tx, T: T)
+            let growth = Foundation.pow(1 + d, Double(k))
+            let increment = cumulative - previous
+            discounted += increment / growth
             previous = cumulative
+            if d > 0, k < H, increment / (growth * d) <= 1e-13 * discounted { break }
         }
-        return (previous, discounted)
+        return (total, discounted)
     }
 
     /// Scores every row of a summary, in its order: in chunks on all cores for large tables

@@ -6,10 +6,11 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit on the calibration period, predict the holdout and report the error.",
         discussion: """
-        Needs a transaction log with --calibration-end and --observation-end. Reports per-customer \
+        Needs a transaction log and --calibration-end (the holdout runs to --observation-end, by \
+        default the last date in the log). Reports per-customer \
         MAE and RMSE of holdout purchases, their correlation, total predicted vs actual, the mean \
         by calibration frequency 0..6, 7+, a naive rate baseline, the spend model's error on \
-        customers who bought in both periods, and the weekly tracking of the cohort's repeat \
+        customers who bought in the calibration and the holdout, and the weekly tracking of the cohort's repeat \
         purchases (actual vs expected). --report writes all of it, with charts, as one \
         self-contained HTML page.
         """)
@@ -18,6 +19,9 @@ struct Evaluate: ParsableCommand {
 
     @Argument(help: "Transaction log (CSV with a header; '-' for standard input).")
     var transactions: String
+
+    @Option(help: "Time unit of the summary and the models: day, or week (7 days).")
+    var unit: CalendarUnit = .week
 
     @OptionGroup var log: TransactionOptions
 
@@ -38,17 +42,19 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard log.calibrationEnd != nil, log.observationEnd != nil else {
-            throw ValidationError("evaluate needs both --calibration-end and --observation-end.")
+        guard log.calibrationEnd != nil else {
+            throw ValidationError("evaluate needs --calibration-end: the holdout it predicts is what comes after it (up to --observation-end, by default the log's last date).")
         }
         if compare && report != nil {
             throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
         }
-        try modelChoice.checkUnit(log.unit, fromLog: true)
+        try modelChoice.checkUnit(unit.timeUnit, fromLog: true, summaryAccepted: false)
     }
 
     func run() throws {
-        let data = try log.evaluationData(transactions)
+        for path in [output.path, saveModel, report].compactMap({ $0 }) { try AtomicOutput.checkWritable(path) }
+        try log.checkOutputs()
+        let data = try log.evaluationData(transactions, unit: unit.timeUnit)
         let table = data.table
         if compare {
             let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates)

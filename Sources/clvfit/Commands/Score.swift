@@ -18,13 +18,19 @@ struct Score: ParsableCommand {
         file's diagnostic warnings are printed on standard error. With a spend model the summary \
         needs monetary_value (else give --spend population-mean). A summary in days for a model \
         in weeks (or the reverse) is converted when --unit says its unit; a summary whose T is \
-        more than 3.5 times the model's training span is refused as being in another unit.
+        more than 3.5 times the model's training span is refused as being in another unit. \
+        Under BG/NBD, P(alive) is 1 for every customer without repeat purchases (the model lets \
+        customers drop out only after a repeat purchase): to rank churners, train --model mbgnbd \
+        or pareto-nbd.
         """)
 
     @Option(help: "Model file written by 'clvfit train'.")
     var model: String
 
     @OptionGroup var input: CustomerInput
+
+    @Option(help: "Time unit of the customers' recency and T (of the summary, or of the log's summary): day, week or periods; converted to the model's unit when they differ. (default: the model's unit)")
+    var unit: TimeUnit?
 
     @Option(help: "Number of periods to look ahead.")
     var horizon: Int = 12
@@ -56,12 +62,14 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
+        try AtomicOutput.checkWritable(output.path)
+        try input.log.checkOutputs()
         let modelFile = try ModelFile.load(path: model)
         if modelFile.timeUnit == .periods, input.isTransactionLog {
             throw CommandFailure(status: .usage, description: "the model \(model) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
         }
         var notes = ""
-        var (table, source) = try input.table(defaultUnit: modelFile.timeUnit)
+        var (table, source) = try input.table(unit: unit ?? modelFile.timeUnit)
         if table.unit != modelFile.timeUnit {
             guard let converted = table.converted(to: modelFile.timeUnit) else {
                 throw CommandFailure(status: .usage, description: "the model \(model) is in \(modelFile.timeUnit.plural) but --unit is \(table.unit.rawValue); periods (purchase opportunities) and calendar time do not convert into each other: give --unit \(modelFile.timeUnit.rawValue).")

@@ -21,6 +21,9 @@ struct Summarize: ParsableCommand {
     @Argument(help: "Transaction log (CSV with a header; '-' for standard input). Not with --emit-sql.")
     var transactions: String?
 
+    @Option(help: "Time unit of recency and T: day, or week (7 days).")
+    var unit: CalendarUnit = .week
+
     @OptionGroup var log: TransactionOptions
 
     @Flag(help: "Write the compressed summary: one row per distinct pattern with a weight column, no customer_id.")
@@ -38,9 +41,6 @@ struct Summarize: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if log.unit == .periods {
-            throw ValidationError("--unit periods needs an RFM summary of purchase opportunities; summarize reads a transaction log with dates, so its unit is day or week.")
-        }
         if emitSQL != nil, transactions != nil {
             throw ValidationError("--emit-sql prints SQL for a database table (--table); give no transaction log with it.")
         }
@@ -57,12 +57,14 @@ struct Summarize: ParsableCommand {
     }
 
     func run() throws {
+        try AtomicOutput.checkWritable(output.path)
+        try log.checkOutputs()
         if let dialect = emitSQL {
-            let sql = SummarySQL(dialect: dialect, table: table, options: log.rfmOptions(), weighted: weighted)
+            let sql = SummarySQL(dialect: dialect, table: table, options: log.rfmOptions(unit: unit.timeUnit), weighted: weighted)
             try AtomicOutput.write(try sql.render(), to: output.path)
             return
         }
-        let summary = try log.summary(transactions!, quiet: quiet)
+        let summary = try log.summary(transactions!, unit: unit.timeUnit, quiet: quiet)
         if weighted {
             try SummaryCSV.write(summary.table.weighted(), to: output.path, style: .weighted)
         } else {

@@ -14,6 +14,9 @@ struct Train: ParsableCommand {
         """)
 
     @OptionGroup var input: CustomerInput
+
+    @Option(help: "Time unit of recency, T and the model's parameters: day, week (7 days), or periods (discrete purchase opportunities: --model bgbb, with --summary). (default: week; with --model bgbb: periods)")
+    var unit: TimeUnit?
     @OptionGroup var model: ModelChoiceOptions
 
     @Option(name: .shortAndLong, help: "Model file to write (JSON).")
@@ -23,18 +26,20 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        try model.checkUnit(input.log.unit, fromLog: input.isTransactionLog)
+        try model.checkUnit(unit, fromLog: input.isTransactionLog)
     }
 
     func run() throws {
-        let (table, source) = try input.table(defaultUnit: model.defaultUnit, quiet: quiet)
+        try AtomicOutput.checkWritable(output)
+        try input.log.checkOutputs()
+        let (table, source) = try input.table(unit: unit ?? model.defaultUnit, quiet: quiet)
         let outcome = try model.train(table, source: source)
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }
         var text = ModelSummaryText.render(outcome.modelFile)
         if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model): \(selection.reason)\n" }
         if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
-        if !input.isTransactionLog, input.log.unit == nil, table.unit == .week {
+        if !input.isTransactionLog, unit == nil, table.unit == .week {
             // A summary CSV does not say its unit; the model records the one assumed.
             text += "Note: the summary's time unit was not given, so its recency and T were taken as weeks; if they are in days, train again with --unit day.\n"
         }

@@ -328,4 +328,48 @@ import CLVTestSupport
             #expect(scores[i] == (try scorer.score(id: "c\(i)", frequency: x[i], recency: t[i], T: big[i], monetaryValue: m[i])), "row \(i)")
         }
     }
+
+    /// The discounted horizon sum, term by term as its definition says: the reference for the
+    /// shortcuts (telescoping without a discount, the tail bound with one).
+    static func naiveHorizon(_ model: any PurchaseModel, _ o: ScoringOptions, x: Double, tx: Double, T: Double) throws -> (Double, Double) {
+        var previous = 0.0, discounted = 0.0
+        for k in 1...o.periods {
+            let c = try model.expectedPurchases(within: Double(k) * o.periodLength, frequency: x, recency: tx, T: T)
+            discounted += (c - previous) / pow(1 + o.discountRate, Double(k))
+            previous = c
+        }
+        return (previous, discounted)
+    }
+
+    /// Long horizons: the shortcuts give the term-by-term sum to 1e-12 relative, for every
+    /// purchase model, with and without discounting, for a negative rate too (no shortcut).
+    @Test func longHorizonsMatchTheTermByTermSum() throws {
+        let (bgnbd, _, _) = try Self.lifetimesModels()
+        let models: [any PurchaseModel] = [bgnbd, try ParetoNBD(parameterValues: [0.5533, 10.5777, 0.6062, 11.6687]),
+                                           try MBGNBD(parameterValues: [0.5248, 6.1831, 0.8914, 1.6140])]
+        for model in models {
+            for (periods, rate) in [(600, 0.01), (600, 0.0), (2000, 0.05), (50, -0.01), (1, 0.01)] {
+                let o = ScoringOptions(periods: periods, periodLength: 4.348125, discountRate: rate)
+                for (x, tx, T) in [(2.0, 30.43, 38.86), (0.0, 0.0, 38.86), (10.0, 38.0, 39.0)] {
+                    let fast = try Scorer.horizonPurchases(model, options: o, frequency: x, recency: tx, T: T)
+                    let (cumulative, discounted) = try Self.naiveHorizon(model, o, x: x, tx: tx, T: T)
+                    #expect(isClose(fast.cumulative, cumulative, relative: 1e-12), "\(type(of: model)) \(periods) \(rate)")
+                    #expect(isClose(fast.discounted, discounted, relative: 1e-12), "\(type(of: model)) \(periods) \(rate): \(fast.discounted) vs \(discounted)")
+                }
+            }
+        }
+    }
+
+    /// Horizons beyond 100 years or 100,000 periods are refused, naming --horizon.
+    @Test func absurdHorizonsAreRefused() throws {
+        #expect(throws: ScoringError.self) { try ScoringOptions(periods: 1201, unit: .month, modelUnit: .week, discountRate: 0.01) }
+        #expect((try? ScoringOptions(periods: 1200, unit: .month, modelUnit: .week, discountRate: 0.01)) != nil)
+        #expect(throws: ScoringError.self) { try ScoringOptions(periods: 100_001, periodLength: 1, discountRate: 0.01).validate() }
+        do {
+            _ = try ScoringOptions(periods: 1_000_000, unit: .week, modelUnit: .week, discountRate: 0.01)
+            Issue.record("a million weeks was accepted")
+        } catch {
+            #expect(error.description.hasPrefix("--horizon 1000000 weeks is more than 100 years"), "\(error)")
+        }
+    }
 }

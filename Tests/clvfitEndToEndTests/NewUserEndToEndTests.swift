@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import CLVTestSupport
+
+/// What a new user trips over (issue 11, items 7 and 9): evaluate's defaults, outputs checked
+/// before the work, messages that name only options the command has, per-command help.
+@Suite struct NewUserEndToEndTests {
+    typealias E = ClvFitEndToEndTests
+
+    /// Without --observation-end, evaluate runs to the log's last date, as its help says: the
+    /// same result as giving that date (CDNOW's is 1998-06-30).
+    @Test func evaluateDefaultsTheObservationEndToTheLastDate() throws {
+        let ws = try Workspace()
+        let data = try E.dataset("cdnow_sample.csv")
+        let implicit = try ws.run(["evaluate", data, "--calibration-end", E.calibrationEnd, "--format", "json", "-o", "a.json"])
+        let explicit = try ws.run(["evaluate", data, "--calibration-end", E.calibrationEnd, "--observation-end", "1998-06-30", "--format", "json", "-o", "b.json"])
+        #expect(implicit.status == 0 && explicit.status == 0, "\(implicit)")
+        #expect(try ws.read("a.json") == (try ws.read("b.json")))
+        let none = try ws.run(["evaluate", data])
+        #expect(none.status == 64 && none.stderr.contains("evaluate needs --calibration-end"), "\(none)")
+    }
+
+    /// Every output path is checked before the log is read and the models fitted: nothing is
+    /// fitted (no warnings printed) for a report that could not be written.
+    @Test(arguments: [["evaluate", "LOG", "--calibration-end", "1997-09-30", "--report", "missing/r.html"],
+                      ["evaluate", "LOG", "--calibration-end", "1997-09-30", "--save-model", "missing/m.json"],
+                      ["evaluate", "LOG", "--calibration-end", "1997-09-30", "-o", "missing/e.txt"],
+                      ["train", "LOG", "-o", "missing/m.json"],
+                      ["summarize", "LOG", "-o", "missing/s.csv"],
+                      ["summarize", "LOG", "--on-bad-row", "skip", "--rejects", "missing/r.csv", "-o", "s.csv"],
+                      ["score", "--model", "MODEL", "LOG", "-o", "missing/s.csv"]])
+    func outputsAreCheckedBeforeTheWork(command: [String]) throws {
+        let ws = try Workspace()
+        let data = try E.dataset("cdnow_sample.csv")
+        let run = try ws.run(command.map { $0 == "LOG" ? data : $0 == "MODEL" ? E.goldenModel : $0 })
+        #expect(run.status == 73 && run.stderr.contains("cannot write the output: the directory missing does not exist"), "\(run)")
+        #expect(!run.stderr.contains("warning:") && !run.stderr.contains("Trained on"), "failed before fitting: \(run)")
+        #expect(try ws.files().isEmpty)
+    }
+
+    /// evaluate --model bgbb names no option evaluate lacks (it used to say "--summary").
+    @Test func evaluateBGBBNamesWhatToDoInstead() throws {
+        let run = try Workspace().run(["evaluate", try E.dataset("cdnow_sample.csv"), "--calibration-end", E.calibrationEnd, "--model", "bgbb"])
+        #expect(run.status == 64, "\(run)")
+        #expect(run.stderr.contains("Error: --model bgbb counts discrete purchase opportunities, and this command reads a transaction log, whose time is calendar days; train and score BG/BB on an RFM summary of opportunities (clvfit train --summary FILE --model bgbb)."), "\(run)")
+    }
+
+    /// Help per command: summarize and evaluate offer only day and week and say nothing of
+    /// score; score's help explains P(alive) = 1 for one-time buyers under BG/NBD.
+    @Test func helpIsPerCommand() throws {
+        let ws = try Workspace()
+        for command in ["summarize", "evaluate"] {
+            let help = try ws.run([command, "--help"])
+            let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(help.status == 0 && text.contains("--unit <unit>") && text.contains("day, or week (7 days). (values: day, week; default: week)"), "\(help)")
+            #expect(!help.stdout.contains("periods") && !help.stdout.contains("score"), "\(command): \(help.stdout)")
+        }
+        let summarize = try ws.run(["summarize", "--unit", "periods", "x.csv"])
+        #expect(summarize.status == 64 && summarize.stderr.contains("periods"), "\(summarize)")
+        let score = try ws.run(["score", "--help"])
+        #expect(score.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("P(alive) is 1 for every customer without repeat purchases"), "\(score)")
+        #expect(score.stdout.contains("mbgnbd"), "\(score)")
+    }
+}
