@@ -61,4 +61,16 @@ import CLVTestSupport
         #expect(score.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("P(alive) is 1 for every customer without repeat purchases"), "\(score)")
         #expect(score.stdout.contains("mbgnbd"), "\(score)")
     }
+
+    /// A date that does not parse names the --date-format that would, word for word, and says
+    /// when day and month are ambiguous (issue 11, item 6).
+    @Test func unparsedDateSuggestsTheFormat() throws {
+        let ws = try Workspace()
+        try ws.write("retail.csv", "customer_id,date,amount\n17850,12/01/2010 08:26,15.3\n")
+        let run = try ws.run(["summarize", "retail.csv"])
+        #expect(run.status == 65, "\(run)")
+        #expect(run.stderr == "clvfit: error: retail.csv:2: field 'date': \"12/01/2010 08:26\" is not a date in the form YYYY-MM-DD or YYYYMMDD; if the dates look like this, give --date-format '%m/%d/%Y %H:%M' (day and month are ambiguous in \"12/01/2010 08:26\": if the day comes first, give --date-format '%d/%m/%Y %H:%M')\n", "\(run)")
+        let fixed = try ws.run(["summarize", "retail.csv", "--date-format", "%m/%d/%Y %H:%M"])
+        #expect(fixed.status == 0 && fixed.stdout.contains("\n17850,0,0,0,0\n"), "\(fixed)")
+    }
 }

@@ -23,8 +23,9 @@ final class DateReader {
     /// A sentence saying why `field` is not a valid date (the slow path).
     func explainInvalid(_ field: UnsafeBufferPointer<UInt8>) -> String {
         let text = DataText.string(field)
-        guard let format else { return CalendarDate.explainInvalid(text) }
+        guard let format else { return CalendarDate.explainInvalid(text) + DateFormat.advice(for: text) }
         if DataText.trimmed(text).isEmpty { return "the date is empty" }
         return "\(DataText.quoted(text)) does not match the date format \"\(format.pattern)\" or is not a valid date"
+            + DateFormat.advice(for: text, instead: format.pattern)
     }
 }

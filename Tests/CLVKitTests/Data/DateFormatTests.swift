@@ -33,9 +33,33 @@ import Testing
         func message(_ pattern: String) -> String? {
             do { _ = try DateFormat(pattern); return nil } catch { return error.message }
         }
-        #expect(message("%d/%m/%y") == "the date format \"%d/%m/%y\" has the unknown token %y (known: %Y %m %d %H %M %S %z %%)")
-        #expect(message("%d/%m") == "the date format \"%d/%m\" must have %Y exactly once (it has it 0 times)")
+        #expect(message("%d/%m/%q") == "the date format \"%d/%m/%q\" has the unknown token %q (known: %Y %y %m %d %H %M %S %z %%)")
+        #expect(message("%d/%m") == "the date format \"%d/%m\" must have a year (%Y, or %y for two digits) exactly once (it has 0)")
+        #expect(message("%d/%m/%y%Y") == "the date format \"%d/%m/%y%Y\" must have a year (%Y, or %y for two digits) exactly once (it has 2)")
         #expect(message("%Y-%m-%d %") == "the date format \"%Y-%m-%d %\" ends with a lone '%' (write %% for a percent sign)")
         #expect(message("%Y %m %d %H %H") == "the date format \"%Y %m %d %H %H\" has %H more than once")
+    }
+
+    /// `%y`: two digits, 69–99 → 19xx, 00–68 → 20xx (POSIX strptime's pivot).
+    @Test func twoDigitYears() throws {
+        #expect(try Self.parse("%d.%m.%y", "5.3.24") == Timestamp(date: CalendarDate("2024-03-05")!))
+        #expect(try Self.parse("%d.%m.%y", "05.03.68") == Timestamp(date: CalendarDate("2068-03-05")!))
+        #expect(try Self.parse("%d.%m.%y", "05.03.69") == Timestamp(date: CalendarDate("1969-03-05")!))
+        #expect(try Self.parse("%d.%m.%y", "05.03.2024") == nil)
+        #expect(try Self.parse("%d.%m.%y", "05.03.4") == nil)
+    }
+
+    /// Patterns guessed from dates that did not parse; ambiguous day/month orders give both.
+    @Test func suggestions() {
+        func s(_ text: String) -> [String]? { DateFormat.suggestion(for: text).map { [$0.pattern] + ($0.alternative.map { [$0] } ?? []) } }
+        #expect(s("12/01/2010 08:26") == ["%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"])
+        #expect(s("25/01/2010") == ["%d/%m/%Y"])
+        #expect(s("01/25/2010") == ["%m/%d/%Y"])
+        #expect(s("2010.01.25 08:26:59") == ["%Y.%m.%d %H:%M:%S"])
+        #expect(s("5-3-24") == ["%m-%d-%y", "%d-%m-%y"])
+        #expect(s("31/31/2010") == nil, "no pattern parses it")
+        #expect(s("yesterday") == nil && s("12/01") == nil && s("12/01-2010") == nil && s("") == nil)
+        #expect(DateFormat.advice(for: "25/01/2010") == "; if the dates look like this, give --date-format '%d/%m/%Y'")
+        #expect(DateFormat.advice(for: "25/01/2010", instead: "%d/%m/%Y") == "")
     }
 }

@@ -34,7 +34,7 @@ import CLVTestSupport
         let e = try #require(Self.failure("customer_id,date,amount\n1,1997-01-01,2\n1,1997-02-30,3\n"))
         #expect(e.description == "tx.csv:3: field 'date': \"1997-02-30\" is not a valid date: February 1997 has 28 days")
         let f = try #require(Self.failure("customer_id,date,amount\n1,01/02/1997,2\n"))
-        #expect(f.description == "tx.csv:2: field 'date': \"01/02/1997\" is not a date in the form YYYY-MM-DD or YYYYMMDD")
+        #expect(f.description == "tx.csv:2: field 'date': \"01/02/1997\" is not a date in the form YYYY-MM-DD or YYYYMMDD; if the dates look like this, give --date-format '%m/%d/%Y' (day and month are ambiguous in \"01/02/1997\": if the day comes first, give --date-format '%d/%m/%Y')")
         let g = try #require(Self.failure("customer_id,date,amount\n1,,2\n"))
         #expect(g.description == "tx.csv:2: field 'date': the date is empty")
     }
