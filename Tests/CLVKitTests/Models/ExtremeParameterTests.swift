@@ -123,3 +123,51 @@ import CLVTestSupport
         }
     }
 }
+
+/// BG/BB and Gamma-Gamma at extreme parameters.
+@Suite struct ExtremeParameterSpendAndDiscreteTests {
+    /// BG/BB P(alive), E[X(n, n+t)] and E[X(t)] against mpmath (120-digit ln Γ sums): 1e-10 relative
+    /// (ln B differences at α = β = 10¹² used to lose ~1e-2).
+    @Test func bgbbMatchesMpmath() throws {
+        let selected = ExtremeParameterTests.points.filter { $0.model == "bgbb" }
+        #expect(selected.count > 100)
+        for p in selected {
+            let m = try BGBB(parameterValues: p.parameters)
+            let who = "bgbb \(p.label) \(p.parameters) x=\(p.x) t_x=\(p.tx) n=\(p.T) t=\(p.t)"
+            let alive = m.probabilityAlive(frequency: p.x, recency: p.tx, T: p.T)
+            #expect(isClose(alive, p.pAlive, relative: 1e-10), "P(alive) \(alive) vs \(p.pAlive): \(who)")
+            let y = try m.expectedPurchases(within: p.t, frequency: p.x, recency: p.tx, T: p.T)
+            #expect(isClose(y, p.expectedPurchases, relative: 1e-10), "E[Y] \(y) vs \(p.expectedPurchases): \(who)")
+            let n = try m.expectedPurchasesOfNewCustomer(within: p.t)
+            #expect(isClose(n, p.expectedNew, relative: 1e-10), "E[X] \(n) vs \(p.expectedNew): \(who)")
+        }
+    }
+
+    /// E[M | m̄, x] = p(γ + x m̄)/(px + q − 1) is a weighted average of m̄ and the population mean
+    /// pγ/(q−1) (Fader & Hardie 2013 eq. 5): over p, q, γ from 1e-8 to 1e300 it lies between them
+    /// (1e-12 relative), finite, or is refused; p = 1e300 gave NaN (∞/∞), now its limit m̄ + γ/x.
+    @Test func gammaGammaStaysAWeightedAverage() throws {
+        let grid: [Double] = [1e-8, 1e-4, 0.5, 1 + 1e-12, 1.5, 2, 6, 1e4, 1e8, 1e12, 1e100, 1e300]
+        for k in 0..<3 {
+            for v in grid {
+                var values = [6.25, 3.74, 15.44]
+                values[k] = v
+                let g = try GammaGamma(parameterValues: values)
+                for (x, m) in [(1.0, 20.0), (3, 22.345), (50, 1e-3), (1000, 1e6)] {
+                    guard let e = try? g.expectedSpend(frequency: x, monetaryValue: m) else {
+                        #expect(values[1] <= 1, "refused at \(values), x = \(x)")
+                        continue
+                    }
+                    let mean = values[0] / (values[1] - 1) * values[2]
+                    #expect(e.isFinite && e > 0, "\(values) x=\(x): \(e)")
+                    #expect(e >= min(m, mean) * (1 - 1e-12) && e <= max(m, mean) * (1 + 1e-12), "\(values) x=\(x): \(e) not between \(m) and \(mean)")
+                }
+            }
+        }
+        let huge = try GammaGamma(p: 1e300, q: 3, gamma: 15)
+        #expect(isClose(try huge.expectedSpend(frequency: 3, monetaryValue: 1e10), 1e10 + 5, relative: 1e-15))  // p·(γ + x m̄) = ∞ before
+        let nearOne = try GammaGamma(p: 6, q: 1 + 1e-12, gamma: 15)
+        #expect(isClose(try nearOne.expectedSpend(frequency: 0, monetaryValue: 0), 90 / ((1 + 1e-12) - 1), relative: 1e-15))
+        #expect(isClose(try nearOne.expectedSpend(frequency: 2, monetaryValue: 20), 6 * 55 / (12 + ((1 + 1e-12) - 1)), relative: 1e-15))
+    }
+}
