@@ -171,3 +171,24 @@ import CLVTestSupport
         #expect(isClose(try nearOne.expectedSpend(frequency: 2, monetaryValue: 20), 6 * 55 / (12 + ((1 + 1e-12) - 1)), relative: 1e-15))
     }
 }
+
+/// Speed: at the CDNOW fit every customer of the calibration summary, at the 12 monthly horizons
+/// `clvfit score` uses, takes the closed form (no quadrature), for BG/NBD and MBG/NBD.
+@Suite struct ClosedFormRouteTests {
+    @Test func cdnowCustomersUseTheClosedForm() throws {
+        let data = try PurchaseHistory(LifetimesFixtures.cdnowCalibrationSummary())
+        let month = 30.436875 / 7
+        let (r, alpha, a, b) = (0.242595, 4.413602, 0.792922, 2.425907)
+        var uses = 0
+        for i in 0..<data.count {
+            let x = data.frequency[i], T = data.T[i]
+            for k in 1...12 {
+                let t = Double(k) * month
+                #expect(BetaGeometricExpectation.closedForm(A: r + x, a: a, B: b + x, base: alpha + T, t: t) != nil, "BG/NBD x=\(x) T=\(T) t=\(t)")
+                #expect(BetaGeometricExpectation.closedForm(A: r + x, a: a, B: b + x + 1, base: alpha + T, t: t) != nil, "MBG/NBD x=\(x) T=\(T) t=\(t)")
+                uses += 2
+            }
+        }
+        #expect(uses > 50_000)
+    }
+}
