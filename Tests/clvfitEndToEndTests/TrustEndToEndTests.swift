@@ -82,3 +82,22 @@ import CLVTestSupport
         #expect(!ws.exists("s.csv"))
     }
 }
+
+/// Issue 10 item 6: a model file with BG/NBD b = 1e9 scored expected purchases of −97 (exit 0).
+/// Now customer 1 of CDNOW (x = 2, t_x = 30.43, T = 38.86 weeks) over 12 months gets mpmath's
+/// 2.7042052476357310368 (80 digits, the golden model's r, α, a; 1e-10 relative), next to the
+/// no-dropout limit (r+x)·t/(α+T).
+@Suite struct ExtremeParameterEndToEndTests {
+    @Test func hugeBScoresTheNoDropoutLimit() throws {
+        let ws = try Workspace()
+        let golden = String(decoding: try Data(contentsOf: URL(fileURLWithPath: ClvFitEndToEndTests.goldenModel)), as: UTF8.self)
+        let range = try #require(golden.range(of: "\"b\" : 2.425906764412072"))
+        try ws.write("model.json", golden.replacingCharacters(in: range, with: "\"b\" : 1000000000"))
+        try ws.write("s.csv", "customer_id,frequency,recency,T,monetary_value\n1,2,30.428571428571427,38.857142857142854,22.345\n")
+        let result = try ws.run(["score", "--model", "model.json", "--summary", "s.csv", "-o", "out.csv"])
+        #expect(result.status == 0, "\(result)")
+        let row = ClvFitEndToEndTests.csvLines(try ws.read("out.csv"))[1].split(separator: ",").map(String.init)
+        #expect(isClose(Double(row[2])!, 2.7042052476357310368, relative: 1e-10), "\(row)")
+        #expect(isClose(Double(row[1])!, 0.99999999871105540818, relative: 1e-12), "\(row)")
+    }
+}

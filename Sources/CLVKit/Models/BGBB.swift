@@ -109,8 +109,16 @@ public struct BGBB: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// P(alive at opportunity n+m | x, t_x, n) for m ≥ 0 (m = 0: alive at opportunity n;
     /// lifetimes' `conditional_probability_alive(m, …)`, FHS 2010 appendix):
     /// B(α+x, β+n−x)/B(α,β) · B(γ, δ+n+m)/B(γ,δ) / L. Clamped to [0, 1] against rounding.
+    ///
+    /// The ln B differences lose ε·|ln Γ(α+β+n)| absolute (6e-3 at α = β = 10¹²), so where that is
+    /// above 1e-13 (α+β+n or γ+δ+n beyond ~150, or α, β, γ, δ below ~1e-300) the ratios are taken
+    /// as products of factors in (0, 1) instead (`logPosteriorTerms`), good to ~1e-14·n relative.
     public func probabilityAlive(after m: Double, frequency x: Double, recency tx: Double, opportunities n: Double) -> Double {
         guard m >= 0 else { return .nan }
+        if Self.isValidCustomer(x, tx, n), m == m.rounded(), m <= 100_000, !betaDifferencesAreAccurate(n + m) {
+            let (logAlive, logL) = logPosteriorTerms(x: Int(x), tx: Int(tx), n: Int(n), m: Int(m))
+            return min(1, Double.exp(logAlive - logL))
+        }
         let logL = logLikelihood(frequency: x, recency: tx, opportunities: n)
         guard logL.isFinite else { return .nan }
         let logAlive = Special.logBeta(alpha + x, beta + n - x) - Special.logBeta(alpha, beta)
@@ -216,6 +224,47 @@ public struct BGBB: PurchaseModel, PurchaseCountDistribution, Equatable {
             throw .undefinedPrediction(model: Self.displayName, reason: "expected transactions over \(t) opportunities are not finite.")
         }
         return value
+    }
+
+    /// Whether ln B(·,·) differences at up to n opportunities keep 1e-13 absolute: ln Γ of
+    /// α+β+n and γ+δ+n (and of the smallest parameter) times ε is below that.
+    func betaDifferencesAreAccurate(_ n: Double) -> Bool {
+        let largest = max(abs(Special.logGamma(alpha + beta + n)), abs(Special.logGamma(gamma + delta + n)),
+                          abs(Special.logGamma(min(alpha, beta, gamma, delta))))
+        return largest * Double.ulpOfOne <= 1e-13
+    }
+
+    /// ln of the alive term at n+m and ln L, both over B(α,β)B(γ,δ) (FHS 2010 eq. 5 and its
+    /// appendix), as sums of logs of factors in (0, 1) (with (a)ₖ = Γ(a+k)/Γ(a), k whole):
+    /// ```
+    /// B(α+x, β+j−x)/B(α,β) = Π_{i<x} 1/(1 + β/(α+i)) · Π_{k<j−x} 1/(1 + (α+x)/(β+k))
+    /// B(γ, δ+j)/B(γ,δ)     = Π_{k<j} 1/(1 + γ/(δ+k))
+    /// B(γ+1, δ+j)/B(γ,δ)   = 1/(1 + δ/γ) · Π_{k<j} 1/(1 + (γ+1)/(δ+k))
+    /// ```
+    /// each factor's log a log1p of a positive number: no cancellation for any α, β, γ, δ > 0;
+    /// O(n + m) operations.
+    func logPosteriorTerms(x: Int, tx: Int, n: Int, m: Int) -> (alive: Double, likelihood: Double) {
+        var logAB = 0.0                                   // ln B(α+x, β+j−x)/B(α,β) at j = x
+        for i in 0..<x { logAB -= Double.log(onePlus: beta / (alpha + Double(i))) }
+        let ax = alpha + Double(x)
+        var logDrop = -Double.log(onePlus: delta / gamma) // ln B(γ+1, δ+j)/B(γ,δ) at j = 0
+        var logStay = 0.0                                 // ln B(γ, δ+j)/B(γ,δ) at j = 0
+        var dropTerms: [Double] = []
+        dropTerms.reserveCapacity(max(0, n - tx))
+        var logABAtN = 0.0, logStayAtN = 0.0
+        for j in 0...(n + m) {
+            if j >= tx && j < n { dropTerms.append(logAB + logDrop) }
+            if j == n { logABAtN = logAB; logStayAtN = logStay }
+            if j == n + m { break }
+            let dj = Double(j)
+            if j >= x { logAB -= Double.log(onePlus: ax / (beta + dj - Double(x))) }
+            logDrop -= Double.log(onePlus: (gamma + 1) / (delta + dj))
+            logStay -= Double.log(onePlus: gamma / (delta + dj))
+        }
+        // logStay is now at j = n + m.
+        let aliveAtN = logABAtN + logStayAtN
+        let likelihood = LogSpace.sum([aliveAtN] + dropTerms)
+        return (logABAtN + logStay, likelihood)
     }
 
     static func isValidCustomer(_ x: Double, _ tx: Double, _ n: Double) -> Bool {

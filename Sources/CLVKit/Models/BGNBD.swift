@@ -47,11 +47,13 @@ public struct BGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
 
     /// P(alive | x, t_x, T) = 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))   (FHL 2005, eq. 13)
     ///
-    /// Computed as a logistic of the log-odds, so x in the thousands gives 0, not NaN.
+    /// Computed as a logistic of the log-odds, so x in the thousands gives 0, not NaN, with
+    /// ln((α+T)/(α+t_x)) as log1p((T−t_x)/(α+t_x)): a difference of logs would lose its digits
+    /// when α ≫ T and carry the loss, times r + x, into the log-odds (r = α = 10⁸: 10⁻⁷ relative).
     /// For x = 0 it is 1: in BG/NBD a customer can only drop out right after a purchase.
     public func probabilityAlive(frequency x: Double, recency tx: Double, T: Double) -> Double {
         guard x > 0 else { return 1 }
-        let logOdds = Double.log(a) - Double.log(b + x - 1) + (r + x) * (Double.log(alpha + T) - Double.log(alpha + tx))
+        let logOdds = Double.log(a) - Double.log(b + x - 1) + (r + x) * Double.log(onePlus: (T - tx) / (alpha + tx))
         return LogSpace.logistic(-logOdds)
     }
 
@@ -59,21 +61,23 @@ public struct BGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// ```
     /// (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive)
     /// ```
-    /// The bracket is evaluated as −expm1(ln of the second term) so short horizons keep their digits.
-    /// Throws when a = 1 (the formula's removable singularity is not handled here) or
-    /// a + b + x − 1 ≤ 0 (₂F₁ has a pole: possible for x = 0 when a + b ≤ 1).
+    /// = E[(1 − (1 + p·t/(α+T))^−(r+x))/p | p ~ Beta(a, b+x)] · P(alive): evaluated by
+    /// `BetaGeometricExpectation`, which uses the closed form where its estimated rounding error
+    /// is below 1e-12 relative and otherwise integrates over p (b → ∞, a near 1, and
+    /// a + b ≤ 1 with x = 0, where the closed form cancels, is 0/0, or has a removable pole).
+    /// As b → ∞ it tends to the no-dropout NBD's (r+x)·t/(α+T).
     public func expectedPurchases(within t: Double, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
-        let c = a + b + x - 1
-        let bracket = try oneMinusHypergeometricTerm(rx: r + x, bx: b + x, c: c, base: alpha + T, t: t)
-        return c / (a - 1) * bracket * probabilityAlive(frequency: x, recency: tx, T: T)
+        let whileAlive = try BetaGeometricExpectation.value(A: r + x, a: a, B: b + x, base: alpha + T, t: t, model: Self.displayName)
+        return whileAlive * probabilityAlive(frequency: x, recency: tx, T: T)
     }
 
     /// E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))]   (FHL 2005, eq. 9)
+    /// = E[(1 − (1 + p·t/α)^−r)/p | p ~ Beta(a, b)], by `BetaGeometricExpectation` (see
+    /// `expectedPurchases(within:frequency:recency:T:)`); finite for every a, b > 0.
     public func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
-        let c = a + b - 1
-        return c / (a - 1) * (try oneMinusHypergeometricTerm(rx: r, bx: b, c: c, base: alpha, t: t))
+        return try BetaGeometricExpectation.value(A: r, a: a, B: b, base: alpha, t: t, model: Self.displayName)
     }
 
     /// P(X(t) = k): the probability that a new customer makes exactly k repeat purchases in
@@ -95,29 +99,6 @@ public struct BGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
             p += Double.exp(Special.logBeta(a + 1, b + x - 1) - logBab) * nb.upperTail(from: k)
         }
         return min(max(p, 0), 1)
-    }
-
-    /// 1 − (base/(base+t))^rx · ₂F₁(rx, bx; c; t/(base+t)), the bracket shared by eqs. 9 and 10.
-    private func oneMinusHypergeometricTerm(rx: Double, bx: Double, c: Double, base: Double, t: Double) throws(ModelError) -> Double {
-        guard abs(a - 1) > 1e-9 else {
-            throw .undefinedPrediction(model: Self.displayName, reason: "expected purchases are not computed at a = 1 (a removable singularity of FHL 2005 eq. 10); a = \(a).")
-        }
-        guard c > 0 else {
-            throw .undefinedPrediction(model: Self.displayName, reason: "expected purchases are undefined when a + b + x − 1 ≤ 0 (here \(c)): the hypergeometric function has a pole.")
-        }
-        let z = t / (base + t)
-        let f: Hypergeometric.LogValue
-        do {
-            f = try Hypergeometric.log2F1(rx, bx, c, z)
-        } catch {
-            throw .undefinedPrediction(model: Self.displayName, reason: "the hypergeometric series for a horizon of \(t) did not converge (\(error)).")
-        }
-        let logTerm = rx * Double.log(onePlus: -z) + f.logMagnitude
-        let bracket = f.sign > 0 ? -Double.expMinusOne(logTerm) : 1 + Double.exp(logTerm)
-        guard bracket.isFinite else {
-            throw .undefinedPrediction(model: Self.displayName, reason: "expected purchases overflowed for a horizon of \(t).")
-        }
-        return bracket
     }
 }
 

@@ -48,11 +48,21 @@ public struct GammaGamma: SpendModel, Equatable {
     ///
     /// A weighted average of the population mean pγ/(q−1) and the customer's own m̄; for x = 0
     /// it is the population mean. Needs q > 1, otherwise the population mean is infinite.
+    ///
+    /// For x > 0 evaluated as (γ + x m̄)/(x + (q−1)/p): the same number, but p·γ and p·x cannot
+    /// overflow when p is huge (p = 10³⁰⁰ gave ∞/∞ = NaN; the limit p → ∞ is m̄ + γ/x). Every
+    /// operation is on positive numbers, so the result is good to a few ulps wherever it is a
+    /// finite double; q → 1⁺ is exact (q − 1 is), and a population mean beyond the largest double
+    /// is refused naming p, q and γ.
     public func expectedSpend(frequency x: Double, monetaryValue m: Double) throws(ModelError) -> Double {
         guard q > 1 else {
             throw .undefinedPrediction(model: Self.displayName, reason: "expected spend is infinite when q ≤ 1 (q = \(q)): the spend data are too heavy-tailed for this model.")
         }
-        return p * (gamma + x * m) / (p * x + q - 1)
+        let value = x > 0 ? (gamma + x * m) / (x + (q - 1) / p) : p / (q - 1) * gamma
+        guard value.isFinite else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "expected spend overflows at p = \(p), q = \(q), γ = \(gamma) (x = \(x), m̄ = \(m)).")
+        }
+        return value
     }
 
     /// The population mean spend per transaction, pγ/(q−1).

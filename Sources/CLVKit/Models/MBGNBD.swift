@@ -60,14 +60,15 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// Derivation: the posterior odds of "dropped out right after the purchase at t_x" against
     /// "alive" are E[p(1−p)^x λ^x e^(−λt_x)] / E[(1−p)^(x+1) λ^x e^(−λT)]
     /// = B(a+1, b+x)/B(a, b+x+1) · ((α+T)/(α+t_x))^(r+x) = a/(b+x) · ((α+T)/(α+t_x))^(r+x).
-    /// Computed as a logistic of the log-odds, so huge x gives 0, not NaN.
+    /// Computed as a logistic of the log-odds, so huge x gives 0, not NaN; ln((α+T)/(α+t_x)) is
+    /// log1p((T−t_x)/(α+t_x)), which keeps its digits when α ≫ T (r = α = 10⁸).
     public func probabilityAlive(frequency x: Double, recency tx: Double, T: Double) -> Double {
         LogSpace.logistic(-logOddsOfDropout(x: x, tx: tx, T: T))
     }
 
     /// ln[a/(b+x) · ((α+T)/(α+t_x))^(r+x)].
     func logOddsOfDropout(x: Double, tx: Double, T: Double) -> Double {
-        Double.log(a) - Double.log(b + x) + (r + x) * (Double.log(alpha + T) - Double.log(alpha + tx))
+        Double.log(a) - Double.log(b + x) + (r + x) * Double.log(onePlus: (T - tx) / (alpha + tx))
     }
 
     /// E[Y(t) | x, t_x, T], the expected number of purchases in (T, T+t]
@@ -81,13 +82,13 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// of purchases in t is (1/p)(1 − e^(−λpt)), as in BG/NBD (FHL 2005 eq. 7). Taking the
     /// expectation is FHL 2005 eq. 10 with b replaced by b+1.
     ///
-    /// Throws when a = 1 (a removable singularity not handled here) or when the ₂F₁ series
-    /// fails; a + b + x > 0 always, so there is no pole (unlike BG/NBD's a+b+x−1 at x = 0).
+    /// That is E[(1 − (1 + p·t/(α+T))^−(r+x))/p | p ~ Beta(a, b+x+1)] · P(alive), evaluated by
+    /// `BetaGeometricExpectation`: the closed form where its estimated rounding error is below
+    /// 1e-12 relative, else the integral over p (b → ∞, a near 1: cancellation or 0/0).
     public func expectedPurchases(within t: Double, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
-        let c = a + b + x
-        let bracket = try oneMinusHypergeometricTerm(rx: r + x, bx: b + x + 1, c: c, base: alpha + T, t: t)
-        return c / (a - 1) * bracket * probabilityAlive(frequency: x, recency: tx, T: T)
+        let whileAlive = try BetaGeometricExpectation.value(A: r + x, a: a, B: b + x + 1, base: alpha + T, t: t, model: Self.displayName)
+        return whileAlive * probabilityAlive(frequency: x, recency: tx, T: T)
     }
 
     /// E[X(t)] for a customer who has just made their first purchase:
@@ -99,10 +100,12 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// (1/p)(1 − e^(−λpt)), so E[X(t) | λ, p] = ((1−p)/p)(1 − e^(−λpt)). Since
     /// ((1−p)/p) · Beta(a, b) density = b/(a−1) · Beta(a−1, b+1) density and, for p ~ Beta(a′, b′),
     /// E[(α/(α+pt))^r] = (α/(α+t))^r ₂F₁(r, b′; a′+b′; t/(α+t)) (Euler/Pfaff, A&S 15.3.4),
-    /// the result follows with a′ = a−1, b′ = b+1.
+    /// the result follows with a′ = a−1, b′ = b+1. Evaluated as b/(a+b) · E[(1 − (1 + p·t/α)^−r)/p]
+    /// with p ~ Beta(a, b+1) ((1−p) · Beta(a, b) density = b/(a+b) · Beta(a, b+1) density) by
+    /// `BetaGeometricExpectation`, accurate for every a, b > 0 including a = 1.
     public func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
-        return b / (a - 1) * (try oneMinusHypergeometricTerm(rx: r, bx: b + 1, c: a + b, base: alpha, t: t))
+        return b / (a + b) * (try BetaGeometricExpectation.value(A: r, a: a, B: b + 1, base: alpha, t: t, model: Self.displayName))
     }
 
     /// P(X(t) = k): the probability that a new customer makes exactly k repeat purchases in
@@ -126,26 +129,5 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
         let p = Double.exp(Special.logBeta(a, b + x + 1) - logBab + nb.logTerm(x))
             + Double.exp(Special.logBeta(a + 1, b + x) - logBab) * nb.upperTail(from: k)
         return min(max(p, 0), 1)
-    }
-
-    /// 1 − (base/(base+t))^rx · ₂F₁(rx, bx; c; t/(base+t)), the bracket of both expectations,
-    /// evaluated as −expm1(ln of the second term) so that short horizons keep their digits.
-    private func oneMinusHypergeometricTerm(rx: Double, bx: Double, c: Double, base: Double, t: Double) throws(ModelError) -> Double {
-        guard abs(a - 1) > 1e-9 else {
-            throw .undefinedPrediction(model: Self.displayName, reason: "expected purchases are not computed at a = 1 (a removable singularity of the formula); a = \(a).")
-        }
-        let z = t / (base + t)
-        let f: Hypergeometric.LogValue
-        do {
-            f = try Hypergeometric.log2F1(rx, bx, c, z)
-        } catch {
-            throw .undefinedPrediction(model: Self.displayName, reason: "the hypergeometric series for a horizon of \(t) did not converge (\(error)).")
-        }
-        let logTerm = rx * Double.log(onePlus: -z) + f.logMagnitude
-        let bracket = f.sign > 0 ? -Double.expMinusOne(logTerm) : 1 + Double.exp(logTerm)
-        guard bracket.isFinite else {
-            throw .undefinedPrediction(model: Self.displayName, reason: "expected purchases overflowed for a horizon of \(t).")
-        }
-        return bracket
     }
 }

@@ -109,11 +109,17 @@ import CLVTestSupport
         }
     }
 
-    @Test func undefinedExpectationsAreErrorsNotNaN() throws {
+    /// a = 1 and a + b + x − 1 ≤ 0 are removable singularities of FHL 2005 eqs. 9–10 (E[(1 − e^(−λpt))/p]
+    /// is finite for every a, b > 0): evaluated, between the values on either side (the expectation
+    /// decreases in a), not refused. Invalid parameters are still errors.
+    @Test func removableSingularitiesAreEvaluatedInvalidParametersAreErrors() throws {
+        let below = try BGNBD(r: 0.5, alpha: 4, a: 0.999, b: 2), above = try BGNBD(r: 0.5, alpha: 4, a: 1.001, b: 2)
         let aOne = try BGNBD(r: 0.5, alpha: 4, a: 1, b: 2)
-        #expect(throws: ModelError.self) { try aOne.expectedPurchasesOfNewCustomer(within: 10) }
+        let y = try aOne.expectedPurchasesOfNewCustomer(within: 10)
+        #expect(try above.expectedPurchasesOfNewCustomer(within: 10) < y && y < (try below.expectedPurchasesOfNewCustomer(within: 10)))
         let pole = try BGNBD(r: 0.5, alpha: 4, a: 0.3, b: 0.5)  // a + b − 1 < 0 at x = 0
-        #expect(throws: ModelError.self) { try pole.expectedPurchases(within: 10, frequency: 0, recency: 0, T: 5) }
+        let e = try pole.expectedPurchases(within: 10, frequency: 0, recency: 0, T: 5)
+        #expect(e.isFinite && e > 0 && e < 0.5 * 10 / 9)  // below the no-dropout r·t/(α+T)
         #expect(throws: ModelError.self) { try BGNBD(r: -1, alpha: 4, a: 1, b: 2) }
         #expect(throws: ModelError.self) { try BGNBD(parameterValues: [1, .nan, 1, 1]) }
     }

@@ -151,10 +151,16 @@ import CLVTestSupport
         #expect(try m.expectedPurchasesOfNewCustomer(within: 0) == 0)
     }
 
-    @Test func undefinedExpectationsAreErrorsNotNaN() throws {
+    /// a = 1 is a removable singularity of the closed forms: evaluated, between the values at
+    /// a = 1 ∓ 10⁻³ (the expectations decrease in a). Invalid parameters are errors.
+    @Test func removableSingularityIsEvaluatedInvalidParametersAreErrors() throws {
         let aOne = try MBGNBD(r: 0.5, alpha: 4, a: 1, b: 2)
-        #expect(throws: ModelError.self) { try aOne.expectedPurchasesOfNewCustomer(within: 10) }
-        #expect(throws: ModelError.self) { try aOne.expectedPurchases(within: 10, frequency: 1, recency: 2, T: 5) }
+        let below = try MBGNBD(r: 0.5, alpha: 4, a: 0.999, b: 2), above = try MBGNBD(r: 0.5, alpha: 4, a: 1.001, b: 2)
+        let n = try aOne.expectedPurchasesOfNewCustomer(within: 10)
+        #expect(try above.expectedPurchasesOfNewCustomer(within: 10) < n && n < (try below.expectedPurchasesOfNewCustomer(within: 10)))
+        let y = try aOne.expectedPurchases(within: 10, frequency: 1, recency: 2, T: 5)
+        #expect(try above.expectedPurchases(within: 10, frequency: 1, recency: 2, T: 5) < y
+                && y < (try below.expectedPurchases(within: 10, frequency: 1, recency: 2, T: 5)))
         #expect(throws: ModelError.self) { try MBGNBD(r: -1, alpha: 4, a: 1, b: 2) }
         #expect(throws: ModelError.self) { try MBGNBD(parameterValues: [1, .nan, 1, 1]) }
         #expect(throws: ModelError.self) { try MBGNBD(parameterValues: [1, 1, 1]) }
