@@ -23,10 +23,22 @@
 public enum NumberField {
     /// Parses a decimal number; `nil` if the bytes are not one or the value is not finite
     /// (`1e400` overflows and is rejected rather than read as infinity).
-    @inlinable
+    @inlinable @inline(__always)
     public static func parseDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        parseAmount(field)?.value
+    }
+
+    /// Parses a decimal number as ``parseDouble(_:)`` does, and also gives its decimal digits as
+    /// an integer and a scale (``ExactAmount``), so that amounts can be summed exactly: the
+    /// `Double` is the correctly rounded value of the same decimal.
+    @inlinable
+    public static func parseAmount(_ field: UnsafeBufferPointer<UInt8>) -> (value: Double, exact: ExactAmount)? {
         guard var p = field.baseAddress else { return nil }
-        if field.count <= 8, field.count > 0, let value = shortPlainDecimal(p, field.count) { return value }
+        if field.count <= 8, field.count > 0, let (mantissa, fraction) = shortPlainDecimalParts(p, field.count) {
+            let value = Double(mantissa)
+            return (fraction == 0 ? value : value / exactPowerOfTen(fraction),
+                    ExactAmount(units: mantissa, scale: UInt8(truncatingIfNeeded: fraction)))
+        }
         var end = p + field.count
         while p < end, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
         while end > p, end[-1] == 0x20 || end[-1] == 0x09 { end -= 1 }
@@ -93,6 +105,7 @@ public enum NumberField {
             return parseManyDigits(UnsafeBufferPointer(start: start, count: end - start),
                                    UnsafeBufferPointer(start: digitsStart, count: end - digitsStart), negative: negative)
         }
+        let exact = ExactAmount(mantissa, exponent)
 
         if mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
@@ -101,11 +114,11 @@ public enum NumberField {
             } else if exponent > 0 {
                 value *= exactPowerOfTen(exponent)
             }
-            return negative ? -value : value
+            return (negative ? -value : value, exact)
         }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        if let value = eiselLemire(mantissa, exponent, negative) { return value }
-        return slowParse(UnsafeBufferPointer(start: start, count: end - start))
+        if mantissa == 0 { return (negative ? -0.0 : 0.0, exact) }
+        if let value = eiselLemire(mantissa, exponent, negative) { return (value, exact) }
+        return slowParse(UnsafeBufferPointer(start: start, count: end - start)).map { ($0, exact) }
     }
 
     /// ``parseDouble(_:)`` of a number with more than 19 digits (leading zeros included), already
@@ -113,7 +126,7 @@ public enum NumberField {
     /// significant digits are kept; the rest only move the exponent or mark the mantissa as
     /// truncated.
     @usableFromInline
-    static func parseManyDigits(_ text: UnsafeBufferPointer<UInt8>, _ number: UnsafeBufferPointer<UInt8>, negative: Bool) -> Double? {
+    static func parseManyDigits(_ text: UnsafeBufferPointer<UInt8>, _ number: UnsafeBufferPointer<UInt8>, negative: Bool) -> (value: Double, exact: ExactAmount)? {
         var mantissa: UInt64 = 0
         var significant = 0          // digits accumulated in `mantissa` (leading zeros excluded)
         var exponent = 0             // value = mantissa × 10^exponent (before the explicit exponent)
@@ -162,6 +175,8 @@ public enum NumberField {
             exponent += expNegative ? -e : e
         }
 
+        // Dropped nonzero digits: not an exact integer with a scale (the value is read still).
+        let exact = truncated ? ExactAmount(units: 0, scale: ExactAmount.inexact) : ExactAmount(mantissa, exponent)
         if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
             if exponent < 0 {
@@ -169,17 +184,17 @@ public enum NumberField {
             } else if exponent > 0 {
                 value *= exactPowerOfTen(exponent)
             }
-            return negative ? -value : value
+            return (negative ? -value : value, exact)
         }
-        if mantissa == 0 && !truncated { return negative ? -0.0 : 0.0 }
+        if mantissa == 0 && !truncated { return (negative ? -0.0 : 0.0, exact) }
         if let value = eiselLemire(mantissa, exponent, negative) {
-            if !truncated { return value }
+            if !truncated { return (value, exact) }
             // The exact value lies strictly between mantissa·10^e and (mantissa+1)·10^e (the
             // dropped digits are not all zero); rounding is monotonic, so if both ends round
             // to the same double, so does the value (Lemire 2021, §11). mantissa + 1 ≤ 10^19.
-            if let upper = eiselLemire(mantissa + 1, exponent, negative), upper == value { return value }
+            if let upper = eiselLemire(mantissa + 1, exponent, negative), upper == value { return (value, exact) }
         }
-        return slowParse(text)
+        return slowParse(text).map { ($0, exact) }
     }
 
     /// The double nearest to `mantissa` × 10^`exponent` (ties to even), negated if `negative`,
@@ -278,6 +293,15 @@ public enum NumberField {
     /// one correctly rounded division by 10^(fraction digits).
     @usableFromInline @inline(__always)
     static func shortPlainDecimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        guard let (mantissa, fraction) = shortPlainDecimalParts(p, n) else { return nil }
+        let value = Double(mantissa)
+        return fraction == 0 ? value : value / exactPowerOfTen(fraction)
+    }
+
+    /// The digits (as an integer below 10^8) and the number of digits after the point of a
+    /// field ``shortPlainDecimal(_:_:)`` reads; `nil` for any other field.
+    @usableFromInline @inline(__always)
+    static func shortPlainDecimalParts(_ p: UnsafePointer<UInt8>, _ n: Int) -> (mantissa: UInt64, fraction: Int)? {
         let raw = UnsafeRawPointer(p)
         var word: UInt64
         if n >= 4 {
@@ -307,8 +331,7 @@ public enum NumberField {
         let shift = UInt64(8 * (8 - digits))
         let padded = shift == 0 ? word : word << shift | 0x3030_3030_3030_3030 >> UInt64(8 * digits)
         guard let mantissa = eightDigits(padded.littleEndian) else { return nil }
-        let value = Double(mantissa)
-        return fraction == 0 ? value : value / exactPowerOfTen(fraction)
+        return (mantissa, fraction)
     }
 
     /// 10^k for k in 0…22, each exactly representable as a `Double` (a switch of literals: no
@@ -360,6 +383,11 @@ public enum NumberField {
     /// is read as the point; a field that also holds a `.` (a thousands separator, or a point
     /// decimal) is rejected, so that `1.234,50` and `12.50` are not silently misread.
     public static func parseDecimalComma(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        parseDecimalCommaAmount(field)?.value
+    }
+
+    /// ``parseDecimalComma(_:)`` with the decimal's digits and scale (see ``parseAmount(_:)``).
+    public static func parseDecimalCommaAmount(_ field: UnsafeBufferPointer<UInt8>) -> (value: Double, exact: ExactAmount)? {
         guard field.count <= 64 else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.count, 1)) { copy in
             for i in 0..<field.count {
@@ -367,7 +395,7 @@ public enum NumberField {
                 if c == UInt8(ascii: ".") { return nil }
                 copy[i] = c == UInt8(ascii: ",") ? UInt8(ascii: ".") : c
             }
-            return parseDouble(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
+            return parseAmount(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
         }
     }
 

@@ -91,6 +91,8 @@ public final class TransactionLog {
         public var date: CalendarDate
         /// The amount; 0 when the log has no amount column.
         public var amount: Double
+        /// The amount's decimal digits and scale, for exact sums (0 without an amount column).
+        public var exactAmount = ExactAmount(units: 0, scale: 0)
         /// 1-based line number in the file.
         public var line: Int
     }
@@ -227,10 +229,11 @@ public final class TransactionLog {
             lastDateText.remember(dateField)
         }
         var amount = 0.0
+        var exact = ExactAmount(units: 0, scale: 0)
         if let amountColumn {
             let field = record[amountColumn]
-            let parsed = decimalComma ? NumberField.parseDecimalComma(field) : NumberField.parseDouble(field)
-            guard let value = parsed else {
+            let parsed = decimalComma ? NumberField.parseDecimalCommaAmount(field) : NumberField.parseAmount(field)
+            guard let (value, digits) = parsed else {
                 throw DataError(file: name, line: record.line, field: amountName,
                                 message: decimalComma ? NumberField.explainInvalidDecimalComma(field) : NumberField.explainInvalid(field))
             }
@@ -239,8 +242,9 @@ public final class TransactionLog {
                                 message: "\(DataText.quoted(DataText.string(field))) is negative: a refund is not a purchase (remove refunds, or net them against their purchases, before summarizing)")
             }
             amount = value
+            exact = digits
         }
-        return Row(customerID: id, date: date, amount: amount, line: record.line)
+        return Row(customerID: id, date: date, amount: amount, exactAmount: exact, line: record.line)
     }
 
     /// Whether every byte is below 0x80. Eight bytes at a time (the ids of a log are a few
