@@ -25,19 +25,56 @@ public enum NumberField {
     /// (`1e400` overflows and is rejected rather than read as infinity).
     @inlinable @inline(__always)
     public static func parseDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        parseAmount(field)?.value
+        scan(field, valueOfExact: true)?.value
     }
 
     /// Parses a decimal number as ``parseDouble(_:)`` does, and also gives its decimal digits as
     /// an integer and a scale (``ExactAmount``), so that amounts can be summed exactly: the
     /// `Double` is the correctly rounded value of the same decimal.
-    @inlinable
+    @inlinable @inline(__always)
     public static func parseAmount(_ field: UnsafeBufferPointer<UInt8>) -> (value: Double, exact: ExactAmount)? {
+        scan(field, valueOfExact: true).map { ($0.value, $0.exact) }
+    }
+
+    /// A parsed amount for summing (``parseAmountToSum(_:)``): the decimal's digits, its sign,
+    /// and — only when the digits do not fit an ``ExactAmount`` — its `Double`.
+    public struct AmountToSum: Sendable {
+        public var exact: ExactAmount
+        public var negative: Bool
+        /// The correctly rounded value when `exact` is not exact (0 otherwise).
+        public var inexactValue: Double
+
+        @inlinable init(exact: ExactAmount, negative: Bool, inexactValue: Double) {
+            self.exact = exact
+            self.negative = negative
+            self.inexactValue = inexactValue
+        }
+
+        /// The correctly rounded value.
+        @inlinable public var value: Double {
+            guard exact.isExact else { return inexactValue }
+            let magnitude = ExactAmount.double(units: exact.units, scale: exact.scale)
+            return negative ? -magnitude : magnitude
+        }
+    }
+
+    /// ``parseAmount(_:)`` without converting to a `Double` the amounts that are held exactly
+    /// (the summarizer sums their digits): one division per row saved on the hot path.
+    @inlinable @inline(__always)
+    public static func parseAmountToSum(_ field: UnsafeBufferPointer<UInt8>) -> AmountToSum? {
+        scan(field, valueOfExact: false).map { AmountToSum(exact: $0.exact, negative: $0.negative, inexactValue: $0.value) }
+    }
+
+    /// The scan behind ``parseDouble(_:)``, ``parseAmount(_:)`` and ``parseAmountToSum(_:)``:
+    /// the value (0 for an exact amount unless `valueOfExact`), digits and sign.
+    @inlinable @inline(__always)
+    static func scan(_ field: UnsafeBufferPointer<UInt8>, valueOfExact: Bool) -> (value: Double, exact: ExactAmount, negative: Bool)? {
         guard var p = field.baseAddress else { return nil }
         if field.count <= 8, field.count > 0, let (mantissa, fraction) = shortPlainDecimalParts(p, field.count) {
+            let exact = ExactAmount(units: mantissa, scale: UInt8(truncatingIfNeeded: fraction))
+            guard valueOfExact else { return (0, exact, false) }
             let value = Double(mantissa)
-            return (fraction == 0 ? value : value / exactPowerOfTen(fraction),
-                    ExactAmount(units: mantissa, scale: UInt8(truncatingIfNeeded: fraction)))
+            return (fraction == 0 ? value : value / exactPowerOfTen(fraction), exact, false)
         }
         var end = p + field.count
         while p < end, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
@@ -104,8 +141,10 @@ public enum NumberField {
         if digits > 19 {
             return parseManyDigits(UnsafeBufferPointer(start: start, count: end - start),
                                    UnsafeBufferPointer(start: digitsStart, count: end - digitsStart), negative: negative)
+                .map { ($0.value, $0.exact, negative) }
         }
         let exact = ExactAmount(mantissa, exponent)
+        if !valueOfExact && exact.isExact { return (0, exact, negative) }
 
         if mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
@@ -114,11 +153,11 @@ public enum NumberField {
             } else if exponent > 0 {
                 value *= exactPowerOfTen(exponent)
             }
-            return (negative ? -value : value, exact)
+            return (negative ? -value : value, exact, negative)
         }
-        if mantissa == 0 { return (negative ? -0.0 : 0.0, exact) }
-        if let value = eiselLemire(mantissa, exponent, negative) { return (value, exact) }
-        return slowParse(UnsafeBufferPointer(start: start, count: end - start)).map { ($0, exact) }
+        if mantissa == 0 { return (negative ? -0.0 : 0.0, exact, negative) }
+        if let value = eiselLemire(mantissa, exponent, negative) { return (value, exact, negative) }
+        return slowParse(UnsafeBufferPointer(start: start, count: end - start)).map { ($0, exact, negative) }
     }
 
     /// ``parseDouble(_:)`` of a number with more than 19 digits (leading zeros included), already
@@ -388,6 +427,11 @@ public enum NumberField {
 
     /// ``parseDecimalComma(_:)`` with the decimal's digits and scale (see ``parseAmount(_:)``).
     public static func parseDecimalCommaAmount(_ field: UnsafeBufferPointer<UInt8>) -> (value: Double, exact: ExactAmount)? {
+        parseDecimalCommaAmountToSum(field).map { ($0.value, $0.exact) }
+    }
+
+    /// ``parseDecimalComma(_:)`` as ``parseAmountToSum(_:)`` parses.
+    public static func parseDecimalCommaAmountToSum(_ field: UnsafeBufferPointer<UInt8>) -> AmountToSum? {
         guard field.count <= 64 else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.count, 1)) { copy in
             for i in 0..<field.count {
@@ -395,7 +439,7 @@ public enum NumberField {
                 if c == UInt8(ascii: ".") { return nil }
                 copy[i] = c == UInt8(ascii: ",") ? UInt8(ascii: ".") : c
             }
-            return parseAmount(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
+            return parseAmountToSum(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
         }
     }
 

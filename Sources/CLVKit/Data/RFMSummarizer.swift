@@ -24,10 +24,16 @@ import Foundation
 /// Customer order: order of first appearance in the file, counting only rows on or before the
 /// observation end (lifetimes sorts by customer id instead; match rows by id when comparing).
 ///
+/// Sums: exact, so the summary does not depend on the rows' order — amounts are added as
+/// integers of their decimal digits at the customer's largest scale (``ExactAmount``), rounded
+/// to a `Double` once; amounts that do not fit, and sums of 2^64 units or more, are summed in a
+/// second pass as the exactly rounded sum of their `Double`s (``resum(from:)``), which also
+/// refuses, with a ``DataError``, a period whose amounts sum beyond the largest `Double`.
+///
 /// Memory and speed: rows are not stored. Each customer has a fixed-size running state (first and
-/// last day, number of distinct days, first-day amount, repeat amount: 32 bytes, plus 32 for the
-/// holdout), which is exact for any file in which each customer's rows come in date order (other
-/// customers' rows may interleave). A row dated before its customer's last day is still handled
+/// last day, number of distinct days, exact first-day and total sums with their scale: 32 bytes,
+/// plus 32 for the holdout), which is exact for any file in which each customer's rows come in
+/// date order (other customers' rows may interleave). A row dated before its customer's last day is still handled
 /// exactly when it falls on the first day, before it, or between two known days; only when it
 /// lands between days the state has forgotten is the customer marked, and after the first pass
 /// the file is read a second time to count the marked customers' distinct days exactly (piped
@@ -45,18 +51,22 @@ public struct RFMSummarizer {
     /// the period's amounts, `firstUnits` that of the first day's, both in units of 10^-`scale`
     /// (the largest scale of the customer's amounts so far; a finer amount rescales both). The
     /// repeat sum is their difference. An amount that does not fit, or a total that reaches 2^64
-    /// units, sets `needsResum`: the sums are then redone in a second pass (``resum(from:)``),
-    /// which leaves `scale` = ``ExactAmount/inexact`` and the repeat sum's `Double` bit pattern
-    /// in `totalUnits`.
+    /// units, sets `scale` to ``RFMSummarizer/resumPending`` (`needsResum`): the sums are then
+    /// redone in a second pass (``resum(from:)``), which leaves `scale` = ``ExactAmount/inexact``
+    /// and the repeat sum's `Double` bit pattern in `totalUnits`. (The mark lives in `scale` so
+    /// that a row's update tests one byte: a row's scale equals the state's on the fast path.)
+    /// The `scale` of a state whose sums wait for the second pass (no amount has this scale).
+    static let resumPending: UInt8 = 0xFE
+
     struct CustomerState {
         var firstDay: Int32 = 0
         var lastDay: Int32 = 0
         var days: Int32 = 0
         var needsRecount = false
         var scale: UInt8 = 0
-        var needsResum = false
         var firstUnits: UInt64 = 0
         var totalUnits: UInt64 = 0
+        var needsResum: Bool { scale == RFMSummarizer.resumPending }
     }
 
     /// Running state of one customer in the holdout period (allocated only with a calibration
@@ -68,9 +78,9 @@ public struct RFMSummarizer {
         var lastDay: Int32 = 0
         var days: Int32 = 0
         var scale: UInt8 = 0
-        var needsResum = false
         var rows = 0
         var units: UInt64 = 0
+        var needsResum: Bool { scale == RFMSummarizer.resumPending }
     }
 
     /// The window, unit and column options the summary is made with.
@@ -236,7 +246,7 @@ public struct RFMSummarizer {
         guard admit(row.date.daysSinceEpoch) else { return }
         let exact = row.exactAmount
         update(customerIndex(row.customerID), day: row.date.daysSinceEpoch,
-               units: exact.isExact ? exact.units : row.amount.bitPattern, scale: exact.scale)
+               units: exact.isExact ? exact.units : row.inexactAmount.bitPattern, scale: exact.scale)
     }
 
     /// Adds every remaining row of `log`. If reading a row throws, the rows before it have been
@@ -486,8 +496,10 @@ public struct RFMSummarizer {
     }
 
     /// Adds an exact amount (`units` / 10^`scale`) to the exact sum `total` (and `first`,
-    /// with `toFirst`; `first` ≤ `total`) held at `sumScale`; `false`, leaving the sums
-    /// undefined, when the amount does not fit or the total would reach 2^64 units.
+    /// with `toFirst`; `first` ≤ `total`) held at `sumScale`; when the amount does not fit or
+    /// the total would reach 2^64 units, marks the sums for the second pass (`sumScale` =
+    /// ``resumPending``, the sums left undefined) and returns `true` — only then (a state
+    /// already marked is left alone).
     ///
     /// Why the result does not depend on the rows' order: the sums only grow, and every
     /// intermediate value is at most the final total at the final (largest) scale, so the total
@@ -496,31 +508,59 @@ public struct RFMSummarizer {
     @inline(__always)
     static func addExact(_ units: UInt64, scale: UInt8, toFirst: Bool, replacingFirst: Bool,
                          first: inout UInt64, total: inout UInt64, sumScale: inout UInt8) -> Bool {
-        guard scale != ExactAmount.inexact else { return false }
-        var u = units
-        if scale != sumScale {
-            if scale < sumScale {
-                let (scaled, overflow) = u.multipliedReportingOverflow(by: ExactAmount.powerOfTen(Int(sumScale - scale)))
-                if overflow { return false }
-                u = scaled
-            } else {
-                let factor = ExactAmount.powerOfTen(Int(scale - sumScale))
-                let (scaled, overflow) = total.multipliedReportingOverflow(by: factor)
-                if overflow { return false }
-                total = scaled
-                first &*= factor        // ≤ total
-                sumScale = scale
+        if scale == sumScale {
+            let (sum, overflow) = total.addingReportingOverflow(units)
+            if overflow {
+                sumScale = resumPending
+                return true
             }
+            total = sum
+            if replacingFirst {
+                first = units
+            } else if toFirst {
+                first &+= units
+            }
+            return false
         }
-        let (sum, overflow) = total.addingReportingOverflow(u)
-        if overflow { return false }
-        total = sum
+        return addExactRescaling(units, scale: scale, toFirst: toFirst, replacingFirst: replacingFirst,
+                                 first: &first, total: &total, sumScale: &sumScale)
+    }
+
+    /// ``addExact(_:scale:toFirst:replacingFirst:first:total:sumScale:)`` when the scales
+    /// differ (or the amount does not fit, or the state is marked already).
+    @inline(never)
+    static func addExactRescaling(_ units: UInt64, scale: UInt8, toFirst: Bool, replacingFirst: Bool,
+                                  first: inout UInt64, total: inout UInt64, sumScale: inout UInt8) -> Bool {
+        if sumScale == resumPending { return false }
+        var u = units
+        var fits = scale != ExactAmount.inexact
+        if fits && scale < sumScale {
+            let (scaled, overflow) = u.multipliedReportingOverflow(by: ExactAmount.powerOfTen(Int(sumScale - scale)))
+            fits = !overflow
+            u = scaled
+        } else if fits {
+            let factor = ExactAmount.powerOfTen(Int(scale - sumScale))
+            let (scaled, overflow) = total.multipliedReportingOverflow(by: factor)
+            fits = !overflow
+            total = scaled
+            first &*= factor        // ≤ total
+        }
+        if fits {
+            let (sum, overflow) = total.addingReportingOverflow(u)
+            fits = !overflow
+            total = sum
+        }
+        guard fits else {
+            sumScale = resumPending
+            return true
+        }
+        if scale > sumScale { sumScale = scale }
         if replacingFirst {
             first = u
         } else if toFirst {
             first &+= u
         }
-        return true
+        return false
     }
 
     /// Calls `body` with a pointer to `value`'s payload, or `nil`.
@@ -547,13 +587,10 @@ public struct RFMSummarizer {
             let daysBefore = h.pointee.days
             unknown = addDay(day, first: &h.pointee.firstDay, last: &h.pointee.lastDay, count: &h.pointee.days) == .unknown
             h.pointee.rows += 1
-            if !h.pointee.needsResum {
-                var unused: UInt64 = 0
-                if !addExact(units, scale: scale, toFirst: false, replacingFirst: false,
-                             first: &unused, total: &h.pointee.units, sumScale: &h.pointee.scale) {
-                    h.pointee.needsResum = true
-                    marks.resum = 1
-                }
+            var unused: UInt64 = 0
+            if addExact(units, scale: scale, toFirst: false, replacingFirst: false,
+                        first: &unused, total: &h.pointee.units, sumScale: &h.pointee.scale) {
+                marks.resum = 1
             }
             if let repeats {
                 // A new holdout day is a repeat purchase of a customer already in the cohort;
@@ -569,10 +606,8 @@ public struct RFMSummarizer {
             let kind = addDay(day, first: &s.pointee.firstDay, last: &s.pointee.lastDay, count: &s.pointee.days)
             // The first-day sum: this amount is added to it (the first day), or replaces it
             // (a new first day: the previous first day, if any, becomes a repeat day).
-            if !s.pointee.needsResum,
-               !addExact(units, scale: scale, toFirst: kind == .firstDay, replacingFirst: kind == .newFirstDay,
-                         first: &s.pointee.firstUnits, total: &s.pointee.totalUnits, sumScale: &s.pointee.scale) {
-                s.pointee.needsResum = true
+            if addExact(units, scale: scale, toFirst: kind == .firstDay, replacingFirst: kind == .newFirstDay,
+                        first: &s.pointee.firstUnits, total: &s.pointee.totalUnits, sumScale: &s.pointee.scale) {
                 marks.resum = 1
             }
             switch kind {
@@ -777,12 +812,10 @@ public struct RFMSummarizer {
             states[i].totalUnits = sum.repeats.sum.bitPattern
             states[i].firstUnits = 0
             states[i].scale = ExactAmount.inexact
-            states[i].needsResum = false
         }
         for (i, sum) in holdoutSums {
             holdoutStates[i].units = sum.sum.bitPattern
             holdoutStates[i].scale = ExactAmount.inexact
-            holdoutStates[i].needsResum = false
         }
         resumCustomers = 0
     }

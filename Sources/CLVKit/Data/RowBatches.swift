@@ -168,7 +168,7 @@ struct RowReader {
             batch.days[i] = day
             let exact = row.exactAmount
             batch.scales[i] = exact.scale
-            batch.units[i] = exact.isExact ? exact.units : row.amount.bitPattern
+            batch.units[i] = exact.isExact ? exact.units : row.inexactAmount.bitPattern
             if keepsLines { batch.lines[i] = row.line }
             // The same customer as the row before (logs grouped by customer) needs no lookup.
             var same = false
