@@ -81,6 +81,12 @@ import CLVTestSupport
         #expect(first && !second)
     }
 
+    /// The exact sums fit the running states' 32 bytes (one cache line per row's update).
+    @Test func statesStay32Bytes() {
+        #expect(MemoryLayout<RFMSummarizer.CustomerState>.stride == 32)
+        #expect(MemoryLayout<RFMSummarizer.HoldoutState>.stride == 32)
+    }
+
     // MARK: Order
 
     /// Amounts of mixed scales whose `Double` sum depends on the order: every order of the rows
