@@ -23,10 +23,59 @@
 public enum NumberField {
     /// Parses a decimal number; `nil` if the bytes are not one or the value is not finite
     /// (`1e400` overflows and is rejected rather than read as infinity).
-    @inlinable
+    @inlinable @inline(__always)
     public static func parseDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        scan(field, valueOfExact: true)?.value
+    }
+
+    /// Parses a decimal number as ``parseDouble(_:)`` does, and also gives its decimal digits as
+    /// an integer and a scale (``ExactAmount``), so that amounts can be summed exactly: the
+    /// `Double` is the correctly rounded value of the same decimal.
+    @inlinable @inline(__always)
+    public static func parseAmount(_ field: UnsafeBufferPointer<UInt8>) -> (value: Double, exact: ExactAmount)? {
+        scan(field, valueOfExact: true).map { ($0.value, $0.exact) }
+    }
+
+    /// A parsed amount for summing (``parseAmountToSum(_:)``): the decimal's digits, its sign,
+    /// and — only when the digits do not fit an ``ExactAmount`` — its `Double`.
+    public struct AmountToSum: Sendable {
+        public var exact: ExactAmount
+        public var negative: Bool
+        /// The correctly rounded value when `exact` is not exact (0 otherwise).
+        public var inexactValue: Double
+
+        @inlinable init(exact: ExactAmount, negative: Bool, inexactValue: Double) {
+            self.exact = exact
+            self.negative = negative
+            self.inexactValue = inexactValue
+        }
+
+        /// The correctly rounded value.
+        @inlinable public var value: Double {
+            guard exact.isExact else { return inexactValue }
+            let magnitude = ExactAmount.double(units: exact.units, scale: exact.scale)
+            return negative ? -magnitude : magnitude
+        }
+    }
+
+    /// ``parseAmount(_:)`` without converting to a `Double` the amounts that are held exactly
+    /// (the summarizer sums their digits): one division per row saved on the hot path.
+    @inlinable @inline(__always)
+    public static func parseAmountToSum(_ field: UnsafeBufferPointer<UInt8>) -> AmountToSum? {
+        scan(field, valueOfExact: false).map { AmountToSum(exact: $0.exact, negative: $0.negative, inexactValue: $0.value) }
+    }
+
+    /// The scan behind ``parseDouble(_:)``, ``parseAmount(_:)`` and ``parseAmountToSum(_:)``:
+    /// the value (0 for an exact amount unless `valueOfExact`), digits and sign.
+    @inlinable @inline(__always)
+    static func scan(_ field: UnsafeBufferPointer<UInt8>, valueOfExact: Bool) -> (value: Double, exact: ExactAmount, negative: Bool)? {
         guard var p = field.baseAddress else { return nil }
-        if field.count <= 8, field.count > 0, let value = shortPlainDecimal(p, field.count) { return value }
+        if field.count <= 8, field.count > 0, let (mantissa, fraction) = shortPlainDecimalParts(p, field.count) {
+            let exact = ExactAmount(units: mantissa, scale: UInt8(truncatingIfNeeded: fraction))
+            guard valueOfExact else { return (0, exact, false) }
+            let value = Double(mantissa)
+            return (fraction == 0 ? value : value / exactPowerOfTen(fraction), exact, false)
+        }
         var end = p + field.count
         while p < end, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
         while end > p, end[-1] == 0x20 || end[-1] == 0x09 { end -= 1 }
@@ -92,7 +141,10 @@ public enum NumberField {
         if digits > 19 {
             return parseManyDigits(UnsafeBufferPointer(start: start, count: end - start),
                                    UnsafeBufferPointer(start: digitsStart, count: end - digitsStart), negative: negative)
+                .map { ($0.value, $0.exact, negative) }
         }
+        let exact = ExactAmount(mantissa, exponent)
+        if !valueOfExact && exact.isExact { return (0, exact, negative) }
 
         if mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
@@ -101,11 +153,11 @@ public enum NumberField {
             } else if exponent > 0 {
                 value *= exactPowerOfTen(exponent)
             }
-            return negative ? -value : value
+            return (negative ? -value : value, exact, negative)
         }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        if let value = eiselLemire(mantissa, exponent, negative) { return value }
-        return slowParse(UnsafeBufferPointer(start: start, count: end - start))
+        if mantissa == 0 { return (negative ? -0.0 : 0.0, exact, negative) }
+        if let value = eiselLemire(mantissa, exponent, negative) { return (value, exact, negative) }
+        return slowParse(UnsafeBufferPointer(start: start, count: end - start)).map { ($0, exact, negative) }
     }
 
     /// ``parseDouble(_:)`` of a number with more than 19 digits (leading zeros included), already
@@ -113,7 +165,7 @@ public enum NumberField {
     /// significant digits are kept; the rest only move the exponent or mark the mantissa as
     /// truncated.
     @usableFromInline
-    static func parseManyDigits(_ text: UnsafeBufferPointer<UInt8>, _ number: UnsafeBufferPointer<UInt8>, negative: Bool) -> Double? {
+    static func parseManyDigits(_ text: UnsafeBufferPointer<UInt8>, _ number: UnsafeBufferPointer<UInt8>, negative: Bool) -> (value: Double, exact: ExactAmount)? {
         var mantissa: UInt64 = 0
         var significant = 0          // digits accumulated in `mantissa` (leading zeros excluded)
         var exponent = 0             // value = mantissa × 10^exponent (before the explicit exponent)
@@ -162,6 +214,8 @@ public enum NumberField {
             exponent += expNegative ? -e : e
         }
 
+        // Dropped nonzero digits: not an exact integer with a scale (the value is read still).
+        let exact = truncated ? ExactAmount(units: 0, scale: ExactAmount.inexact) : ExactAmount(mantissa, exponent)
         if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
             if exponent < 0 {
@@ -169,17 +223,17 @@ public enum NumberField {
             } else if exponent > 0 {
                 value *= exactPowerOfTen(exponent)
             }
-            return negative ? -value : value
+            return (negative ? -value : value, exact)
         }
-        if mantissa == 0 && !truncated { return negative ? -0.0 : 0.0 }
+        if mantissa == 0 && !truncated { return (negative ? -0.0 : 0.0, exact) }
         if let value = eiselLemire(mantissa, exponent, negative) {
-            if !truncated { return value }
+            if !truncated { return (value, exact) }
             // The exact value lies strictly between mantissa·10^e and (mantissa+1)·10^e (the
             // dropped digits are not all zero); rounding is monotonic, so if both ends round
             // to the same double, so does the value (Lemire 2021, §11). mantissa + 1 ≤ 10^19.
-            if let upper = eiselLemire(mantissa + 1, exponent, negative), upper == value { return value }
+            if let upper = eiselLemire(mantissa + 1, exponent, negative), upper == value { return (value, exact) }
         }
-        return slowParse(text)
+        return slowParse(text).map { ($0, exact) }
     }
 
     /// The double nearest to `mantissa` × 10^`exponent` (ties to even), negated if `negative`,
@@ -278,6 +332,15 @@ public enum NumberField {
     /// one correctly rounded division by 10^(fraction digits).
     @usableFromInline @inline(__always)
     static func shortPlainDecimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        guard let (mantissa, fraction) = shortPlainDecimalParts(p, n) else { return nil }
+        let value = Double(mantissa)
+        return fraction == 0 ? value : value / exactPowerOfTen(fraction)
+    }
+
+    /// The digits (as an integer below 10^8) and the number of digits after the point of a
+    /// field ``shortPlainDecimal(_:_:)`` reads; `nil` for any other field.
+    @usableFromInline @inline(__always)
+    static func shortPlainDecimalParts(_ p: UnsafePointer<UInt8>, _ n: Int) -> (mantissa: UInt64, fraction: Int)? {
         let raw = UnsafeRawPointer(p)
         var word: UInt64
         if n >= 4 {
@@ -307,8 +370,7 @@ public enum NumberField {
         let shift = UInt64(8 * (8 - digits))
         let padded = shift == 0 ? word : word << shift | 0x3030_3030_3030_3030 >> UInt64(8 * digits)
         guard let mantissa = eightDigits(padded.littleEndian) else { return nil }
-        let value = Double(mantissa)
-        return fraction == 0 ? value : value / exactPowerOfTen(fraction)
+        return (mantissa, fraction)
     }
 
     /// 10^k for k in 0…22, each exactly representable as a `Double` (a switch of literals: no
@@ -360,6 +422,16 @@ public enum NumberField {
     /// is read as the point; a field that also holds a `.` (a thousands separator, or a point
     /// decimal) is rejected, so that `1.234,50` and `12.50` are not silently misread.
     public static func parseDecimalComma(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        parseDecimalCommaAmount(field)?.value
+    }
+
+    /// ``parseDecimalComma(_:)`` with the decimal's digits and scale (see ``parseAmount(_:)``).
+    public static func parseDecimalCommaAmount(_ field: UnsafeBufferPointer<UInt8>) -> (value: Double, exact: ExactAmount)? {
+        parseDecimalCommaAmountToSum(field).map { ($0.value, $0.exact) }
+    }
+
+    /// ``parseDecimalComma(_:)`` as ``parseAmountToSum(_:)`` parses.
+    public static func parseDecimalCommaAmountToSum(_ field: UnsafeBufferPointer<UInt8>) -> AmountToSum? {
         guard field.count <= 64 else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.count, 1)) { copy in
             for i in 0..<field.count {
@@ -367,7 +439,7 @@ public enum NumberField {
                 if c == UInt8(ascii: ".") { return nil }
                 copy[i] = c == UInt8(ascii: ",") ? UInt8(ascii: ".") : c
             }
-            return parseDouble(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
+            return parseAmountToSum(UnsafeBufferPointer(rebasing: copy[0..<field.count]))
         }
     }
 

@@ -24,10 +24,16 @@ import Foundation
 /// Customer order: order of first appearance in the file, counting only rows on or before the
 /// observation end (lifetimes sorts by customer id instead; match rows by id when comparing).
 ///
+/// Sums: exact, so the summary does not depend on the rows' order — amounts are added as
+/// integers of their decimal digits at the customer's largest scale (``ExactAmount``), rounded
+/// to a `Double` once; amounts that do not fit, and sums of 2^64 units or more, are summed in a
+/// second pass as the exactly rounded sum of their `Double`s (``resum(from:)``), which also
+/// refuses, with a ``DataError``, a period whose amounts sum beyond the largest `Double`.
+///
 /// Memory and speed: rows are not stored. Each customer has a fixed-size running state (first and
-/// last day, number of distinct days, first-day amount, repeat amount: 32 bytes, plus 32 for the
-/// holdout), which is exact for any file in which each customer's rows come in date order (other
-/// customers' rows may interleave). A row dated before its customer's last day is still handled
+/// last day, number of distinct days, exact first-day and total sums with their scale: 32 bytes,
+/// plus 32 for the holdout), which is exact for any file in which each customer's rows come in
+/// date order (other customers' rows may interleave). A row dated before its customer's last day is still handled
 /// exactly when it falls on the first day, before it, or between two known days; only when it
 /// lands between days the state has forgotten is the customer marked, and after the first pass
 /// the file is read a second time to count the marked customers' distinct days exactly (piped
@@ -40,22 +46,41 @@ import Foundation
 public struct RFMSummarizer {
     /// Running state of one customer in the calibration period (the whole window without a
     /// calibration end): 32 bytes, so that the update of a row touches one cache line.
+    ///
+    /// Amounts are summed exactly, as integers (``ExactAmount``): `totalUnits` is the sum of all
+    /// the period's amounts, `firstUnits` that of the first day's, both in units of 10^-`scale`
+    /// (the largest scale of the customer's amounts so far; a finer amount rescales both). The
+    /// repeat sum is their difference. An amount that does not fit, or a total that reaches 2^64
+    /// units, sets `scale` to ``RFMSummarizer/resumPending`` (`needsResum`): the sums are then
+    /// redone in a second pass (``resum(from:)``), which leaves `scale` = ``ExactAmount/inexact``
+    /// and the repeat sum's `Double` bit pattern in `totalUnits`. (The mark lives in `scale` so
+    /// that a row's update tests one byte: a row's scale equals the state's on the fast path.)
+    /// The `scale` of a state whose sums wait for the second pass (no amount has this scale).
+    static let resumPending: UInt8 = 0xFE
+
     struct CustomerState {
         var firstDay: Int32 = 0
         var lastDay: Int32 = 0
         var days: Int32 = 0
         var needsRecount = false
-        var firstAmount = 0.0
-        var repeatAmount = 0.0
+        var scale: UInt8 = 0
+        var firstUnits: UInt64 = 0
+        var totalUnits: UInt64 = 0
+        var needsResum: Bool { scale == RFMSummarizer.resumPending }
     }
 
-    /// Running state of one customer in the holdout period (allocated only with a calibration end).
+    /// Running state of one customer in the holdout period (allocated only with a calibration
+    /// end): 32 bytes. `units` is the exact sum of the amounts in units of 10^-`scale`, as in
+    /// ``CustomerState`` (after a ``resum(from:)``: scale ``ExactAmount/inexact`` and the sum's
+    /// `Double` bit pattern).
     struct HoldoutState {
         var firstDay: Int32 = 0
         var lastDay: Int32 = 0
         var days: Int32 = 0
+        var scale: UInt8 = 0
         var rows = 0
-        var amount = 0.0
+        var units: UInt64 = 0
+        var needsResum: Bool { scale == RFMSummarizer.resumPending }
     }
 
     /// The window, unit and column options the summary is made with.
@@ -71,6 +96,8 @@ public struct RFMSummarizer {
     private var minUsedDay: Int32 { counts.minUsedDay }
     private var maxUsedDay: Int32 { counts.maxUsedDay }
     private var recountCustomers = 0
+    /// Customers (and holdout states) whose sums are redone in a second pass (``needsResum``).
+    private var resumCustomers = 0
     /// The cohort's repeat purchase days by date, counted as rows are applied when asked for
     /// (``tracksRepeatPurchaseDays``).
     private(set) var repeatPurchaseDays: RepeatPurchaseDays?
@@ -176,6 +203,12 @@ public struct RFMSummarizer {
             }
             try summarizer.recount(from: log)
         }
+        if summarizer.needsResum {
+            guard try log.rewind() else {
+                throw DataError(file: log.name, message: "some customers' amounts do not fit an exact sum of decimals (more than 19 significant digits, more than 18 decimals, or very large), and the input cannot be read a second time to sum them; give a file instead of a pipe")
+            }
+            try summarizer.resum(from: log)
+        }
         var repeatDays = summarizer.repeatPurchaseDays
         if let counted = repeatDays, !counted.isExact {
             guard try log.rewind() else {
@@ -201,13 +234,19 @@ public struct RFMSummarizer {
     /// (``recount(from:)``).
     public var needsRecount: Bool { recountCustomers > 0 }
 
+    /// Whether some customer's amounts must be summed in a second pass (``resum(from:)``): an
+    /// amount that is not an ``ExactAmount``, or an exact sum that reached 2^64 units.
+    public var needsResum: Bool { resumCustomers > 0 }
+
     /// Number of customers seen so far.
     public var customerCount: Int { ids.count }
 
     /// Adds one validated row.
     public mutating func add(_ row: TransactionLog.Row) {
         guard admit(row.date.daysSinceEpoch) else { return }
-        update(customerIndex(row.customerID), day: row.date.daysSinceEpoch, amount: row.amount)
+        let exact = row.exactAmount
+        update(customerIndex(row.customerID), day: row.date.daysSinceEpoch,
+               units: exact.isExact ? exact.units : row.inexactAmount.bitPattern, scale: exact.scale)
     }
 
     /// Adds every remaining row of `log`. If reading a row throws, the rows before it have been
@@ -392,17 +431,18 @@ public struct RFMSummarizer {
                         }
                     }
                     for i in 0..<min(distance, batch.count) { prefetch(i) }
-                    var marked = 0
+                    var marked = Marks()
                     for i in 0..<batch.count {
                         if i + distance < batch.count { prefetch(i + distance) }
-                        marked += RFMSummarizer.update(batch.indices[i], day: batch.days[i], amount: batch.amounts[i],
-                                                       calibrationEnd: calibrationEnd, states, holdout, repeats)
+                        marked.add(RFMSummarizer.update(batch.indices[i], day: batch.days[i], units: batch.units[i], scale: batch.scales[i],
+                                                        calibrationEnd: calibrationEnd, states, holdout, repeats))
                     }
                     return marked
                 }
             }
         }
-        recountCustomers += newlyMarked
+        recountCustomers += newlyMarked.recount
+        resumCustomers += newlyMarked.resum
     }
 
     /// Adds the running state(s) of a new customer. The arrays grow by doubling into storage
@@ -427,18 +467,100 @@ public struct RFMSummarizer {
         counts.admit(day, observationEnd: observationEndDay)
     }
 
-    /// Adds a purchase of customer `index` to its running state.
+    /// Adds a purchase of customer `index` to its running state (the amount as in ``RowBatch``).
     @inline(__always)
-    private mutating func update(_ index: Int, day: Int32, amount: Double) {
+    private mutating func update(_ index: Int, day: Int32, units: UInt64, scale: UInt8) {
         let calibrationEnd = calibrationEndDay ?? .max
         let marked = states.withUnsafeMutableBufferPointer { states in
             holdoutStates.withUnsafeMutableBufferPointer { holdout in
                 Self.withOptionalPointer(&repeatPurchaseDays) { repeats in
-                    RFMSummarizer.update(index, day: day, amount: amount, calibrationEnd: calibrationEnd, states, holdout, repeats)
+                    RFMSummarizer.update(index, day: day, units: units, scale: scale, calibrationEnd: calibrationEnd, states, holdout, repeats)
                 }
             }
         }
-        recountCustomers += marked
+        recountCustomers += marked.recount
+        resumCustomers += marked.resum
+    }
+
+    /// Customers newly marked for a second pass by rows: for their day counts (``recount(from:)``),
+    /// for their sums (``resum(from:)``).
+    struct Marks {
+        var recount = 0
+        var resum = 0
+
+        @inline(__always)
+        mutating func add(_ other: Marks) {
+            recount += other.recount
+            resum += other.resum
+        }
+    }
+
+    /// Adds an exact amount (`units` / 10^`scale`) to the exact sum `total` (and `first`,
+    /// with `toFirst`; `first` ≤ `total`) held at `sumScale`; when the amount does not fit or
+    /// the total would reach 2^64 units, marks the sums for the second pass (`sumScale` =
+    /// ``resumPending``, the sums left undefined) and returns `true` — only then (a state
+    /// already marked is left alone).
+    ///
+    /// Why the result does not depend on the rows' order: the sums only grow, and every
+    /// intermediate value is at most the final total at the final (largest) scale, so the total
+    /// overflows at some point exactly when the final total does — a property of the set of
+    /// amounts, not of their order.
+    @inline(__always)
+    static func addExact(_ units: UInt64, scale: UInt8, toFirst: Bool, replacingFirst: Bool,
+                         first: inout UInt64, total: inout UInt64, sumScale: inout UInt8) -> Bool {
+        if scale == sumScale {
+            let (sum, overflow) = total.addingReportingOverflow(units)
+            if overflow {
+                sumScale = resumPending
+                return true
+            }
+            total = sum
+            if replacingFirst {
+                first = units
+            } else if toFirst {
+                first &+= units
+            }
+            return false
+        }
+        return addExactRescaling(units, scale: scale, toFirst: toFirst, replacingFirst: replacingFirst,
+                                 first: &first, total: &total, sumScale: &sumScale)
+    }
+
+    /// ``addExact(_:scale:toFirst:replacingFirst:first:total:sumScale:)`` when the scales
+    /// differ (or the amount does not fit, or the state is marked already).
+    @inline(never)
+    static func addExactRescaling(_ units: UInt64, scale: UInt8, toFirst: Bool, replacingFirst: Bool,
+                                  first: inout UInt64, total: inout UInt64, sumScale: inout UInt8) -> Bool {
+        if sumScale == resumPending { return false }
+        var u = units
+        var fits = scale != ExactAmount.inexact
+        if fits && scale < sumScale {
+            let (scaled, overflow) = u.multipliedReportingOverflow(by: ExactAmount.powerOfTen(Int(sumScale - scale)))
+            fits = !overflow
+            u = scaled
+        } else if fits {
+            let factor = ExactAmount.powerOfTen(Int(scale - sumScale))
+            let (scaled, overflow) = total.multipliedReportingOverflow(by: factor)
+            fits = !overflow
+            total = scaled
+            first &*= factor        // ≤ total
+        }
+        if fits {
+            let (sum, overflow) = total.addingReportingOverflow(u)
+            fits = !overflow
+            total = sum
+        }
+        guard fits else {
+            sumScale = resumPending
+            return true
+        }
+        if scale > sumScale { sumScale = scale }
+        if replacingFirst {
+            first = u
+        } else if toFirst {
+            first &+= u
+        }
+        return false
     }
 
     /// Calls `body` with a pointer to `value`'s payload, or `nil`.
@@ -448,23 +570,28 @@ public struct RFMSummarizer {
         return withUnsafeMutablePointer(to: &value!) { body($0) }
     }
 
-    /// Adds a purchase to a customer's running state; returns 1 if this marks the customer for
-    /// a recount (0 otherwise). With `repeats`, also counts the purchase day if it is a new
-    /// repeat purchase day of a customer in the calibration cohort (see
-    /// ``RepeatPurchaseDays``).
+    /// Adds a purchase to a customer's running state (the amount as in ``RowBatch``); returns
+    /// whether this marks the customer for a recount or a resum. With `repeats`, also counts
+    /// the purchase day if it is a new repeat purchase day of a customer in the calibration
+    /// cohort (see ``RepeatPurchaseDays``).
     @inline(__always)
-    private static func update(_ index: Int, day: Int32, amount: Double, calibrationEnd: Int32,
+    private static func update(_ index: Int, day: Int32, units: UInt64, scale: UInt8, calibrationEnd: Int32,
                                _ states: UnsafeMutableBufferPointer<CustomerState>,
                                _ holdout: UnsafeMutableBufferPointer<HoldoutState>,
-                               _ repeats: UnsafeMutablePointer<RepeatPurchaseDays>?) -> Int {
+                               _ repeats: UnsafeMutablePointer<RepeatPurchaseDays>?) -> Marks {
         let s = states.baseAddress! + index
         var unknown = false
+        var marks = Marks()
         if day > calibrationEnd {
             let h = holdout.baseAddress! + index
             let daysBefore = h.pointee.days
             unknown = addDay(day, first: &h.pointee.firstDay, last: &h.pointee.lastDay, count: &h.pointee.days) == .unknown
             h.pointee.rows += 1
-            h.pointee.amount += amount
+            var unused: UInt64 = 0
+            if addExact(units, scale: scale, toFirst: false, replacingFirst: false,
+                        first: &unused, total: &h.pointee.units, sumScale: &h.pointee.scale) {
+                marks.resum = 1
+            }
             if let repeats {
                 // A new holdout day is a repeat purchase of a customer already in the cohort;
                 // of one not (yet) in it, nothing (see the calibration branch).
@@ -476,13 +603,17 @@ public struct RFMSummarizer {
             }
         } else {
             let daysBefore = s.pointee.days, firstBefore = s.pointee.firstDay
-            switch addDay(day, first: &s.pointee.firstDay, last: &s.pointee.lastDay, count: &s.pointee.days) {
+            let kind = addDay(day, first: &s.pointee.firstDay, last: &s.pointee.lastDay, count: &s.pointee.days)
+            // The first-day sum: this amount is added to it (the first day), or replaces it
+            // (a new first day: the previous first day, if any, becomes a repeat day).
+            if addExact(units, scale: scale, toFirst: kind == .firstDay, replacingFirst: kind == .newFirstDay,
+                        first: &s.pointee.firstUnits, total: &s.pointee.totalUnits, sumScale: &s.pointee.scale) {
+                marks.resum = 1
+            }
+            switch kind {
             case .firstDay:
-                s.pointee.firstAmount += amount
+                break
             case .newFirstDay:
-                // The previous first day (if any) becomes a repeat day.
-                s.pointee.repeatAmount += s.pointee.firstAmount
-                s.pointee.firstAmount = amount
                 if let repeats {
                     if daysBefore > 0 {
                         repeats.pointee.add(firstBefore)
@@ -492,19 +623,17 @@ public struct RFMSummarizer {
                     }
                 }
             case .repeatDay:
-                s.pointee.repeatAmount += amount
                 if let repeats, s.pointee.days > daysBefore { repeats.pointee.add(day) }
             case .unknown:
-                s.pointee.repeatAmount += amount
                 unknown = true
                 repeats?.pointee.isExact = false
             }
         }
         if unknown && !s.pointee.needsRecount {
             s.pointee.needsRecount = true
-            return 1
+            marks.recount = 1
         }
-        return 0
+        return marks
     }
 
     /// The index of a customer id, remembering the previous row's id (logs are usually grouped by
@@ -575,7 +704,7 @@ public struct RFMSummarizer {
     public mutating func recount(from log: TransactionLog) throws(DataError) {
         let calibrationEnd = calibrationEndDay ?? .max
         var keys: [UInt64] = []
-        try secondPass(over: log) { customer, day, state in
+        try secondPass(over: log) { customer, day, state, _, _ in
             guard state.pointee.needsRecount else { return }
             let holdout: UInt64 = day > calibrationEnd ? 1 : 0
             keys.append(UInt64(customer) << 33 | holdout << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
@@ -591,7 +720,7 @@ public struct RFMSummarizer {
     /// is one repeat purchase day — 8 bytes per such row, for this rare case only.
     mutating func exactRepeatPurchaseDays(from log: TransactionLog) throws(DataError) -> RepeatPurchaseDays {
         var keys: [UInt64] = []
-        try secondPass(over: log) { customer, day, state in
+        try secondPass(over: log) { customer, day, state, _, _ in
             guard state.pointee.days > 0, day != state.pointee.firstDay else { return }
             keys.append(UInt64(customer) << 32 | UInt64(UInt32(bitPattern: day) ^ 0x8000_0000))
         }
@@ -605,13 +734,15 @@ public struct RFMSummarizer {
         return days
     }
 
-    /// Reads `log` again from its start and calls `visit(customer, day, state)` for each
-    /// admitted row whose customer is in the table, in file order. The rows are read in
-    /// batches and the customers' table slots and states prefetched a fixed distance ahead, as
-    /// in ``addAll(from:)``: in a shuffled log every lookup is a cache miss.
-    private func secondPass(over log: TransactionLog,
-                            _ visit: (Int, Int32, UnsafePointer<CustomerState>) -> Void) throws(DataError) {
+    /// Reads `log` again from its start and calls `visit(customer, day, state, batch, row)` for
+    /// each admitted row whose customer is in the table, in file order (`batch`'s row `row`;
+    /// its line numbers kept when `keepsLines`). The rows are read in batches and the
+    /// customers' table slots and states prefetched a fixed distance ahead, as in
+    /// ``addAll(from:)``: in a shuffled log every lookup is a cache miss.
+    private func secondPass(over log: TransactionLog, keepsLines: Bool = false,
+                            _ visit: (Int, Int32, UnsafePointer<CustomerState>, RowBatch, Int) -> Void) throws(DataError) {
         var reader = RowReader(hasher: ids.hasher, observationEnd: observationEndDay, previousID: nil)
+        reader.keepsLines = keepsLines
         var batch = RowBatch()
         defer { batch.deallocate() }
         let distance = Self.prefetchDistance
@@ -632,10 +763,61 @@ public struct RFMSummarizer {
                         clv_prefetch(s + batch.indices[i + distance])
                     }
                     let customer = batch.indices[i]
-                    if customer >= 0 { visit(customer, batch.days[i], s + customer) }
+                    if customer >= 0 { visit(customer, batch.days[i], s + customer, batch, i) }
                 }
             }
         } while !batch.isLast
+    }
+
+    /// The second pass for sums (see ``needsResum``): the amounts of the marked customers,
+    /// each as its correctly rounded `Double`, summed exactly and rounded once
+    /// (``ExactDoubleSum``) — so these sums too are independent of the rows' order. Only the
+    /// marked period of a customer is redone (the calibration period, the holdout, or both).
+    /// When a period's amounts (all of them, the first day's included) sum to more than the
+    /// largest `Double`, this is a ``DataError`` naming the customer, the amount column and the
+    /// line where the sum passed it: an infinite sum or mean is never written.
+    public mutating func resum(from log: TransactionLog) throws(DataError) {
+        let calibrationEnd = calibrationEndDay ?? .max
+        // Per marked customer: the period's total (to check that it is finite) and its repeat
+        // sum (the calibration period), or its total (the holdout).
+        var repeatSums: [Int: (total: ExactDoubleSum, repeats: ExactDoubleSum)] = [:], holdoutSums: [Int: ExactDoubleSum] = [:]
+        for i in states.indices where states[i].needsResum { repeatSums[i] = (ExactDoubleSum(), ExactDoubleSum()) }
+        for i in holdoutStates.indices where holdoutStates[i].needsResum { holdoutSums[i] = ExactDoubleSum() }
+        var overflow: (customer: Int, line: Int, holdout: Bool)?
+        try secondPass(over: log, keepsLines: true) { customer, day, state, batch, i in
+            guard overflow == nil else { return }
+            if day > calibrationEnd {
+                guard holdoutSums[customer] != nil else { return }
+                if !holdoutSums[customer]!.add(batch.amount(i)) { overflow = (customer, batch.lines[i], true) }
+            } else if state.pointee.needsResum {
+                let amount = batch.amount(i)
+                if !repeatSums[customer]!.total.add(amount) {
+                    overflow = (customer, batch.lines[i], false)
+                } else if day != state.pointee.firstDay {
+                    _ = repeatSums[customer]!.repeats.add(amount)    // ≤ the total: finite
+                }
+            }
+        }
+        guard log.rowsRead == rows else {
+            throw DataError(file: log.name, message: "the input changed while it was read (\(rows) rows, then \(log.rowsRead))")
+        }
+        if let overflow {
+            let id = ids.string(overflow.customer)
+            let period = overflow.holdout ? "after the calibration end (the holdout period)"
+                : calibrationEndDay != nil ? "up to the calibration end" : "in the observation window"
+            throw DataError(file: log.name, line: overflow.line, field: options.amountColumn,
+                            message: "customer \(DataText.quoted(id)): the amounts \(period) sum to more than the largest double (about 1.8e308), so the monetary value would be infinite; refused rather than written as inf (check the amount column's unit and values)")
+        }
+        for (i, sum) in repeatSums {
+            states[i].totalUnits = sum.repeats.sum.bitPattern
+            states[i].firstUnits = 0
+            states[i].scale = ExactAmount.inexact
+        }
+        for (i, sum) in holdoutSums {
+            holdoutStates[i].units = sum.sum.bitPattern
+            holdoutStates[i].scale = ExactAmount.inexact
+        }
+        resumCustomers = 0
     }
 
     /// Replaces the marked customers' day counts with the exact ones.
@@ -681,6 +863,7 @@ public struct RFMSummarizer {
     ///   - hasAmount: whether rows carried amounts (else there is no `monetary_value`).
     public func summary(file: String, hasAmount: Bool) throws(DataError) -> RFMSummary {
         precondition(!needsRecount, "summary() before the recount of out-of-order customers")
+        precondition(!needsResum, "summary() before the second pass for inexact sums (resum(from:))")
         guard rows > 0 else {
             throw DataError(file: file, message: "no transactions: the file has a header but no rows")
         }

@@ -72,20 +72,36 @@ public struct RFMSummary: Sendable {
 
     /// The numbers of a customer with a purchase in the window (`days > 0`) from its running
     /// state(s) (`holdout`: with a calibration end).
+    ///
+    /// A mean amount is the exact sum of the amounts (``RFMSummarizer/CustomerState``) rounded
+    /// once to a `Double`, divided by the count: the operation lifetimes does on its sum, and
+    /// the one the SQL of ``SummarySQL`` does on a `numeric` column's exact `SUM`, so the two
+    /// agree bit for bit.
     @inline(__always)
     func row(_ s: RFMSummarizer.CustomerState, holdout h: RFMSummarizer.HoldoutState?) -> Row {
         let x = Int(s.days) - 1
         var row = Row(frequency: Double(x),
                       recency: Double(Int(s.lastDay) - Int(s.firstDay)) / unitDays,
                       T: Double(Int(windowEnd) - Int(s.firstDay)) / unitDays,
-                      monetaryValue: x > 0 ? s.repeatAmount / Double(x) : 0,
+                      monetaryValue: x > 0 ? Self.sum(s.totalUnits &- s.firstUnits, scale: s.scale) / Double(x) : 0,
                       holdoutFrequency: 0, holdoutMonetaryValue: 0)
         if let h {
             row.holdoutFrequency = Double(h.days)
             let divisor = holdoutPerTransaction ? h.rows : Int(h.days)
-            row.holdoutMonetaryValue = divisor > 0 ? h.amount / Double(divisor) : 0
+            row.holdoutMonetaryValue = divisor > 0 ? Self.sum(h.units, scale: h.scale) / Double(divisor) : 0
         }
         return row
+    }
+
+    /// A state's sum as a `Double`: exact units rounded once, or (scale
+    /// ``ExactAmount/inexact``, after ``RFMSummarizer/resum(from:)``) the bit pattern of the
+    /// sum found in the second pass.
+    @inline(__always)
+    static func sum(_ units: UInt64, scale: UInt8) -> Double {
+        if scale == ExactAmount.inexact { return Double(bitPattern: units) }
+        if scale == 0 { return Double(units) }     // correctly rounded for any UInt64
+        if units <= 1 << 53 { return Double(units) / NumberField.exactPowerOfTen(Int(scale)) }
+        return ExactAmount.double(units: units, scale: scale)
     }
 
     // MARK: As a table

@@ -58,7 +58,12 @@ struct RowBatch {
     let idStart: UnsafeMutablePointer<Int>
     let idLength: UnsafeMutablePointer<Int>
     let days: UnsafeMutablePointer<Int32>
-    let amounts: UnsafeMutablePointer<Double>
+    /// The amounts as ``ExactAmount``s: ``units`` and ``scales``; for an amount that does not
+    /// fit (scale ``ExactAmount/inexact``), ``units`` holds its `Double`'s bit pattern.
+    let units: UnsafeMutablePointer<UInt64>
+    let scales: UnsafeMutablePointer<UInt8>
+    /// The rows' line numbers, when the reader keeps them (``RowReader/keepsLines``).
+    let lines: UnsafeMutablePointer<Int>
     let probes: UnsafeMutablePointer<CustomerIDTable.Probe>
     /// ``lookUp`` or ``sameAsPrevious`` as read; the customer index of each row once resolved.
     let indices: UnsafeMutablePointer<Int>
@@ -68,14 +73,21 @@ struct RowBatch {
         idStart = .allocate(capacity: Self.capacity)
         idLength = .allocate(capacity: Self.capacity)
         days = .allocate(capacity: Self.capacity)
-        amounts = .allocate(capacity: Self.capacity)
+        units = .allocate(capacity: Self.capacity)
+        scales = .allocate(capacity: Self.capacity)
+        lines = .allocate(capacity: Self.capacity)
         probes = .allocate(capacity: Self.capacity)
         indices = .allocate(capacity: Self.capacity)
     }
 
     func deallocate() {
         idBytes.deallocate(); idStart.deallocate(); idLength.deallocate(); days.deallocate()
-        amounts.deallocate(); probes.deallocate(); indices.deallocate()
+        units.deallocate(); scales.deallocate(); lines.deallocate(); probes.deallocate(); indices.deallocate()
+    }
+
+    /// The amount of row `i` as a `Double` (the correctly rounded value of its decimal).
+    func amount(_ i: Int) -> Double {
+        scales[i] == ExactAmount.inexact ? Double(bitPattern: units[i]) : ExactAmount.double(units: units[i], scale: scales[i])
     }
 
     /// The id of row `i`.
@@ -106,6 +118,9 @@ struct RowReader {
     let hasher: CustomerIDTable.Hasher
     let observationEnd: Int32?
     private(set) var counts = RowCounts()
+    /// Whether ``fill(_:from:prefetch:)`` records the rows' line numbers (for messages of the
+    /// second pass; the first pass does without).
+    var keepsLines = false
     /// The id of the last admitted row read, if any.
     private(set) var previousID: [UInt8]?
     private var previousProbe: CustomerIDTable.Probe?
@@ -151,7 +166,10 @@ struct RowReader {
             let probe = hasher.probe(id)
             batch.probes[i] = probe
             batch.days[i] = day
-            batch.amounts[i] = row.amount
+            let exact = row.exactAmount
+            batch.scales[i] = exact.scale
+            batch.units[i] = exact.isExact ? exact.units : row.inexactAmount.bitPattern
+            if keepsLines { batch.lines[i] = row.line }
             // The same customer as the row before (logs grouped by customer) needs no lookup.
             var same = false
             if probe == previousProbe {

@@ -196,10 +196,17 @@ public struct SummarySQL: Sendable, Equatable {
             columns.append("duration_holdout")
             sql += ",\n         \(time("w.observation_end - \(windowEnd)")) AS duration_holdout"
         }
-        sql += "\n  FROM per_customer AS p CROSS JOIN w\n)\n"
+        sql += "\n  FROM per_customer AS p CROSS JOIN w\n)\(weighted ? "," : "")\n"
         if weighted {
+            // Monetary values grouped at 12 significant digits, rounded as clvfit rounds them
+            // (``CustomerSummaryTable/roundedForGrouping(_:)``: printf's %.11e, read back).
             let list = columns.joined(separator: ", ")
-            sql += "SELECT \(list), COUNT(*) AS weight\nFROM summary\nGROUP BY \(list)\n"
+            let rounded = columns.map { column in
+                column.hasPrefix("monetary_value")
+                    ? "CAST(to_char(\(column), '9.99999999999EEEE') AS double precision) AS \(column)" : column
+            }
+            sql += "rounded AS (\n  SELECT \(rounded.joined(separator: ", "))\n  FROM summary\n)\n"
+            sql += "SELECT \(list), COUNT(*) AS weight\nFROM rounded\nGROUP BY \(list)\n"
             sql += "ORDER BY \(columns.filter { $0 != "duration_holdout" }.joined(separator: ", "));\n"
         } else {
             sql += "SELECT customer_id, \(columns.joined(separator: ", "))\nFROM summary\nORDER BY customer_id;\n"

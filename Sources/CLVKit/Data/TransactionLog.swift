@@ -89,8 +89,15 @@ public final class TransactionLog {
         public var customerID: UnsafeBufferPointer<UInt8>
         /// The purchase day (the date part of a timestamp).
         public var date: CalendarDate
-        /// The amount; 0 when the log has no amount column.
-        public var amount: Double
+        /// The amount's decimal digits and scale, for exact sums (0 without an amount column).
+        public var exactAmount: ExactAmount
+        /// The amount when ``exactAmount`` is not exact (else 0: the hot path does not convert).
+        var inexactAmount: Double
+        /// The amount (the correctly rounded value of its decimal); 0 when the log has no
+        /// amount column.
+        public var amount: Double {
+            exactAmount.isExact ? ExactAmount.double(units: exactAmount.units, scale: exactAmount.scale) : inexactAmount
+        }
         /// 1-based line number in the file.
         public var line: Int
     }
@@ -227,20 +234,23 @@ public final class TransactionLog {
             lastDateText.remember(dateField)
         }
         var amount = 0.0
+        var exact = ExactAmount(units: 0, scale: 0)
         if let amountColumn {
             let field = record[amountColumn]
-            let parsed = decimalComma ? NumberField.parseDecimalComma(field) : NumberField.parseDouble(field)
-            guard let value = parsed else {
+            let parsed = decimalComma ? NumberField.parseDecimalCommaAmountToSum(field) : NumberField.parseAmountToSum(field)
+            guard let parsed else {
                 throw DataError(file: name, line: record.line, field: amountName,
                                 message: decimalComma ? NumberField.explainInvalidDecimalComma(field) : NumberField.explainInvalid(field))
             }
-            if value < 0 {
+            // Negative unless it is zero ("-0" is accepted, as a Double's −0 < 0 is false).
+            if parsed.negative && (parsed.exact.isExact ? parsed.exact.units != 0 : parsed.inexactValue < 0) {
                 throw DataError(file: name, line: record.line, field: amountName,
                                 message: "\(DataText.quoted(DataText.string(field))) is negative: a refund is not a purchase (remove refunds, or net them against their purchases, before summarizing)")
             }
-            amount = value
+            amount = parsed.inexactValue
+            exact = parsed.exact
         }
-        return Row(customerID: id, date: date, amount: amount, line: record.line)
+        return Row(customerID: id, date: date, exactAmount: exact, inexactAmount: amount, line: record.line)
     }
 
     /// Whether every byte is below 0x80. Eight bytes at a time (the ids of a log are a few

@@ -43,11 +43,14 @@ import CLVTestSupport
         #expect(sql.hasSuffix("SELECT customer_id, frequency, recency, \"T\"\nFROM summary\nORDER BY customer_id;\n"))
     }
 
-    /// The weighted form groups by every summary column and orders like `weighted()`.
+    /// The weighted form groups by every summary column, the monetary ones rounded to 12
+    /// significant digits as `weighted()` rounds them, and orders like `weighted()`.
     @Test func weightedForm() throws {
         let sql = try SummarySQL(options: RFMOptions(unit: .week, calibrationEnd: S.date("1997-09-30")), weighted: true).render()
         let columns = "frequency, recency, \"T\", monetary_value, frequency_holdout, monetary_value_holdout, duration_holdout"
-        #expect(sql.hasSuffix("SELECT \(columns), COUNT(*) AS weight\nFROM summary\nGROUP BY \(columns)\nORDER BY frequency, recency, \"T\", monetary_value, frequency_holdout, monetary_value_holdout;\n"))
+        let round = { (c: String) in "CAST(to_char(\(c), '9.99999999999EEEE') AS double precision) AS \(c)" }
+        #expect(sql.contains("rounded AS (\n  SELECT frequency, recency, \"T\", \(round("monetary_value")), frequency_holdout, \(round("monetary_value_holdout")), duration_holdout\n  FROM summary\n)\n"))
+        #expect(sql.hasSuffix("SELECT \(columns), COUNT(*) AS weight\nFROM rounded\nGROUP BY \(columns)\nORDER BY frequency, recency, \"T\", monetary_value, frequency_holdout, monetary_value_holdout;\n"))
         #expect(sql.contains("weighted: one row per pattern"))
     }
 
