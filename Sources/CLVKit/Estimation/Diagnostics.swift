@@ -28,8 +28,6 @@ public enum Diagnostics {
         case spendMeanUndefined = "spend-mean-undefined"
         /// BG/NBD, MBG/NBD a ≤ 1, Pareto/NBD s ≤ 1, BG/BB γ ≤ 1: infinite expected lifetime purchases.
         case unboundedLifetime = "unbounded-lifetime"
-        /// BG/NBD a + b ≤ 1: expected purchases of one-time buyers cannot be computed.
-        case oneTimeBuyersUndefined = "one-time-buyers-undefined"
         /// A parameter ran towards 0 or ∞.
         case parameterAtBoundary = "parameter-at-boundary"
         /// Condition number of the log-scale Hessian above `conditionNumberThreshold`.
@@ -74,7 +72,6 @@ public enum Diagnostics {
     public static func warnings(for file: ModelFile, data: CustomerSummaryTable? = nil) -> [DiagnosticWarning] {
         var out: [DiagnosticWarning] = []
         out += lifetimeWarnings(file.purchaseModel)
-        out += oneTimeBuyerWarnings(file.purchaseModel)
         out += fitWarnings(file.purchaseModel)
         if let spend = file.spendModel {
             out += spendWarnings(spend)
@@ -116,16 +113,6 @@ public enum Diagnostics {
         return [.init(code: Code.unboundedLifetime.rawValue, message: String(
             format: "%@ %@ = %.4g ≤ 1: the expected number of purchases over an unlimited horizon is infinite (its formula has a pole at %@ = 1); forecasts over a finite horizon are defined but grow without bound as the horizon lengthens, driven by the few most loyal customers, so keep CLV horizons short.",
             record.model, name, value, name))]
-    }
-
-    /// BG/NBD's conditional expectation (FHL 2005 eq. 10) needs ₂F₁(r+x, b+x; a+b+x−1; z), whose
-    /// third argument is ≤ 0 for x = 0 when a + b ≤ 1 (lifetimes issue #442: NaN there). clvfit
-    /// refuses to predict at such a pole, so `score` fails on the first one-time buyer.
-    public static func oneTimeBuyerWarnings(_ record: FittedModelRecord) -> [DiagnosticWarning] {
-        guard record.model == BGNBD.identifier, let a = record.parameters["a"], let b = record.parameters["b"], a + b <= 1 else { return [] }
-        return [.init(code: Code.oneTimeBuyersUndefined.rawValue, message: String(
-            format: "bgnbd a + b = %.4g ≤ 1: expected purchases of customers without a repeat purchase (x = 0) and of new customers need ₂F₁(…; a + b − 1; …) with a non-positive third argument, so they cannot be computed and scoring such customers fails; try MBG/NBD or Pareto/NBD (--model).",
-            a + b))]
     }
 
     /// The fit itself: parameters at a boundary, a near-singular Hessian.

@@ -130,9 +130,14 @@ public enum AtomicOutput {
                 isUnnamed = true
                 return
             }
-            fd = openFile(temporary!, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
-            guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+            // Registered before it exists, so that no signal finds it unregistered.
             slot = clv_temp_register(temporary!)
+            fd = openFile(temporary!, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+            guard fd >= 0 else {
+                let reason = String(cString: strerror(errno))
+                clv_temp_unregister(slot)
+                throw Failure(path: path, reason: reason)
+            }
         }
 
         /// The destination's directory, for the sweep; nil when writing in place.

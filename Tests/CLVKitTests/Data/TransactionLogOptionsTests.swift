@@ -57,7 +57,7 @@ import CLVTestSupport
         let t = try S.summarize("customer_id,date,amount\n1,01/03/2024,1\n1,15/03/2024,2\n", options)
         #expect(t.recency == [14])
         let e = try #require(S.error { () throws(DataError) in try S.summarize("customer_id,date,amount\n1,2024-03-01,1\n", options) })
-        #expect(e.description == "tx.csv:2: field 'date': \"2024-03-01\" does not match the date format \"%d/%m/%Y\" or is not a valid date")
+        #expect(e.description == "tx.csv:2: field 'date': \"2024-03-01\" does not match the date format \"%d/%m/%Y\" or is not a valid date; if the dates look like this, give --date-format '%Y-%m-%d'")
     }
 
     /// No amount column: a summary without monetary value (no spend model can be fitted).
