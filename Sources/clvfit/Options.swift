@@ -49,8 +49,8 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Header name of the date column (YYYY-MM-DD, YYYYMMDD or an ISO 8601 date-time; see --date-format, --timezone).")
     var dateColumn = "date"
 
-    @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then).")
-    var amountColumn = "amount"
+    @Option(help: "Header name of the amount column; 'none' when the data has no amounts (no spend model then). (default: amount, and a log without that column is read without amounts, with a note)")
+    var amountColumn: String?
 
     @Option(help: "Last day (inclusive) of the calibration period, YYYY-MM-DD; later purchases form the holdout.")
     var calibrationEnd: CalendarDate?
@@ -114,11 +114,12 @@ struct TransactionOptions: ParsableArguments {
 
     func rfmOptions(unit: TimeUnit) -> RFMOptions {
         var options = RFMOptions(customerColumn: customerColumn, dateColumn: dateColumn,
-                                 amountColumn: amountColumn == "none" ? nil : amountColumn, unit: unit,
+                                 amountColumn: amountColumn == "none" ? nil : amountColumn ?? "amount", unit: unit,
                                  calibrationEnd: calibrationEnd, observationEnd: observationEnd)
         if let byte = delimiter.byte {
             options.csv = CSVScanner.Options(delimiter: byte)
         }
+        options.amountColumnIsOptional = amountColumn == nil
         options.dateFormat = dateFormat.map { try! DateFormat($0) }   // checked in validate()
         options.timeZone = timeZone
         options.decimalComma = decimalComma
@@ -137,7 +138,8 @@ struct TransactionOptions: ParsableArguments {
         let outcome = try reading(path, quiet: quiet) { progress throws(DataError) in
             try RFMSummarizer.read(path: path, options: rfmOptions(unit: unit), progress: progress)
         }
-        try account(rejected: outcome.rejected, of: outcome.rows, late: outcome.rowsAfterObservationEnd, quiet: quiet)
+        try account(rejected: outcome.rejected, of: outcome.rows, late: outcome.rowsAfterObservationEnd,
+                    withoutAmounts: !outcome.summary.hasAmount, quiet: quiet)
         return outcome.summary
     }
 
@@ -146,7 +148,8 @@ struct TransactionOptions: ParsableArguments {
         let data = try reading(path, quiet: quiet) { progress throws(DataError) in
             try EvaluationData.read(path: path, options: rfmOptions(unit: unit), progress: progress)
         }
-        try account(rejected: data.rejected, of: data.rows, late: data.rowsAfterObservationEnd, quiet: quiet)
+        try account(rejected: data.rejected, of: data.rows, late: data.rowsAfterObservationEnd,
+                    withoutAmounts: data.table.monetaryValue == nil, quiet: quiet)
         return data
     }
 
@@ -157,12 +160,25 @@ struct TransactionOptions: ParsableArguments {
         defer { line?.finish() }
         var report: (@Sendable (ReadProgress) -> Void)? = nil
         if let line { report = { progress in line.update(progress) } }
-        return try read(report)
+        do {
+            return try read(report)
+        } catch where !error.rejected.isEmpty {
+            // Too many bad rows: the rejects file is a diagnosis, so it is written all the same.
+            guard let rejects else { throw error }
+            var error = error
+            if (try? RejectsCSV.write(error.rejected, to: rejects)) != nil {
+                error.message += "; all \(error.rejected.count) are listed in \(rejects)"
+            } else {
+                error.message += "; the rejects file \(rejects) could not be written"
+            }
+            throw error
+        }
     }
 
-    /// Writes the rejects file (when asked) and, unless `quiet`, says how many rows were skipped
-    /// and how many were dated after the observation end.
-    private func account(rejected: [RejectedRow], of rows: Int, late: Int, quiet: Bool) throws {
+    /// Writes the rejects file (when asked) and, unless `quiet`, says how many rows were skipped,
+    /// how many were dated after the observation end, and that a log without the default amount
+    /// column was read without amounts.
+    private func account(rejected: [RejectedRow], of rows: Int, late: Int, withoutAmounts: Bool, quiet: Bool) throws {
         if let rejects {
             try RejectsCSV.write(rejected, to: rejects)
         }
@@ -171,6 +187,9 @@ struct TransactionOptions: ParsableArguments {
             let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
             let listed = rejects.map { "listed in \($0)" } ?? "give --rejects FILE to list them"
             UserNote.write("skipped \(rejected.count) bad row\(rejected.count == 1 ? "" : "s") of \(rows) (\(percent) %); \(listed)")
+        }
+        if withoutAmounts, amountColumn == nil {
+            UserNote.write("the log has no column 'amount', so it is read without amounts: no monetary values and no spend model (give --amount-column NAME if the amounts are in another column, or --amount-column none to say there are none)")
         }
         if late > 0, let observationEnd {
             UserNote.write("ignored \(late) row\(late == 1 ? "" : "s") dated after the observation end \(observationEnd)")

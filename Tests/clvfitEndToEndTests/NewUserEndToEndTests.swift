@@ -73,4 +73,39 @@ import CLVTestSupport
         let fixed = try ws.run(["summarize", "retail.csv", "--date-format", "%m/%d/%Y %H:%M"])
         #expect(fixed.status == 0 && fixed.stdout.contains("\n17850,0,0,0,0\n"), "\(fixed)")
     }
+
+    /// A log without the default amount column is read without amounts, with a note (as
+    /// lifetimes goes on without a spend model); a named amount column that is missing still
+    /// fails; score of a model without spend needs no flag (issue 11, item 5).
+    @Test func logWithoutTheAmountColumnGoesOnWithoutSpend() throws {
+        let ws = try Workspace()
+        try ws.write("log.csv", "customer_id,date\n1,1997-01-01\n1,1997-02-01\n2,1997-01-05\n1,1997-05-01\n")
+        let note = "clvfit: note: the log has no column 'amount', so it is read without amounts: no monetary values and no spend model (give --amount-column NAME if the amounts are in another column, or --amount-column none to say there are none)\n"
+        let summarize = try ws.run(["summarize", "log.csv", "-o", "s.csv"])
+        #expect(summarize.status == 0 && summarize.stderr == note, "\(summarize)")
+        #expect(ClvFitEndToEndTests.csvLines(try ws.read("s.csv")).first == "customer_id,frequency,recency,T")
+        let named = try ws.run(["summarize", "log.csv", "--amount-column", "revenue"])
+        #expect(named.status == 65 && named.stderr == "clvfit: error: log.csv:1: field 'revenue': the header has no column 'revenue'; its columns are: 'customer_id', 'date'\n", "\(named)")
+        let none = try ws.run(["summarize", "log.csv", "--amount-column", "none", "-o", "s2.csv"])
+        #expect(none.status == 0 && none.stderr.isEmpty, "\(none)")
+        let data = try E.dataset("cdnow_sample.csv")
+        let log = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").prefix(2).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try ws.write("cdnow.csv", log)
+        let train = try ws.run(["train", "cdnow.csv", "--calibration-end", E.calibrationEnd, "-o", "m.json"])
+        #expect(train.status == 0 && train.stderr.contains(note.dropLast()) && !train.stderr.contains("gamma-gamma"), "\(train)")
+        let score = try ws.run(["score", "--model", "m.json", "cdnow.csv", "--calibration-end", E.calibrationEnd, "-o", "scores.csv"])
+        #expect(score.status == 0 && score.stderr.contains("Note: the model file has no spend model"), "\(score)")
+    }
+
+    /// An empty customer id names --on-bad-row skip; a header name of megabytes is not echoed
+    /// whole (issue 11, items 6 and 2).
+    @Test func messagesNameTheFixAndStayShort() throws {
+        let ws = try Workspace()
+        try ws.write("log.csv", "customer_id,date,amount\n,1997-01-01,3\n")
+        let empty = try ws.run(["summarize", "log.csv"])
+        #expect(empty.status == 65 && empty.stderr == "clvfit: error: log.csv:2: field 'customer_id': the customer id is empty (--on-bad-row skip leaves such rows out)\n", "\(empty)")
+        try ws.write("wide.csv", "customer_id,date," + String(repeating: "x", count: 5_000_000) + "\n1,1997-01-01,3\n")
+        let wide = try ws.run(["summarize", "wide.csv", "--amount-column", "amount"])
+        #expect(wide.status == 65 && wide.stderr == "clvfit: error: wide.csv:1: field 'amount': the header has no column 'amount'; its columns are: 'customer_id', 'date', '\(String(repeating: "x", count: 60))… (5000000 bytes)'\n", "\(wide.stderr.prefix(500))")
+    }
 }

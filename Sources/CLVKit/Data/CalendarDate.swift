@@ -260,6 +260,14 @@ enum DataText {
         return "\"\(text.prefix(limit))…\""
     }
 
+    /// A name from the data (a header column) for a message, shortened to 60 characters with
+    /// its full length said, so that a 5 MB header line is not echoed whole.
+    static func shortened(_ text: String) -> String {
+        let limit = 60
+        if text.count <= limit { return text }
+        return "\(text.prefix(limit))… (\(text.utf8.count) bytes)"
+    }
+
     /// The field's bytes as a String (invalid UTF-8 repaired), for messages.
     static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)

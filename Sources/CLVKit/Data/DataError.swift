@@ -19,6 +19,9 @@ public struct DataError: Error, Equatable, CustomStringConvertible, Sendable {
     public var field: String?
     /// A sentence saying what is wrong (and, where it helps, what was expected).
     public var message: String
+    /// The rows left out before a skipping read gave up (more bad rows than its fraction allows):
+    /// a diagnosis the caller can still list (`--rejects`); empty otherwise.
+    public var rejected: [RejectedRow] = []
 
     public init(_ kind: Kind = .badData, file: String, line: Int? = nil, field: String? = nil, message: String) {
         self.kind = kind
@@ -32,7 +35,7 @@ public struct DataError: Error, Equatable, CustomStringConvertible, Sendable {
         var s = file
         if let line { s += ":\(line)" }
         s += ": "
-        if let field { s += "field '\(field)': " }
+        if let field { s += "field '\(DataText.shortened(field))': " }
         return s + message
     }
 }

@@ -195,7 +195,9 @@ public struct RFMSummarizer {
         if case .skip(let maxFraction) = options.badRows, let first = rejected.first,
            Double(rejected.count) > maxFraction * Double(rows) {
             let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
-            throw DataError(file: log.name, message: "\(rejected.count) of \(rows) rows (\(percent) %) are bad, more than the \(maxFraction) allowed; the first: \(first.error)")
+            var error = DataError(file: log.name, message: "\(rejected.count) of \(rows) rows (\(percent) %) are bad, more than the \(maxFraction) allowed by --max-bad-fraction (raise it to go on); the first: \(first.error)")
+            error.rejected = rejected
+            throw error
         }
         if summarizer.needsRecount {
             guard try log.rewind() else {
@@ -216,7 +218,7 @@ public struct RFMSummarizer {
             }
             repeatDays = try summarizer.exactRepeatPurchaseDays(from: log)
         }
-        let summary = try summarizer.summary(file: log.name, hasAmount: options.amountColumn != nil)
+        let summary = try summarizer.summary(file: log.name, hasAmount: log.hasAmount)
         return Outcome(summary: summary, rejected: rejected, rows: rows,
                        rowsAfterObservationEnd: summarizer.counts.late, delimiter: log.delimiter,
                        repeatPurchaseDays: repeatDays)

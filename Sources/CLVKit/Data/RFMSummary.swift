@@ -27,7 +27,8 @@ public struct RFMSummary: Sendable {
     let observationEnd: Int32
     /// (Observation end − calibration end) / unit, with a calibration end.
     let holdoutDuration: Double?
-    let hasAmount: Bool
+    /// Whether the log had amounts (the summary has monetary values).
+    public let hasAmount: Bool
     let holdoutPerTransaction: Bool
     /// Where the summary came from.
     public let provenance: Provenance

@@ -9,6 +9,10 @@ public struct RFMOptions: Sendable, Equatable {
     /// Header name of the amount column, or `nil` when the data has none (the summary then has
     /// no monetary value).
     public var amountColumn: String?
+    /// Whether a header without ``amountColumn`` is read as a log without amounts (the default
+    /// name, not asked for by the user: lifetimes goes on without a spend model too) instead of
+    /// being an error (a name the user gave). ``TransactionLog/hasAmount`` says which it was.
+    public var amountColumnIsOptional = false
     /// Unit of recency, T and the holdout duration (`.week` = 7 days, lifetimes'
     /// `freq='D', freq_multiplier=7`).
     public var unit: TimeUnit
@@ -110,6 +114,8 @@ public final class TransactionLog {
     public var delimiter: UInt8 { scanner.delimiter }
     /// Positions of the used columns in the header.
     public let customerColumn: Int, dateColumn: Int, amountColumn: Int?
+    /// Whether rows have amounts (an optional amount column may be absent).
+    public var hasAmount: Bool { amountColumn != nil }
     /// The input's size in bytes, when it is a regular file or memory.
     var totalBytes: Int? { scanner.totalBytes }
     /// Data rows returned so far (in the current pass).
@@ -166,10 +172,14 @@ public final class TransactionLog {
         let columns = CSVColumns(header: header, file: scanner.name)
         customerColumn = try columns.require(options.customerColumn)
         dateColumn = try columns.require(options.dateColumn)
-        amountColumn = try options.amountColumn.map { (name: String) throws(DataError) -> Int in try columns.require(name) }
+        if let name = options.amountColumn {
+            amountColumn = options.amountColumnIsOptional ? try columns.find([name]) : try columns.require(name)
+        } else {
+            amountColumn = nil
+        }
         customerName = options.customerColumn
         dateName = options.dateColumn
-        amountName = options.amountColumn
+        amountName = amountColumn == nil ? nil : options.amountColumn
         dates = DateReader(format: options.dateFormat, zone: options.timeZone)
         decimalComma = options.decimalComma
         if case .skip = options.badRows {
@@ -215,7 +225,7 @@ public final class TransactionLog {
     private func validate(_ record: CSVRecord) throws(DataError) -> Row {
         let id = record[customerColumn]
         if id.isEmpty {
-            throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is empty")
+            throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is empty (--on-bad-row skip leaves such rows out)")
         }
         if !TransactionLog.isASCII(id) && String(validating: id, as: UTF8.self) == nil {
             throw DataError(file: name, line: record.line, field: customerName, message: "the customer id is not valid UTF-8")
@@ -345,7 +355,7 @@ struct CSVColumns {
             let hits = trimmed.indices.filter { trimmed[$0] == name }
             if hits.count > 1 {
                 throw DataError(file: file, line: 1, field: name,
-                                message: "the header has the column '\(name)' \(hits.count) times (columns \(hits.map { String($0 + 1) }.joined(separator: ", ")))")
+                                message: "the header has the column '\(DataText.shortened(name))' \(hits.count) times (columns \(hits.map { String($0 + 1) }.joined(separator: ", ")))")
             }
             if let hit = hits.first { return hit }
         }
@@ -355,12 +365,13 @@ struct CSVColumns {
     /// The position of `name`, or an error on line 1 that lists the header's columns.
     func require(_ name: String, aliases: [String] = []) throws(DataError) -> Int {
         if let index = try find([name] + aliases) { return index }
-        var message = "the header has no column '\(name)'"
+        var message = "the header has no column '\(DataText.shortened(name))'"
         if !aliases.isEmpty { message += " (or \(aliases.map { "'\($0)'" }.joined(separator: " or ")))" }
         if let near = trimmed.first(where: { $0.lowercased() == name.lowercased() }) {
-            message += " (did you mean '\(near)'? names are case-sensitive)"
+            message += " (did you mean '\(DataText.shortened(near))'? names are case-sensitive)"
         }
-        message += "; its columns are: \(header.map { "'\($0)'" }.joined(separator: ", "))"
+        let listed = header.prefix(20).map { "'\(DataText.shortened($0))'" }.joined(separator: ", ")
+        message += "; its columns are: \(listed)" + (header.count > 20 ? " and \(header.count - 20) more" : "")
         throw DataError(file: file, line: 1, field: name, message: message)
     }
 }

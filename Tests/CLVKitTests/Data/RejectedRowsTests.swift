@@ -23,7 +23,7 @@ import CLVTestSupport
         ("inf amount", Array("4,2024-03-05,-inf".utf8), "tx.csv:LINE: field 'amount': \"-inf\" is not a finite number"),
         ("overflowing amount", Array("4,2024-03-05,1e400".utf8), "tx.csv:LINE: field 'amount': \"1e400\" is not a finite number (it overflows a double)"),
         ("negative amount", Array("4,2024-03-05,-3.50".utf8), "tx.csv:LINE: field 'amount': \"-3.50\" is negative: a refund is not a purchase (remove refunds, or net them against their purchases, before summarizing)"),
-        ("empty id", Array(",2024-03-05,1".utf8), "tx.csv:LINE: field 'customer_id': the customer id is empty"),
+        ("empty id", Array(",2024-03-05,1".utf8), "tx.csv:LINE: field 'customer_id': the customer id is empty (--on-bad-row skip leaves such rows out)"),
         ("non-UTF-8 id", [0x34, 0xFF, 0xFE] + Array(",2024-03-05,1".utf8), "tx.csv:LINE: field 'customer_id': the customer id is not valid UTF-8"),
         ("1 MB line", Array(megabyteAmount.utf8), "tx.csv:LINE: field 'amount': \"" + String(repeating: "9", count: 60) + "…\" is not a number"),
         ("unterminated quote", Array("4,2024-03-05,\"1".utf8), "tx.csv:LINE: field 'amount': unterminated quoted field: the quote opened on line LINE is never closed"),
@@ -139,7 +139,7 @@ import CLVTestSupport
         let bad = Self.log(Array("4,2024-03-05,oops".utf8), at: 1)       // 1 bad of 6 rows
         #expect(try Self.read(bad, .skip(maxFraction: 1.0 / 6)).rejected.count == 1)
         let e = S.error { () throws(DataError) in try Self.read(bad, .skip(maxFraction: 0.1)) }
-        #expect(e?.description == "tx.csv: 1 of 6 rows (16.67 %) are bad, more than the 0.1 allowed; the first: tx.csv:3: field 'amount': \"oops\" is not a number")
+        #expect(e?.description == "tx.csv: 1 of 6 rows (16.67 %) are bad, more than the 0.1 allowed by --max-bad-fraction (raise it to go on); the first: tx.csv:3: field 'amount': \"oops\" is not a number")
     }
 
     /// The rejects file: `line,reason,row`, the row's bytes as they were, quotes doubled.
