@@ -56,6 +56,24 @@ public struct Matrix: Sendable, Equatable, CustomStringConvertible {
         return m
     }
 
+    /// A · self · Aᵀ for a square symmetric `self` (how a covariance transforms under a linear
+    /// change of coordinates), made exactly symmetric.
+    public func congruence(by a: Matrix) -> Matrix {
+        precondition(isSquare && a.columns == rows, "A · M · Aᵀ needs A with as many columns as M has rows.")
+        var am = Matrix(rows: a.rows, columns: columns)
+        for j in 0..<columns { for k in 0..<rows { let m = self[k, j]; if m != 0 { for i in 0..<a.rows { am[i, j] += a[i, k] * m } } } }
+        var out = Matrix(rows: a.rows, columns: a.rows)
+        for i in 0..<a.rows {
+            for j in i..<a.rows {
+                var s = 0.0
+                for k in 0..<columns { s += am[i, k] * a[j, k] }
+                out[i, j] = s
+                out[j, i] = s
+            }
+        }
+        return out
+    }
+
     public static func * (m: Matrix, v: [Double]) -> [Double] {
         precondition(m.columns == v.count, "Matrix and vector sizes differ.")
         var out = [Double](repeating: 0, count: m.rows)

@@ -88,65 +88,141 @@ public struct Estimator: Sendable {
 
     public func fit<M: FittableModel>(_ type: M.Type, to data: M.Observations) throws(EstimationError) -> FitResult<M> {
         let likelihood = M.logLikelihood(of: data)
+        let fit = try fitParameters(likelihood, names: M.parameterNames, domains: M.parameterDomains,
+                                    starts: M.startValues(for: data), model: M.displayName)
+        guard let model = try? M(parameterValues: fit.estimates) else {
+            throw .hessianNotNegativeDefinite(model: M.displayName, parameters: fit.named)
+        }
+        return FitResult(model: model, logLikelihood: fit.logLikelihood,
+                         covariance: fit.covariance,
+                         logParameterCovariance: fit.optimizerCovariance,
+                         observationCount: fit.observationCount, rows: fit.rows,
+                         iterations: fit.iterations, converged: true, termination: fit.termination,
+                         gradientNorm: fit.gradientNorm)
+    }
+
+    /// The model-agnostic core of `fit`: maximises `likelihood` over parameters named `names`,
+    /// each optimised on the scale its domain says (ln θ for a positive parameter, θ itself for
+    /// a free one, e.g. a covariate coefficient), from each start in turn until one converges.
+    /// The covariance is (−H)⁻¹ in those coordinates, mapped to the natural scale by the delta
+    /// method with the Jacobian J = diag(θ for positive, 1 for free): C = J (−H)⁻¹ J.
+    public func fitParameters(_ likelihood: any LogLikelihood, names: [String], domains: [ParameterDomain],
+                              starts: [[Double]], model: String) throws(EstimationError) -> ParameterFit {
+        precondition(names.count == domains.count, "Give one domain per parameter.")
         let n = likelihood.observationCount
         var opts = options
         opts.gradientTolerance = relativeGradientTolerance * max(1, n)
         opts.decrementTolerance = 1e-12 * max(1, n)
         opts.maxDistanceFromStart = Self.divergenceDistance
         let maximizer = NewtonMaximizer(options: opts)
-        let objective = LogScaleObjective(likelihood: likelihood, dimension: M.parameterNames.count)
+        let objective = TransformedObjective(likelihood: likelihood, domains: domains)
 
         var best: OptimizationResult? = nil
-        for start in M.startValues(for: data) {
-            let result = maximizer.maximize(objective, from: start.map { Double.log($0) })
+        for start in starts {
+            let result = maximizer.maximize(objective, from: objective.coordinates(of: start))
             if result.reason == .nonFiniteStart { continue }
             if best == nil || (result.converged && !best!.converged) || (result.converged == best!.converged && result.value > best!.value) {
                 best = result
             }
             if result.converged { break }
         }
-        guard let result = best else { throw .nonFiniteLikelihood(model: M.displayName) }
-        let theta = result.point.map { Double.exp($0) }
-        let named = Dictionary(uniqueKeysWithValues: zip(M.parameterNames, theta))
-        guard result.converged, theta.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw .notConverged(model: M.displayName, reason: result.reason, iterations: result.iterations,
+        guard let result = best else { throw .nonFiniteLikelihood(model: model) }
+        let theta = objective.parameters(at: result.point)
+        let named = Dictionary(names.enumerated().map { ($0.element, theta[$0.offset]) }, uniquingKeysWith: { a, _ in a })
+        let inDomain = zip(theta, domains).allSatisfy { v, d in v.isFinite && (d == .real || v > 0) }
+        guard result.converged, inDomain else {
+            throw .notConverged(model: model, reason: result.reason, iterations: result.iterations,
                                 gradientNorm: result.gradientNorm, parameters: named)
         }
         var information = result.hessian
         for k in information.storage.indices { information.storage[k] = -information.storage[k] }
-        guard let logCovariance = try? LAPACK.inverseOfPositiveDefinite(information),
-              logCovariance.allFinite,
-              let model = try? M(parameterValues: theta) else {
-            throw .hessianNotNegativeDefinite(model: M.displayName, parameters: named)
+        guard let optimizerCovariance = try? LAPACK.inverseOfPositiveDefinite(information),
+              optimizerCovariance.allFinite else {
+            throw .hessianNotNegativeDefinite(model: model, parameters: named)
         }
-        return FitResult(model: model, logLikelihood: result.value,
-                         covariance: logCovariance.scaledSymmetric(by: theta),
-                         logParameterCovariance: logCovariance,
-                         observationCount: n, rows: likelihood.rowCount,
-                         iterations: result.iterations, converged: true, termination: result.reason,
-                         gradientNorm: result.gradientNorm)
+        return ParameterFit(names: names, domains: domains, estimates: theta, logLikelihood: result.value,
+                            covariance: optimizerCovariance.scaledSymmetric(by: objective.jacobianDiagonal(at: theta)),
+                            optimizerCovariance: optimizerCovariance,
+                            observationCount: n, rows: likelihood.rowCount, iterations: result.iterations,
+                            termination: result.reason, gradientNorm: result.gradientNorm)
     }
 }
 
-/// A log-likelihood seen as a function of u = ln θ, with the chain rule applied:
-/// ∂/∂u = θ ⊙ ∂/∂θ and ∂²/∂uᵢ∂uⱼ = θᵢθⱼ ∂²/∂θᵢ∂θⱼ + δᵢⱼ θᵢ ∂/∂θᵢ.
-struct LogScaleObjective: TwiceDifferentiableObjective {
+/// Where a parameter lives, and so the scale the estimator optimises it on.
+public enum ParameterDomain: String, Sendable, Codable, Equatable {
+    /// θ > 0 (rates, shapes): optimised as ln θ, with intervals θ̂·exp(∓z·SE/θ̂).
+    case positive
+    /// θ ∈ ℝ (covariate coefficients): optimised as θ, with intervals θ̂ ∓ z·SE.
+    case real
+}
+
+/// A converged maximum-likelihood fit, before it is bound to a model type.
+public struct ParameterFit: Sendable {
+    public var names: [String]
+    public var domains: [ParameterDomain]
+    /// θ̂ in `names` order, on the natural scale.
+    public var estimates: [Double]
+    public var logLikelihood: Double
+    /// Covariance of θ̂ on the natural scale (delta method).
+    public var covariance: Matrix
+    /// Covariance in the optimiser's coordinates (ln θ for positive parameters, θ for free ones).
+    public var optimizerCovariance: Matrix
+    public var observationCount: Double
+    public var rows: Int
+    public var iterations: Int
+    public var termination: TerminationReason
+    public var gradientNorm: Double
+
+    var named: [String: Double] {
+        Dictionary(names.enumerated().map { ($0.element, estimates[$0.offset]) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// A log-likelihood seen as a function of the optimiser's coordinates u: uᵢ = ln θᵢ for a
+/// positive parameter, uᵢ = θᵢ for a free one. With dᵢ = ∂θᵢ/∂uᵢ (θᵢ or 1), the chain rule gives
+/// ∂/∂uᵢ = dᵢ ∂/∂θᵢ and ∂²/∂uᵢ∂uⱼ = dᵢdⱼ ∂²/∂θᵢ∂θⱼ + δᵢⱼ [positive i] θᵢ ∂/∂θᵢ.
+struct TransformedObjective: TwiceDifferentiableObjective {
     let likelihood: any LogLikelihood
-    let dimension: Int
+    let domains: [ParameterDomain]
+    var dimension: Int { domains.count }
+
+    init(likelihood: any LogLikelihood, domains: [ParameterDomain]) {
+        self.likelihood = likelihood
+        self.domains = domains
+    }
+
+    /// All parameters positive: the log scale throughout.
+    init(likelihood: any LogLikelihood, dimension: Int) {
+        self.init(likelihood: likelihood, domains: Array(repeating: .positive, count: dimension))
+    }
+
+    func parameters(at u: [Double]) -> [Double] {
+        zip(u, domains).map { $1 == .positive ? Double.exp($0) : $0 }
+    }
+
+    func coordinates(of theta: [Double]) -> [Double] {
+        zip(theta, domains).map { $1 == .positive ? Double.log($0) : $0 }
+    }
+
+    /// dθᵢ/duᵢ at θ.
+    func jacobianDiagonal(at theta: [Double]) -> [Double] {
+        zip(theta, domains).map { $1 == .positive ? $0 : 1 }
+    }
 
     func value(at u: [Double]) -> Double {
-        let theta = u.map { Double.exp($0) }
-        guard theta.allSatisfy({ $0.isFinite && $0 > 0 }) else { return -.infinity }
+        let theta = parameters(at: u)
+        guard zip(theta, domains).allSatisfy({ v, d in v.isFinite && (d == .real || v > 0) }) else { return -.infinity }
         return likelihood.evaluate(theta, order: .value).value
     }
 
     func evaluate(at u: [Double]) -> SecondOrderEvaluation {
-        let theta = u.map { Double.exp($0) }
+        let theta = parameters(at: u)
         let e = likelihood.evaluate(theta, order: .hessian)
         let hTheta = e.hessian ?? Matrix(rows: dimension, columns: dimension, repeating: .nan)
-        let gradient = zip(theta, e.gradient).map { $0 * $1 }
-        var h = hTheta.scaledSymmetric(by: theta)
-        for i in 0..<dimension { h[i, i] += gradient[i] }
+        let d = jacobianDiagonal(at: theta)
+        let gradient = zip(d, e.gradient).map { $0 * $1 }
+        var h = hTheta.scaledSymmetric(by: d)
+        for i in 0..<dimension where domains[i] == .positive { h[i, i] += gradient[i] }
         return SecondOrderEvaluation(value: e.value, gradient: gradient, hessian: h)
     }
 }

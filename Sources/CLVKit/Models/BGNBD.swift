@@ -147,3 +147,21 @@ struct NegativeBinomialTail {
         return max(0, 1 - below)
     }
 }
+
+extension BGNBD: CovariatePurchaseModel {
+    /// α (purchase), a and b (dropout), each with its own coefficients (PyMC-Marketing, Fader &
+    /// Hardie's note 019); CLVTools' one shared coefficient for a and b is the special case
+    /// γ_a = γ_b (`--shared-covariates`).
+    public static let covariateShifts = [
+        CovariateShift(parameter: "alpha", process: .purchase, sign: -1),
+        CovariateShift(parameter: "a", process: .dropout, sign: 1),
+        CovariateShift(parameter: "b", process: .dropout, sign: 1),
+    ]
+
+    public static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
+                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        BetaGeometricNBDLikelihood.customerTerms(frequency: frequency, recency: recency, T: T,
+                                                 r: θ[0], alpha: θ[1], a: θ[2], b: θ[3],
+                                                 dropsOutAtFirstPurchase: false, order: order)
+    }
+}

@@ -76,33 +76,9 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
                         continue
                     }
                     let k = Int(G[i])
-                    let at = alpha + TX[i]
-                    let lt = Double.log(at)
-                    let a4 = logA - logBX1[k] - rx * lt
-                    let e = Double.exp(-abs(a3 - a4))
-                    s.v += w * (max(a3, a4) + Double.log(onePlus: e))
-                    guard wantGradient else { continue }
-                    let pBig = 1 / (1 + e), pSmall = e / (1 + e)
-                    let p4 = a4 > a3 ? pBig : pSmall, p3 = 1 - p4
-                    let g3r = -lT, g3a = -rx / aT
-                    let g4r = -lt, g4a = -rx / at, g4A = 1 / a, g4B = -invBX1[k]
-                    s.g0 += w * (p3 * g3r + p4 * g4r)
-                    s.g1 += w * (p3 * g3a + p4 * g4a)
-                    s.g2 += w * p4 * g4A
-                    s.g3 += w * p4 * g4B
-                    guard wantHessian else { continue }
-                    let dr = g3r - g4r, da = g3a - g4a, dA = -g4A, dB = -g4B
-                    let c = w * p3 * p4
-                    s.h00 += c * dr * dr
-                    s.h01 += w * (p3 * (-1 / aT) + p4 * (-1 / at)) + c * dr * da
-                    s.h02 += c * dr * dA
-                    s.h03 += c * dr * dB
-                    s.h11 += w * (p3 * rx / (aT * aT) + p4 * rx / (at * at)) + c * da * da
-                    s.h12 += c * da * dA
-                    s.h13 += c * da * dB
-                    s.h22 += w * p4 * (-1 / (a * a)) + c * dA * dA
-                    s.h23 += c * dA * dB
-                    s.h33 += w * p4 * invBX1[k] * invBX1[k] + c * dB * dB
+                    let t = Self.activityTerms(rx: rx, alpha: alpha, tx: TX[i], lT: lT, aT: aT, logA: logA, a: a,
+                                               logBX1: logBX1[k], invBX1: invBX1[k], order: order)
+                    s.add(t, weight: w)
                 }
             }}}}}
             return s
@@ -137,5 +113,85 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
         }
 
         return s.evaluation(order)
+    }
+
+    /// ln(e^A₃ + e^A₄) of one customer with x > 0 (or any x under MBG/NBD) and its derivatives
+    /// in (r, α, a, b), given ln(α+T), α+T and ln(b+x−1+o), 1/(b+x−1+o) (computed by the caller,
+    /// once per row or once per distinct frequency). With πₖ the softmax weights of A₃, A₄:
+    /// ∇ = π₃∇A₃ + π₄∇A₄ and ∇² = π₃∇²A₃ + π₄∇²A₄ + π₃π₄ (∇A₃ − ∇A₄)(∇A₃ − ∇A₄)ᵀ.
+    @inline(__always)
+    static func activityTerms(rx: Double, alpha: Double, tx: Double, lT: Double, aT: Double, logA: Double, a: Double,
+                              logBX1: Double, invBX1: Double, order: DerivativeOrder) -> FourParameterSums {
+        var s = FourParameterSums()
+        let a3 = -rx * lT
+        let at = alpha + tx
+        let lt = Double.log(at)
+        let a4 = logA - logBX1 - rx * lt
+        let e = Double.exp(-abs(a3 - a4))
+        s.v = max(a3, a4) + Double.log(onePlus: e)
+        guard order >= .gradient else { return s }
+        let pBig = 1 / (1 + e), pSmall = e / (1 + e)
+        let p4 = a4 > a3 ? pBig : pSmall, p3 = 1 - p4
+        let g3r = -lT, g3a = -rx / aT
+        let g4r = -lt, g4a = -rx / at, g4A = 1 / a, g4B = -invBX1
+        s.g0 = p3 * g3r + p4 * g4r
+        s.g1 = p3 * g3a + p4 * g4a
+        s.g2 = p4 * g4A
+        s.g3 = p4 * g4B
+        guard order >= .hessian else { return s }
+        let dr = g3r - g4r, da = g3a - g4a, dA = -g4A, dB = -g4B
+        let c = p3 * p4
+        s.h00 = c * dr * dr
+        s.h01 = (p3 * (-1 / aT) + p4 * (-1 / at)) + c * dr * da
+        s.h02 = c * dr * dA
+        s.h03 = c * dr * dB
+        s.h11 = (p3 * rx / (aT * aT) + p4 * rx / (at * at)) + c * da * da
+        s.h12 = c * da * dA
+        s.h13 = c * da * dB
+        s.h22 = p4 * (-1 / (a * a)) + c * dA * dA
+        s.h23 = c * dA * dB
+        s.h33 = p4 * invBX1 * invBX1 + c * dB * dB
+        return s
+    }
+
+    /// ln Lᵢ of one customer at their own (r, α, a, b), every term of the likelihood included,
+    /// with derivatives in (r, α, a, b): what a covariate model sums, customer by customer.
+    /// The Γ ratios are rising factorials (`RisingFactorial`): ln Γ(r+x) − ln Γ(r) and
+    /// ln B(a, b+x+o) − ln B(a, b) = ln (b)ₓ₊ₒ − ln (a+b)ₓ₊ₒ.
+    static func customerTerms(frequency x: Double, recency tx: Double, T: Double,
+                              r: Double, alpha: Double, a: Double, b: Double,
+                              dropsOutAtFirstPurchase: Bool, order: DerivativeOrder) -> FourParameterSums {
+        let shift = dropsOutAtFirstPurchase ? 1.0 : 0.0
+        let rx = r + x, aT = alpha + T, lT = Double.log(aT)
+        var s: FourParameterSums
+        if x == 0 && !dropsOutAtFirstPurchase {
+            s = FourParameterSums()
+            s.v = -rx * lT
+            if order >= .gradient { s.g0 = -lT; s.g1 = -rx / aT }
+            if order >= .hessian { s.h01 = -1 / aT; s.h11 = rx / (aT * aT) }
+        } else {
+            let bx1 = b + x - 1 + shift
+            s = activityTerms(rx: rx, alpha: alpha, tx: tx, lT: lT, aT: aT, logA: Double.log(a), a: a,
+                              logBX1: Double.log(bx1), invBX1: 1 / bx1, order: order)
+        }
+        let n = x + shift
+        let k = order.rawValue
+        let fr = RisingFactorial(r, x, derivatives: k)
+        let fb = RisingFactorial(b, n, derivatives: k), fab = RisingFactorial(a + b, n, derivatives: k)
+        let logAlpha = Double.log(alpha)
+        s.v += fr.value + r * logAlpha + fb.value - fab.value
+        guard order >= .gradient else { return s }
+        s.g0 += fr.first + logAlpha
+        s.g1 += r / alpha
+        s.g2 -= fab.first
+        s.g3 += fb.first - fab.first
+        guard order >= .hessian else { return s }
+        s.h00 += fr.second
+        s.h01 += 1 / alpha
+        s.h11 -= r / (alpha * alpha)
+        s.h22 -= fab.second
+        s.h23 -= fab.second
+        s.h33 += fb.second - fab.second
+        return s
     }
 }

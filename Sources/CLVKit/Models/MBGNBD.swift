@@ -131,3 +131,15 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
         return min(max(p, 0), 1)
     }
 }
+
+extension MBGNBD: CovariatePurchaseModel {
+    /// As BG/NBD: α (purchase), a and b (dropout).
+    public static var covariateShifts: [CovariateShift] { BGNBD.covariateShifts }
+
+    public static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
+                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        BetaGeometricNBDLikelihood.customerTerms(frequency: frequency, recency: recency, T: T,
+                                                 r: θ[0], alpha: θ[1], a: θ[2], b: θ[3],
+                                                 dropsOutAtFirstPurchase: true, order: order)
+    }
+}

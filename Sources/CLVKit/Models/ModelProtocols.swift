@@ -35,9 +35,10 @@ public protocol LogLikelihood: Sendable {
     func evaluate(_ parameters: [Double], order: DerivativeOrder) -> LikelihoodEvaluation
 }
 
-/// A parametric model fitted by maximum likelihood. All parameters are positive; the
-/// estimator works on their logarithms. Models only describe themselves (names, start values,
-/// likelihood, predictions); `Estimator` runs the fit.
+/// A parametric model fitted by maximum likelihood. Each parameter is either positive (the
+/// estimator works on its logarithm) or free (covariate coefficients, worked on as they are):
+/// `parameterDomains`, all positive unless a model says otherwise. Models only describe
+/// themselves (names, domains, start values, likelihood, predictions); `Estimator` runs the fit.
 public protocol FittableModel: Sendable {
     associatedtype Observations: Sendable
     /// The identifier in model files and on the command line, e.g. `bgnbd`.
@@ -46,6 +47,8 @@ public protocol FittableModel: Sendable {
     static var displayName: String { get }
     /// Parameter names in the order `parameterValues` uses, as in the papers.
     static var parameterNames: [String] { get }
+    /// The domain of each parameter, in `parameterNames` order.
+    static var parameterDomains: [ParameterDomain] { get }
     /// Candidate start points for the optimiser, best guess first.
     static func startValues(for data: Observations) -> [[Double]]
     /// The log-likelihood of `data`, ready to evaluate at any parameters.
@@ -115,6 +118,10 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
 }
 
 extension FittableModel {
+    public static var parameterDomains: [ParameterDomain] {
+        Array(repeating: .positive, count: parameterNames.count)
+    }
+
     /// Checks that `values` has the right length and only positive finite entries.
     static func validated(_ values: [Double]) throws(ModelError) -> [Double] {
         guard values.count == parameterNames.count else {

@@ -376,45 +376,14 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
         let parts = ChunkedSum.map(rows: frequency.count) { range -> FourParameterSums in
             var acc = FourParameterSums()
             for i in range {
-                let x = frequency[i], w = weight[i], tx = recency[i], bigT = T[i]
-                let rx = r + x
-                let t1: Term, t2: Term
-                do {
-                    if x == 0, let zeroTerm {
-                        t1 = zeroTerm
-                    } else {
-                        let lg1 = try ParetoNBDTerms.logG(p: rx, q: s + 1, A: alpha + tx, B: beta + tx, difference: d, order: gOrder)
-                        t1 = Term(lg1, logFactor: logS, factorDerivative: 1 / s, onS: true)
-                    }
-                    let lg2 = try ParetoNBDTerms.logG(p: rx + 1, q: s, A: alpha + bigT, B: beta + bigT, difference: d, order: gOrder)
-                    t2 = Term(lg2, logFactor: Double.log(rx), factorDerivative: 1 / rx, onS: false)
-                } catch {
+                let x = frequency[i]
+                guard let t = try? Self.activityTerms(r: r, alpha: alpha, s: s, beta: beta, logS: logS,
+                                                      x: x, tx: recency[i], T: T[i],
+                                                      sharedZeroTerm: x == 0 ? zeroTerm : nil, order: order) else {
                     acc.failed = true
                     return acc
                 }
-                let e = Double.exp(-abs(t1.value - t2.value))
-                acc.v += w * (max(t1.value, t2.value) + Double.log(onePlus: e))
-                guard wantGradient else { continue }
-                let pBig = 1 / (1 + e), pSmall = e / (1 + e)
-                let p1 = t1.value >= t2.value ? pBig : pSmall, p2 = 1 - p1
-                acc.g0 += w * (p1 * t1.g.0 + p2 * t2.g.0)
-                acc.g1 += w * (p1 * t1.g.1 + p2 * t2.g.1)
-                acc.g2 += w * (p1 * t1.g.2 + p2 * t2.g.2)
-                acc.g3 += w * (p1 * t1.g.3 + p2 * t2.g.3)
-                guard wantHessian else { continue }
-                let dr = t1.g.0 - t2.g.0, da = t1.g.1 - t2.g.1, ds = t1.g.2 - t2.g.2, db = t1.g.3 - t2.g.3
-                let c = w * p1 * p2
-                let w1 = w * p1, w2 = w * p2
-                acc.h00 += w1 * t1.h.0 + w2 * t2.h.0 + c * dr * dr
-                acc.h01 += w1 * t1.h.1 + w2 * t2.h.1 + c * dr * da
-                acc.h02 += w1 * t1.h.2 + w2 * t2.h.2 + c * dr * ds
-                acc.h03 += w1 * t1.h.3 + w2 * t2.h.3 + c * dr * db
-                acc.h11 += w1 * t1.h.4 + w2 * t2.h.4 + c * da * da
-                acc.h12 += w1 * t1.h.5 + w2 * t2.h.5 + c * da * ds
-                acc.h13 += w1 * t1.h.6 + w2 * t2.h.6 + c * da * db
-                acc.h22 += w1 * t1.h.7 + w2 * t2.h.7 + c * ds * ds
-                acc.h23 += w1 * t1.h.8 + w2 * t2.h.8 + c * ds * db
-                acc.h33 += w1 * t1.h.9 + w2 * t2.h.9 + c * db * db
+                acc.add(t, weight: weight[i])
             }
             return acc
         }
@@ -445,10 +414,98 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
         return acc.evaluation(order)
     }
 
+    /// ln(e^h₁ + e^h₂) of one customer and its derivatives in (r, α, s, β); `sharedZeroTerm` is
+    /// h₁ of a customer without repeat purchases when the caller has it (the same for all of
+    /// them at one parameter set). With π₁, π₂ the softmax weights of h₁, h₂:
+    /// ∇ = π₁∇h₁ + π₂∇h₂ and ∇² = π₁∇²h₁ + π₂∇²h₂ + π₁π₂ (∇h₁ − ∇h₂)(∇h₁ − ∇h₂)ᵀ.
+    @inline(__always)
+    static func activityTerms(r: Double, alpha: Double, s: Double, beta: Double, logS: Double,
+                              x: Double, tx: Double, T bigT: Double, sharedZeroTerm: Term?,
+                              order: DerivativeOrder) throws(Hypergeometric.Failure) -> FourParameterSums {
+        let gOrder: Hypergeometric.DerivativeOrder = order >= .hessian ? .hessian : order >= .gradient ? .gradient : .value
+        let rx = r + x, d = alpha - beta
+        let t1: Term
+        if let sharedZeroTerm {
+            t1 = sharedZeroTerm
+        } else {
+            let lg1 = try ParetoNBDTerms.logG(p: rx, q: s + 1, A: alpha + tx, B: beta + tx, difference: d, order: gOrder)
+            t1 = Term(lg1, logFactor: logS, factorDerivative: 1 / s, onS: true)
+        }
+        let lg2 = try ParetoNBDTerms.logG(p: rx + 1, q: s, A: alpha + bigT, B: beta + bigT, difference: d, order: gOrder)
+        let t2 = Term(lg2, logFactor: Double.log(rx), factorDerivative: 1 / rx, onS: false)
+        var acc = FourParameterSums()
+        let e = Double.exp(-abs(t1.value - t2.value))
+        acc.v = max(t1.value, t2.value) + Double.log(onePlus: e)
+        guard order >= .gradient else { return acc }
+        let pBig = 1 / (1 + e), pSmall = e / (1 + e)
+        let p1 = t1.value >= t2.value ? pBig : pSmall, p2 = 1 - p1
+        acc.g0 = p1 * t1.g.0 + p2 * t2.g.0
+        acc.g1 = p1 * t1.g.1 + p2 * t2.g.1
+        acc.g2 = p1 * t1.g.2 + p2 * t2.g.2
+        acc.g3 = p1 * t1.g.3 + p2 * t2.g.3
+        guard order >= .hessian else { return acc }
+        let dr = t1.g.0 - t2.g.0, da = t1.g.1 - t2.g.1, ds = t1.g.2 - t2.g.2, db = t1.g.3 - t2.g.3
+        let c = p1 * p2
+        acc.h00 = p1 * t1.h.0 + p2 * t2.h.0 + c * dr * dr
+        acc.h01 = p1 * t1.h.1 + p2 * t2.h.1 + c * dr * da
+        acc.h02 = p1 * t1.h.2 + p2 * t2.h.2 + c * dr * ds
+        acc.h03 = p1 * t1.h.3 + p2 * t2.h.3 + c * dr * db
+        acc.h11 = p1 * t1.h.4 + p2 * t2.h.4 + c * da * da
+        acc.h12 = p1 * t1.h.5 + p2 * t2.h.5 + c * da * ds
+        acc.h13 = p1 * t1.h.6 + p2 * t2.h.6 + c * da * db
+        acc.h22 = p1 * t1.h.7 + p2 * t2.h.7 + c * ds * ds
+        acc.h23 = p1 * t1.h.8 + p2 * t2.h.8 + c * ds * db
+        acc.h33 = p1 * t1.h.9 + p2 * t2.h.9 + c * db * db
+        return acc
+    }
+
+    /// ln Lᵢ of one customer at their own (r, α, s, β), K included (ln Γ(r+x) − ln Γ(r) as the
+    /// rising factorial ln (r)ₓ), with derivatives in (r, α, s, β): what a covariate model sums.
+    static func customerTerms(frequency x: Double, recency tx: Double, T: Double,
+                              r: Double, alpha: Double, s: Double, beta: Double,
+                              order: DerivativeOrder) -> FourParameterSums {
+        guard var acc = try? activityTerms(r: r, alpha: alpha, s: s, beta: beta, logS: Double.log(s),
+                                           x: x, tx: tx, T: T, sharedZeroTerm: nil, order: order) else {
+            var failed = FourParameterSums()
+            failed.failed = true
+            return failed
+        }
+        let fr = RisingFactorial(r, x, derivatives: order.rawValue)
+        let logAlpha = Double.log(alpha), logBeta = Double.log(beta)
+        acc.v += fr.value + r * logAlpha + s * logBeta
+        guard order >= .gradient else { return acc }
+        acc.g0 += fr.first + logAlpha
+        acc.g1 += r / alpha
+        acc.g2 += logBeta
+        acc.g3 += s / beta
+        guard order >= .hessian else { return acc }
+        acc.h00 += fr.second
+        acc.h01 += 1 / alpha
+        acc.h11 -= r / (alpha * alpha)
+        acc.h23 += 1 / beta
+        acc.h33 -= s / (beta * beta)
+        return acc
+    }
+
     /// What a failed series evaluation returns: a value the optimiser rejects, never a number
     /// that looks like a likelihood.
     static var failure: LikelihoodEvaluation {
         LikelihoodEvaluation(value: -.infinity, gradient: [.nan, .nan, .nan, .nan],
                              hessian: Matrix(rows: 4, columns: 4, repeating: .nan))
+    }
+}
+
+extension ParetoNBD: CovariatePurchaseModel {
+    /// α_i = α·exp(−γ_αᵀxᵢ) (purchase), β_i = β·exp(−γ_βᵀzᵢ) (dropout): CLVTools'
+    /// `pnbd_staticcov_alpha_i` / `_beta_i`.
+    public static let covariateShifts = [
+        CovariateShift(parameter: "alpha", process: .purchase, sign: -1),
+        CovariateShift(parameter: "beta", process: .dropout, sign: -1),
+    ]
+
+    public static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
+                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        ParetoNBDLogLikelihood.customerTerms(frequency: frequency, recency: recency, T: T,
+                                             r: θ[0], alpha: θ[1], s: θ[2], beta: θ[3], order: order)
     }
 }

@@ -1,0 +1,154 @@
+import CLVNumerics
+import RealModule
+
+/// A purchase model with static covariates: the base parameters at covariates = 0 (CLVTools'
+/// α₀, β₀) and one coefficient per shifted parameter and covariate of its process. Every
+/// prediction for a customer is the base model's at the customer's own parameters
+/// (`customerModel`), EXTENSIONS.md §1.
+public struct CovariatePurchaseModelOf<Base: CovariatePurchaseModel>: Sendable {
+    /// The model at covariates = 0.
+    public var base: Base
+    /// Covariate names of each process, in the order `coefficients` uses within each shift.
+    public var purchaseCovariates: [String]
+    public var dropoutCovariates: [String]
+    /// The coefficients, shift by shift (`Base.covariateShifts` order), covariate by covariate.
+    public var coefficients: [Double]
+
+    public init(base: Base, purchaseCovariates: [String], dropoutCovariates: [String], coefficients: [Double]) {
+        self.base = base
+        self.purchaseCovariates = purchaseCovariates
+        self.dropoutCovariates = dropoutCovariates
+        self.coefficients = coefficients
+        precondition(coefficients.count == Self.coefficientCount(purchase: purchaseCovariates.count, dropout: dropoutCovariates.count),
+                     "One coefficient per shifted parameter and covariate.")
+    }
+
+    static func coefficientCount(purchase: Int, dropout: Int) -> Int {
+        Base.covariateShifts.reduce(0) { $0 + ($1.process == .purchase ? purchase : dropout) }
+    }
+
+    /// Every parameter's name: the base parameters, then `<parameter>.<covariate>`.
+    public var parameterNames: [String] {
+        Base.parameterNames + Base.covariateShifts.flatMap { shift in
+            (shift.process == .purchase ? purchaseCovariates : dropoutCovariates).map { "\(shift.parameter).\($0)" }
+        }
+    }
+
+    /// Base parameters then coefficients, in `parameterNames` order.
+    public var parameterValues: [Double] { base.parameterValues + coefficients }
+
+    /// The base model at one customer's parameters, ln θᵢⱼ = ln θⱼ + signⱼ γⱼᵀxᵢ.
+    /// - Throws: `ModelError.invalidParameter` when a customer's parameter is not a positive
+    ///   finite number (covariates so extreme that exp overflows).
+    public func customerModel(purchase x: [Double], dropout z: [Double]) throws(ModelError) -> Base {
+        precondition(x.count == purchaseCovariates.count && z.count == dropoutCovariates.count,
+                     "Give one value per covariate of each process.")
+        var theta = base.parameterValues
+        var c = 0
+        for shift in Base.covariateShifts {
+            let values = shift.process == .purchase ? x : z
+            var eta = 0.0
+            for v in values { eta += coefficients[c] * v; c += 1 }
+            let j = Base.parameterNames.firstIndex(of: shift.parameter)!
+            theta[j] *= Double.exp(shift.sign * eta)
+        }
+        return try Base(parameterValues: theta)
+    }
+}
+
+/// A covariate model's maximum-likelihood fit, reported on the user's scale.
+public struct CovariateFitResult<Base: CovariatePurchaseModel>: Sendable {
+    public var model: CovariatePurchaseModelOf<Base>
+    /// Names, estimates, covariance (natural scale) and the optimiser's diagnostics. The
+    /// optimiser worked on centred and scaled covariates; `optimizerCovariance` is in
+    /// (ln θ, γ) on the user's scale, the coordinates intervals are built in.
+    public var fit: ParameterFit
+}
+
+/// Centring and scaling of the covariates for the optimiser, x̃ = (x − m)/s with the weighted
+/// mean and standard deviation of each column, and the way back. A covariate such as an amount
+/// in dollars (mean 3,000) would otherwise make ln α and its coefficient nearly collinear and
+/// the Hessian ill-conditioned. With ln θᵢⱼ = ln θ̃ⱼ + signⱼ Σ γ̃ x̃ᵢ:
+/// ```
+/// γ = γ̃ / s,   ln θⱼ = ln θ̃ⱼ − signⱼ Σ_c γ̃_c m_c / s_c
+/// ```
+/// a linear map φ = A φ̃ of the coordinates (ln θ, γ), so the covariance is A Σ̃ Aᵀ exactly.
+struct CovariateScaling {
+    var purchase: [(mean: Double, scale: Double)]
+    var dropout: [(mean: Double, scale: Double)]
+
+    init(_ design: CovariateDesign, weight: [Double]) {
+        func moments(_ c: CovariateColumns) -> [(mean: Double, scale: Double)] {
+            c.columns.map { col in
+                var sw = 0.0, sx = 0.0
+                for i in col.indices { sw += weight[i]; sx += weight[i] * col[i] }
+                let m = sx / sw
+                var ss = 0.0
+                for i in col.indices { ss += weight[i] * (col[i] - m) * (col[i] - m) }
+                let sd = (ss / sw).squareRoot()
+                return (mean: m, scale: sd > 0 && sd.isFinite ? sd : 1)
+            }
+        }
+        purchase = moments(design.purchase)
+        dropout = moments(design.dropout)
+    }
+
+    func standardised(_ design: CovariateDesign) -> CovariateDesign {
+        func apply(_ c: CovariateColumns, _ m: [(mean: Double, scale: Double)]) -> CovariateColumns {
+            CovariateColumns(names: c.names, columns: zip(c.columns, m).map { col, s in col.map { ($0 - s.mean) / s.scale } })
+        }
+        return CovariateDesign(purchase: apply(design.purchase, purchase), dropout: apply(design.dropout, dropout))
+    }
+
+    /// A, with φ = A φ̃ (base parameters first, then coefficients shift by shift).
+    func map<M: CovariatePurchaseModel>(_ type: M.Type) -> Matrix {
+        let coefficients = M.covariateShifts.flatMap { shift in
+            (shift.process == .purchase ? purchase : dropout).map { (shift, $0) }
+        }
+        let dim = 4 + coefficients.count
+        var a = Matrix(rows: dim, columns: dim)
+        for j in 0..<4 { a[j, j] = 1 }
+        for (c, (shift, s)) in coefficients.enumerated() {
+            let j = M.parameterNames.firstIndex(of: shift.parameter)!
+            a[4 + c, 4 + c] = 1 / s.scale
+            a[j, 4 + c] = -shift.sign * s.mean / s.scale
+        }
+        return a
+    }
+}
+
+extension Estimator {
+    /// Fits `M` with static covariates (EXTENSIONS.md §1) by maximum likelihood: base parameters
+    /// on ln θ, coefficients as they are, covariates centred and scaled inside and the result
+    /// mapped back to the user's scale.
+    /// - Parameters:
+    ///   - start: base parameters to start from with every coefficient 0 (the fit without
+    ///     covariates: with centred covariates that start is that model exactly); else the
+    ///     model's own start values.
+    public func fit<M: CovariatePurchaseModel>(_ type: M.Type, to data: PurchaseHistory, covariates design: CovariateDesign,
+                                               start: M? = nil) throws(EstimationError) -> CovariateFitResult<M> {
+        let scaling = CovariateScaling(design, weight: data.weight)
+        let likelihood = CovariateLogLikelihood<M>(data, design: scaling.standardised(design))
+        let names = design.parameterNames(M.self)
+        let zeros = Array(repeating: 0.0, count: names.count - 4)
+        let starts = (start.map { [$0.parameterValues] } ?? []) + M.startValues(for: data)
+        let inner = try fitParameters(likelihood, names: names, domains: design.parameterDomains(M.self),
+                                      starts: starts.map { $0 + zeros }, model: "\(M.displayName) with covariates")
+        // Back to the user's scale: φ = A φ̃ with φ = (ln θ, γ).
+        let a = scaling.map(M.self)
+        let phiTilde = (0..<names.count).map { $0 < 4 ? Double.log(inner.estimates[$0]) : inner.estimates[$0] }
+        let phi = a * phiTilde
+        let estimates = (0..<names.count).map { $0 < 4 ? Double.exp(phi[$0]) : phi[$0] }
+        let optimizerCovariance = inner.optimizerCovariance.congruence(by: a)
+        var fit = inner
+        fit.estimates = estimates
+        fit.optimizerCovariance = optimizerCovariance
+        fit.covariance = optimizerCovariance.scaledSymmetric(by: (0..<names.count).map { $0 < 4 ? estimates[$0] : 1 })
+        guard let base = try? M(parameterValues: Array(estimates[0..<4])) else {
+            throw .hessianNotNegativeDefinite(model: "\(M.displayName) with covariates", parameters: fit.named)
+        }
+        let model = CovariatePurchaseModelOf(base: base, purchaseCovariates: design.purchase.names,
+                                             dropoutCovariates: design.dropout.names, coefficients: Array(estimates[4...]))
+        return CovariateFitResult(model: model, fit: fit)
+    }
+}
