@@ -15,19 +15,25 @@ extension Simulate {
         ids.reserveCapacity(n); xs.reserveCapacity(n); txs.reserveCapacity(n); Ts.reserveCapacity(n)
         for i in 0..<n {
             let T = observation.lowerBound + (observation.upperBound - observation.lowerBound) * rng.uniform()
-            let lambda = rng.gamma(shape: r, rate: alpha)
-            let mu = rng.gamma(shape: s, rate: beta)
-            let lifetime = rng.exponential(rate: mu)
-            let end = min(lifetime, T)
-            var t = 0.0, x = 0.0, tx = 0.0
-            while true {
-                t += rng.exponential(rate: lambda)
-                if t > end { break }
-                x += 1
-                tx = t
-            }
+            let (x, tx) = paretoNBDCustomer(&rng, r: r, alpha: alpha, s: s, beta: beta, T: T)
             ids.append(String(i + 1)); xs.append(x); txs.append(tx); Ts.append(T)
         }
         return CustomerSummaryTable(unit: .week, customerIDs: ids, frequency: xs, recency: txs, T: Ts, monetaryValue: nil)
+    }
+
+    /// One Pareto/NBD customer observed for T: (x, t_x).
+    public static func paretoNBDCustomer(_ rng: inout SplitMix64, r: Double, alpha: Double, s: Double, beta: Double,
+                                         T: Double) -> (x: Double, tx: Double) {
+        let lambda = rng.gamma(shape: r, rate: alpha)
+        let mu = rng.gamma(shape: s, rate: beta)
+        let end = min(rng.exponential(rate: mu), T)
+        var t = 0.0, x = 0.0, tx = 0.0
+        while true {
+            t += rng.exponential(rate: lambda)
+            if t > end { break }
+            x += 1
+            tx = t
+        }
+        return (x, tx)
     }
 }

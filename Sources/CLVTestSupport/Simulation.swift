@@ -71,16 +71,7 @@ public enum Simulate {
         ids.reserveCapacity(n); xs.reserveCapacity(n); txs.reserveCapacity(n); Ts.reserveCapacity(n)
         for i in 0..<n {
             let T = observation.lowerBound + (observation.upperBound - observation.lowerBound) * rng.uniform()
-            let lambda = rng.gamma(shape: r, rate: alpha)
-            let p = rng.beta(a, b)
-            var t = 0.0, x = 0.0, tx = 0.0
-            while true {
-                t += rng.exponential(rate: lambda)
-                if t > T { break }
-                x += 1
-                tx = t
-                if rng.uniform() < p { break }
-            }
+            let (x, tx) = bgnbdCustomer(&rng, r: r, alpha: alpha, a: a, b: b, T: T)
             var m = 0.0
             if let s = spend, x > 0 {
                 let nu = rng.gamma(shape: s.q, rate: s.gamma)
@@ -92,5 +83,21 @@ public enum Simulate {
         }
         return CustomerSummaryTable(unit: .week, customerIDs: ids, frequency: xs, recency: txs, T: Ts,
                                     monetaryValue: spend == nil ? nil : ms)
+    }
+
+    /// One BG/NBD customer observed for T: (x, t_x).
+    public static func bgnbdCustomer(_ rng: inout SplitMix64, r: Double, alpha: Double, a: Double, b: Double,
+                                     T: Double) -> (x: Double, tx: Double) {
+        let lambda = rng.gamma(shape: r, rate: alpha)
+        let p = rng.beta(a, b)
+        var t = 0.0, x = 0.0, tx = 0.0
+        while true {
+            t += rng.exponential(rate: lambda)
+            if t > T { break }
+            x += 1
+            tx = t
+            if rng.uniform() < p { break }
+        }
+        return (x, tx)
     }
 }
