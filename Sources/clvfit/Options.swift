@@ -239,6 +239,34 @@ struct CustomerInput: ParsableArguments {
     }
 }
 
+/// Static customer covariates (`--covariates`): the file, and for training which columns act on
+/// which process.
+struct CovariateFileOption: ParsableArguments {
+    @Option(help: ArgumentHelp("CSV of customer covariates: the customer id (the column named as --customer-column, else the first), then one column per covariate (numbers as they are; text dummy-coded against its most frequent level). Every customer needs a row.", valueName: "file"))
+    var covariates: String?
+
+    /// Reads the file, naming the id column as the transaction log's customer column.
+    func read(customerColumn: String) throws -> CovariateFile? {
+        try covariates.map { try CovariateFile.read(path: $0, customerColumn: customerColumn) }
+    }
+}
+
+struct CovariateSelectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Covariate columns that shift the purchase rate (comma-separated; default: every column).", valueName: "columns"))
+    var purchaseCovariates: String?
+
+    @Option(help: ArgumentHelp("Covariate columns that shift dropout (comma-separated; default: every column).", valueName: "columns"))
+    var dropoutCovariates: String?
+
+    static func list(_ s: String?) -> [String]? {
+        s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
+    var purchase: [String]? { Self.list(purchaseCovariates) }
+    var dropout: [String]? { Self.list(dropoutCovariates) }
+    var given: Bool { purchaseCovariates != nil || dropoutCovariates != nil }
+}
+
 /// Which purchase model to fit: a registered identifier, or `auto`.
 struct ModelChoiceOptions: ParsableArguments {
     @Option(name: .customLong("model"), help: ArgumentHelp(
@@ -278,10 +306,13 @@ struct ModelChoiceOptions: ParsableArguments {
     }
 
     /// Trains the chosen model (or chooses one) on `table`.
-    func train(_ table: CustomerSummaryTable, source: String) throws -> TrainingOutcome {
+    func train(_ table: CustomerSummaryTable, source: String, covariates: CovariateInput? = nil) throws -> TrainingOutcome {
         if name == "auto" {
+            if covariates != nil {
+                throw CommandFailure(status: .usage, description: "--model auto does not take --covariates yet; give --model \(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", ")) (clvfit evaluate --covariates --compare compares them).")
+            }
             return try Training.train(table, source: source, choosingAmong: ModelRegistry.continuousTimeCandidates)
         }
-        return try Training.train(table, source: source, purchaseModel: ModelRegistry.purchaseModels[name]!)
+        return try Training.train(table, source: source, purchaseModel: ModelRegistry.purchaseModels[name]!, covariates: covariates)
     }
 }

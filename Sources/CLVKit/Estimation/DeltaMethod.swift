@@ -24,28 +24,33 @@ import Foundation
 public struct LogScaleDeltaMethod: Sendable {
     /// θ̂ in the model's parameter order.
     public let estimates: [Double]
-    /// Covariance of ln θ̂.
+    /// Covariance of ln θ̂ (of θ̂ itself for a free parameter: the estimator's coordinates).
     public let logCovariance: Matrix
+    /// Each parameter's domain: positive ones are perturbed on the log scale, free ones
+    /// (covariate coefficients) as they are, matching the coordinates of `logCovariance`.
+    public let domains: [ParameterDomain]
     public static let step = 1e-5
 
-    public init(estimates: [Double], logCovariance: Matrix) {
+    public init(estimates: [Double], logCovariance: Matrix, domains: [ParameterDomain]? = nil) {
         precondition(logCovariance.isSquare && logCovariance.rows == estimates.count,
                      "The covariance must be k × k for k parameters.")
         self.estimates = estimates
         self.logCovariance = logCovariance
+        self.domains = domains ?? Array(repeating: .positive, count: estimates.count)
     }
 
-    /// From a fitted-model record (its covariance, converted to log scale).
+    /// From a fitted-model record (its covariance, converted to the estimator's coordinates).
     public init(_ record: FittedModelRecord) {
-        self.init(estimates: record.parameterValues, logCovariance: record.logParameterCovariance)
+        self.init(estimates: record.parameterValues, logCovariance: record.logParameterCovariance,
+                  domains: record.parameterNames.map(FittedModelRecord.domain(of:)))
     }
 
-    /// The k parameter vectors at which to evaluate g: θ̂ with parameter i multiplied by e^h,
-    /// for i = 0, 1, …, k−1.
+    /// The k parameter vectors at which to evaluate g: θ̂ with parameter i multiplied by e^h
+    /// (a free parameter: plus h), for i = 0, 1, …, k−1.
     public var perturbedParameters: [[Double]] {
         estimates.indices.map { i in
             var theta = estimates
-            theta[i] *= Foundation.exp(Self.step)
+            if domains[i] == .positive { theta[i] *= Foundation.exp(Self.step) } else { theta[i] += Self.step }
             return theta
         }
     }

@@ -126,7 +126,7 @@ public enum Diagnostics {
             let theta = record.parameters[name] ?? .nan, s = sigma[i, i].squareRoot()
             if s > logStandardErrorLimit {
                 boundary.append(String(format: "%@ = %.4g (standard error of ln %@ %.3g > %.0f)", name, theta, name, s, logStandardErrorLimit))
-            } else if !dimensioned.contains(name), !shapeRange.contains(theta) {
+            } else if !dimensioned.contains(name), FittedModelRecord.domain(of: name) == .positive, !shapeRange.contains(theta) {
                 boundary.append(String(format: "%@ = %.4g (outside [1e-4, 1e4])", name, theta))
             }
         }

@@ -30,31 +30,35 @@ public struct ModelParameterIntervals: Sendable, Equatable, Codable {
 }
 
 extension FittedModelRecord {
-    /// The covariance of the log-parameters, Σᵢⱼ = Cᵢⱼ / (θᵢ θⱼ).
+    /// The covariance in the estimator's coordinates: of ln θ for a positive parameter
+    /// (Σᵢⱼ = Cᵢⱼ / (θᵢ θⱼ)), of θ itself for a covariate coefficient (`domain(of:)`).
     ///
     /// The file's natural-scale covariance is C = J Σ J with the diagonal Jacobian
-    /// J = diag(θ) of θ = exp(u) (delta method), so dividing by θᵢθⱼ recovers Σ exactly (to
-    /// rounding): version-1 files need no extra field for it.
+    /// J = diag(θ for positive, 1 for free) of the delta method, so dividing recovers Σ exactly
+    /// (to rounding): no extra field is needed for it.
     public var logParameterCovariance: Matrix {
-        let theta = parameterValues
-        var m = Matrix(rows: theta.count, columns: theta.count)
-        for i in theta.indices {
-            for j in theta.indices { m[i, j] = covariance[i][j] / (theta[i] * theta[j]) }
+        let d = parameterNames.map { Self.domain(of: $0) == .positive ? parameters[$0] ?? .nan : 1 }
+        var m = Matrix(rows: d.count, columns: d.count)
+        for i in d.indices {
+            for j in d.indices { m[i, j] = covariance[i][j] / (d[i] * d[j]) }
         }
         return m
     }
 
-    /// Confidence intervals for every parameter at `level`, on the log scale
-    /// (see `ParameterInterval`), in `parameterNames` order.
+    /// Confidence intervals for every parameter at `level`, in `parameterNames` order: on the
+    /// log scale for a positive parameter (see `ParameterInterval`), θ̂ ∓ z·SE for a coefficient.
     /// - Precondition: 0 < level < 1.
     public func confidenceIntervals(level: Double = 0.95) -> [ParameterInterval] {
         precondition(level > 0 && level < 1, "A confidence level must be strictly between 0 and 1.")
         let z = Special.normalQuantile((1 + level) / 2)
         return parameterNames.enumerated().map { i, name in
             let theta = parameters[name] ?? .nan
-            let s = covariance[i][i].squareRoot() / theta
+            let se = covariance[i][i].squareRoot()
+            let (lower, upper) = Self.domain(of: name) == .positive
+                ? (theta * Foundation.exp(-z * se / theta), theta * Foundation.exp(z * se / theta))
+                : (theta - z * se, theta + z * se)
             return ParameterInterval(name: name, estimate: theta, standardError: standardErrors[name] ?? .nan, level: level,
-                                     lower: theta * Foundation.exp(-z * s), upper: theta * Foundation.exp(z * s))
+                                     lower: lower, upper: upper)
         }
     }
 }

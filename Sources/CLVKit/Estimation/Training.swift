@@ -11,6 +11,24 @@ public struct TrainingOutcome: Sendable {
     public var spendModel: GammaGamma?
     /// Why there is no spend model, when there is none.
     public var spendModelSkipped: String?
+    /// The covariate model (base at covariates = 0 and coefficients), when trained with covariates.
+    public var covariateModel: (any CustomerParameterModel)?
+    /// Notes about the covariate file for standard error (columns used by neither process).
+    public var covariateNotes: [String] = []
+}
+
+/// A covariate file and which of its columns act on which process (`--covariates`,
+/// `--purchase-covariates`, `--dropout-covariates`; nil = every column).
+public struct CovariateInput: Sendable {
+    public var file: CovariateFile
+    public var purchase: [String]?
+    public var dropout: [String]?
+
+    public init(file: CovariateFile, purchase: [String]? = nil, dropout: [String]? = nil) {
+        self.file = file
+        self.purchase = purchase
+        self.dropout = dropout
+    }
 }
 
 public enum Training {
@@ -23,12 +41,31 @@ public enum Training {
     ///   when a fit fails.
     public static func train(_ table: CustomerSummaryTable, source: String,
                              purchaseModel: any PurchaseModel.Type = BGNBD.self,
+                             covariates: CovariateInput? = nil,
                              estimator: Estimator = Estimator()) throws -> TrainingOutcome {
         if let mismatch = table.unit.mismatch(with: purchaseModel) {
             throw DataError(file: source, message: "the summary is in \(table.unit.plural), but \(mismatch)")
         }
-        let purchaseData = try PurchaseHistory(table, source: source).compressed()
-        let (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, source: source, estimator: estimator)
+        let history = try PurchaseHistory(table, source: source)
+        let purchaseData = history.compressed()
+        var (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, source: source, estimator: estimator)
+        var covariateModel: (any CustomerParameterModel)? = nil
+        var specification: CovariateSpecification? = nil
+        var notes: [String] = []
+        if let covariates {
+            guard let type = purchaseModel as? any CovariatePurchaseModel.Type else {
+                throw DataError(file: covariates.file.name, message: "\(purchaseModel.displayName) has no covariate form; covariates work with \(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", ")) (give --model with one of them)")
+            }
+            guard table.customerIDs.count == table.count, table.weight.allSatisfy({ $0 == 1 }) else {
+                throw DataError(file: source, message: "covariates need one row per customer with its id; this summary has weighted rows (customers merged into patterns), so its customers cannot be matched with the covariate file")
+            }
+            let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout)
+            (specification, notes) = (made.specification, made.notes)
+            let fitted = try type.fitWithCovariates(to: history, design: made.design, start: purchase, estimator: estimator)
+            covariateModel = fitted.model
+            purchaseRecord = fitted.record
+            purchase = fitted.model.baseModel
+        }
 
         var spendModel: GammaGamma? = nil
         var spendRecord: FittedModelRecord? = nil
@@ -50,9 +87,10 @@ public enum Training {
             calibrationEnd: table.provenance.calibrationEnd, observationEnd: table.provenance.observationEnd,
             longestT: table.T.max(), summarySha256: summaryDigest(table))
         var file = ModelFile(timeUnit: table.unit, trainingData: fingerprint,
-                             purchaseModel: purchaseRecord, spendModel: spendRecord)
+                             purchaseModel: purchaseRecord, spendModel: spendRecord, covariates: specification)
         file.warnings = Diagnostics.warnings(for: file, data: table)
-        return TrainingOutcome(modelFile: file, purchaseModel: purchase, spendModel: spendModel, spendModelSkipped: skipped)
+        return TrainingOutcome(modelFile: file, purchaseModel: purchase, spendModel: spendModel, spendModelSkipped: skipped,
+                               covariateModel: covariateModel, covariateNotes: notes)
     }
 
     /// Fits every candidate purchase model, keeps the best (lowest holdout MAE when the table has
@@ -131,5 +169,21 @@ public enum Training {
         }
         guard cxx > 0, cmm > 0 else { return 0 }
         return cxm / (cxx * cmm).squareRoot()
+    }
+}
+
+extension CovariatePurchaseModel {
+    /// Fits this model with covariates, starting from its fit without them (a static member, so
+    /// that an existential model type can call it).
+    static func fitWithCovariates(to history: PurchaseHistory, design: CovariateDesign, start: any PurchaseModel,
+                                  estimator: Estimator) throws -> (model: any CustomerParameterModel, record: FittedModelRecord) {
+        let (data, compressedDesign) = history.compressed(with: design)
+        let result = try estimator.fit(Self.self, to: data, covariates: compressedDesign, start: start as? Self)
+        return (result.model, FittedModelRecord(model: identifier, result.fit))
+    }
+
+    /// The covariate model a model file's record and specification describe.
+    static func covariateModel(_ record: FittedModelRecord, _ specification: CovariateSpecification) throws -> any CustomerParameterModel {
+        try CovariatePurchaseModelOf<Self>.make(record, specification)
     }
 }

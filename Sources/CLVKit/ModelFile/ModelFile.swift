@@ -1,13 +1,18 @@
 import Foundation
 
-/// The clvfit model file, format version 1: a versioned, documented JSON document (no
-/// executable content, unlike a pickle). See `docs/model-format.md` for every field.
+/// The clvfit model file: a versioned, documented JSON document (no executable content, unlike
+/// a pickle). See `docs/model-format.md` for every field. Version 2 adds `covariates` (a model
+/// with covariates is written as version 2, every other model as version 1, which every clvfit
+/// since the first reads); this clvfit reads both.
 ///
 /// Written atomically; loading validates every field and rejects an unknown format version, a
 /// missing field or an impossible value with a message naming it.
 public struct ModelFile: Codable, Equatable, Sendable {
     public static let formatName = "clvfit-model"
-    public static let currentVersion = 1
+    /// The newest version this clvfit reads and writes.
+    public static let currentVersion = 2
+    /// Versions this clvfit reads.
+    public static let readableVersions = [1, 2]
 
     public var format: String
     public var formatVersion: Int
@@ -26,16 +31,21 @@ public struct ModelFile: Codable, Equatable, Sendable {
     /// distrust part of the model. Absent in files written before clvfit checked; informational
     /// (a reader that ignores it predicts the same).
     public var warnings: [DiagnosticWarning]?
+    /// Version 2: the covariates the purchase model was trained with (file columns, their coding,
+    /// which act on which process); the coefficients themselves are in `purchase_model`'s
+    /// parameters, standard errors and covariance. Absent for a model without covariates.
+    public var covariates: CovariateSpecification?
 
     public init(toolVersion: String = ClvFitVersion.current, timeUnit: TimeUnit, trainingData: TrainingData,
-                purchaseModel: FittedModelRecord, spendModel: FittedModelRecord?) {
+                purchaseModel: FittedModelRecord, spendModel: FittedModelRecord?, covariates: CovariateSpecification? = nil) {
         self.format = Self.formatName
-        self.formatVersion = Self.currentVersion
+        self.formatVersion = covariates == nil ? 1 : 2
         self.toolVersion = toolVersion
         self.timeUnit = timeUnit
         self.trainingData = trainingData
         self.purchaseModel = purchaseModel
         self.spendModel = spendModel
+        self.covariates = covariates
     }
 
     /// A fingerprint of what the models were trained on.
@@ -191,8 +201,8 @@ extension ModelFile {
         guard let version = top["format_version"] as? Int else {
             throw ModelFileError(file: file, field: "format_version", message: "is missing or not a whole number.")
         }
-        guard version == currentVersion else {
-            throw ModelFileError(file: file, field: "format_version", message: "version \(version) is not supported; this clvfit (\(ClvFitVersion.current)) reads version \(currentVersion).")
+        guard readableVersions.contains(version) else {
+            throw ModelFileError(file: file, field: "format_version", message: "version \(version) is not supported; this clvfit (\(ClvFitVersion.current)) reads versions \(readableVersions.map(String.init).joined(separator: " and ")).")
         }
         // Linux's JSONDecoder reports a fraction in an integer field without its path: check first.
         let wholeNumberFields: [(String, Any?)] = [
@@ -257,7 +267,20 @@ extension ModelFile {
         guard let purchaseType = ModelRegistry.purchaseModels[purchaseModel.model] else {
             throw fail("purchase_model.model", "\"\(purchaseModel.model)\" is not a purchase model clvfit knows (\(ModelRegistry.purchaseModels.keys.sorted().joined(separator: ", "))).")
         }
-        try purchaseModel.validate(expectedNames: purchaseType.parameterNames, prefix: "purchase_model", file: file)
+        var expectedNames = purchaseType.parameterNames
+        if let covariates {
+            guard formatVersion >= 2 else {
+                throw fail("covariates", "needs format_version 2 (this file says \(formatVersion)).")
+            }
+            guard let covariateType = purchaseType as? any CovariatePurchaseModel.Type else {
+                throw fail("covariates", "are given, but \(purchaseModel.model) takes no covariates.")
+            }
+            try Self.validate(covariates, file: file)
+            expectedNames += covariateType.covariateShifts.flatMap { shift in
+                (shift.process == .purchase ? covariates.purchase : covariates.dropout).map { "\(shift.parameter).\($0)" }
+            }
+        }
+        try purchaseModel.validate(expectedNames: expectedNames, prefix: "purchase_model", file: file)
         if let mismatch = timeUnit.mismatch(with: purchaseType) {
             throw fail("time_unit", "is \(timeUnit.rawValue), but \(mismatch)")
         }
@@ -293,12 +316,47 @@ extension ModelFile {
         }
     }
 
+    /// A covariate specification that names every covariate once and codes every column sensibly.
+    static func validate(_ c: CovariateSpecification, file: String) throws(ModelFileError) {
+        func fail(_ field: String, _ message: String) -> ModelFileError {
+            ModelFileError(file: file, field: "covariates.\(field)", message: message)
+        }
+        let names = c.columns.flatMap(\.covariateNames)
+        guard Set(names).count == names.count else { throw fail("columns", "name a covariate twice.") }
+        for (i, column) in c.columns.enumerated() {
+            switch column.kind {
+            case .numeric:
+                guard column.levels == nil, column.reference == nil else { throw fail("columns[\(i)]", "a numeric column has no levels or reference level.") }
+            case .categorical:
+                guard let levels = column.levels, let reference = column.reference, !levels.isEmpty, !levels.contains(reference),
+                      Set(levels).count == levels.count else {
+                    throw fail("columns[\(i)]", "a categorical column needs distinct levels and a reference level that is not one of them.")
+                }
+            }
+        }
+        for (process, list) in [("purchase", c.purchase), ("dropout", c.dropout)] {
+            for name in list where !names.contains(name) { throw fail(process, "names \(name), which no column gives.") }
+            guard Set(list).count == list.count else { throw fail(process, "names a covariate twice.") }
+        }
+        guard !(c.purchase.isEmpty && c.dropout.isEmpty) else { throw fail("purchase", "and dropout are both empty.") }
+    }
+
+    /// The covariate model the file describes (nil for a model without covariates).
+    public func makeCovariateModel() throws -> (any CustomerParameterModel)? {
+        guard let covariates else { return nil }
+        guard let type = ModelRegistry.purchaseModels[purchaseModel.model] as? any CovariatePurchaseModel.Type else {
+            throw ModelFileError(file: "model", field: "purchase_model.model", message: "\(purchaseModel.model) takes no covariates.")
+        }
+        return try type.covariateModel(purchaseModel, covariates)
+    }
+
     /// The purchase model the file describes, ready to predict.
     public func makePurchaseModel() throws -> any PurchaseModel {
         guard let type = ModelRegistry.purchaseModels[purchaseModel.model] else {
             throw ModelFileError(file: "model", field: "purchase_model.model", message: "unknown model \(purchaseModel.model).")
         }
-        return try type.init(parameterValues: purchaseModel.parameterValues)
+        // With covariates: the base model at covariates = 0 (the first parameters).
+        return try type.init(parameterValues: Array(purchaseModel.parameterValues.prefix(type.parameterNames.count)))
     }
 
     /// The spend model, if the file has one.
@@ -332,6 +390,31 @@ extension FittedModelRecord {
         self.excludedZeroSpend = excludedZeroSpend
     }
 
+    /// A record of a fit bound to no model type (a covariate model: base parameters and
+    /// coefficients); `model` is the base model's identifier.
+    public init(model: String, _ fit: ParameterFit) {
+        self.model = model
+        parameterNames = fit.names
+        parameters = Dictionary(uniqueKeysWithValues: zip(fit.names, fit.estimates))
+        standardErrors = Dictionary(uniqueKeysWithValues: zip(fit.names, fit.covariance.diagonalEntries.map { $0.squareRoot() }))
+        covariance = fit.covariance.rowArrays
+        logLikelihood = fit.logLikelihood
+        let k = Double(fit.names.count)
+        aic = 2 * k - 2 * fit.logLikelihood
+        bic = k * Double.log(fit.observationCount) - 2 * fit.logLikelihood
+        customers = fit.observationCount
+        iterations = fit.iterations
+        converged = true
+        termination = fit.termination.rawValue
+        gradientNorm = fit.gradientNorm
+    }
+
+    /// Where a parameter lives: a covariate coefficient (`<parameter>.<covariate>`, the only
+    /// names with a dot) is free, every base parameter positive.
+    public static func domain(of name: String) -> ParameterDomain {
+        name.contains(".") ? .real : .positive
+    }
+
     func validate(expectedNames: [String], prefix: String, file: String) throws(ModelFileError) {
         func fail(_ field: String, _ message: String) -> ModelFileError {
             ModelFileError(file: file, field: "\(prefix).\(field)", message: message)
@@ -341,7 +424,11 @@ extension FittedModelRecord {
         }
         for name in expectedNames {
             guard let v = parameters[name] else { throw fail("parameters.\(name)", "is missing.") }
-            guard v.isFinite, v > 0 else { throw fail("parameters.\(name)", "\(v) is not a positive finite number.") }
+            if Self.domain(of: name) == .real {
+                guard v.isFinite else { throw fail("parameters.\(name)", "\(v) is not a finite number.") }
+            } else {
+                guard v.isFinite, v > 0 else { throw fail("parameters.\(name)", "\(v) is not a positive finite number.") }
+            }
             guard let se = standardErrors[name] else { throw fail("standard_errors.\(name)", "is missing.") }
             guard se.isFinite, se >= 0 else { throw fail("standard_errors.\(name)", "\(se) is not a non-negative finite number.") }
         }
@@ -377,6 +464,8 @@ public enum ModelRegistry {
     public static let purchaseModels: [String: any PurchaseModel.Type] =
         Dictionary(uniqueKeysWithValues: purchaseModelList.map { ($0.identifier, $0) })
     public static let spendModels: [String: any SpendModel.Type] = [GammaGamma.identifier: GammaGamma.self]
+    /// The purchase models that take covariates.
+    public static var covariateModels: [any CovariatePurchaseModel.Type] { purchaseModelList.compactMap { $0 as? any CovariatePurchaseModel.Type } }
     /// The candidates of `--model auto` for continuous-time summaries.
     public static var continuousTimeCandidates: [any PurchaseModel.Type] { purchaseModelList.filter { !$0.isDiscreteTime } }
 }

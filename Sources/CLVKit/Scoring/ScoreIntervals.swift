@@ -32,6 +32,9 @@ public struct IntervalScorer: Sendable {
     /// The purchase (spend) model at each of the k perturbed parameter vectors, built once.
     let perturbedPurchaseModels: [any PurchaseModel]
     let perturbedSpendModels: [any SpendModel]
+    /// With covariates: the covariate model at each perturbed vector (base parameters and
+    /// coefficients), from which each customer's perturbed models are made.
+    let perturbedCovariateModels: [any CustomerParameterModel]
 
     /// - Parameters:
     ///   - scorer: the point scorer (models at the estimates, horizon, discount, margin).
@@ -46,7 +49,13 @@ public struct IntervalScorer: Sendable {
         purchase = LogScaleDeltaMethod(purchaseRecord)
         let purchaseType = type(of: scorer.purchaseModel)
         do {
-            perturbedPurchaseModels = try purchase.perturbedParameters.map { try purchaseType.init(parameterValues: $0) }
+            if let covariateModel = scorer.covariateModel {
+                perturbedCovariateModels = try purchase.perturbedParameters.map { try covariateModel.with(parameterValues: $0) }
+                perturbedPurchaseModels = []
+            } else {
+                perturbedCovariateModels = []
+                perturbedPurchaseModels = try purchase.perturbedParameters.map { try purchaseType.init(parameterValues: $0) }
+            }
             if let spendModel = scorer.spendModel, let spendRecord {
                 let method = LogScaleDeltaMethod(spendRecord)
                 spend = method
@@ -71,10 +80,17 @@ public struct IntervalScorer: Sendable {
     /// - Complexity: k + 1 horizon evaluations of the purchase model (k parameters) and
     ///   k' + 1 of the spend model: 5 and 4 for BG/NBD and Gamma-Gamma.
     public func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ModelError) -> ScoreInterval {
+        try interval(frequency: x, recency: tx, T: T, monetaryValue: monetaryValue,
+                     model: scorer.purchaseModel, perturbed: perturbedPurchaseModels)
+    }
+
+    /// One customer's intervals from their purchase model and its k perturbed versions.
+    func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?,
+                  model purchaseModel: any PurchaseModel, perturbed: [any PurchaseModel]) throws(ModelError) -> ScoreInterval {
         let options = scorer.options
-        let center = try Scorer.horizonPurchases(scorer.purchaseModel, options: options, frequency: x, recency: tx, T: T)
+        let center = try Scorer.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T)
         var logY: [Double] = [], logD: [Double] = []
-        for model in perturbedPurchaseModels {
+        for model in perturbed {
             let h = try Scorer.horizonPurchases(model, options: options, frequency: x, recency: tx, T: T)
             logY.append(Foundation.log(h.cumulative))
             logD.append(Foundation.log(h.discounted))
@@ -110,13 +126,20 @@ public struct IntervalScorer: Sendable {
 
     /// Every row of a summary, in its order (chunks in parallel; the result does not depend
     /// on the number of cores).
-    public func intervals(_ table: CustomerSummaryTable, source: String = "the summary") throws(ScoringError) -> [ScoreInterval] {
+    public func intervals(_ table: CustomerSummaryTable, source: String = "the summary",
+                          models: CustomerModels? = nil) throws(ScoringError) -> [ScoreInterval] {
         try scorer.options.validate()
         try scorer.checkSpendInput(table, source: source)
+        let models = models ?? CustomerModels(shared: scorer.purchaseModel, covariates: nil)
+        if scorer.covariateModel != nil, models.covariates == nil {
+            throw .invalidOption("covariates", "is needed for the intervals of a model trained with covariates.")
+        }
+        let perturbedCovariateModels = perturbedCovariateModels, shared = perturbedPurchaseModels
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             do throws(ModelError) {
+                let perturbed = models.covariates == nil ? shared : try perturbedCovariateModels.map { m throws(ModelError) in try models.model(row: i, of: m) }
                 return try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
-                                    monetaryValue: table.monetaryValue?[i])
+                                    monetaryValue: table.monetaryValue?[i], model: try models.model(row: i), perturbed: perturbed)
             } catch {
                 throw .prediction(customer: table.customerIDs[i], error)
             }

@@ -185,6 +185,10 @@ public struct Scorer: Sendable {
     public var options: ScoringOptions
     /// Refuses rows whose T is in another unit than the model's (nil: no check).
     public var unitCheck: TimeUnitCheck?
+    /// A model trained with covariates, and how it coded them: every customer is then scored at
+    /// their own parameters (`purchaseModel` is the model at covariates = 0).
+    public var covariateModel: (any CustomerParameterModel)?
+    public var covariateSpecification: CovariateSpecification?
 
     public init(purchaseModel: any PurchaseModel, spendModel: (any SpendModel)?, options: ScoringOptions, unitCheck: TimeUnitCheck? = nil) {
         self.purchaseModel = purchaseModel
@@ -197,6 +201,29 @@ public struct Scorer: Sendable {
     public init(modelFile: ModelFile, options: ScoringOptions) throws {
         self.init(purchaseModel: try modelFile.makePurchaseModel(), spendModel: try modelFile.makeSpendModel(),
                   options: options, unitCheck: TimeUnitCheck(modelFile))
+        covariateModel = try modelFile.makeCovariateModel()
+        covariateSpecification = modelFile.covariates
+    }
+
+    /// The purchase model of every row of `table`: the one model, or with covariates each
+    /// customer's own, from `covariates` coded as the model was trained.
+    /// - Throws: a usage error when a covariate model gets no covariate file or a model without
+    ///   covariates gets one; `DataError` for a file that lacks a customer, a column or a level.
+    public func customerModels(for table: CustomerSummaryTable, covariates: CovariateFile?) throws -> CustomerModels {
+        switch (covariateModel, covariateSpecification, covariates) {
+        case (nil, _, nil):
+            return CustomerModels(shared: purchaseModel, covariates: nil)
+        case (nil, _, _?):
+            throw ScoringError.invalidOption("covariates", "was given, but the model was trained without covariates; leave it out, or train with --covariates.")
+        case let (model?, specification?, file?):
+            let design = try file.design(for: table.customerIDs, as: specification)
+            return CustomerModels(shared: purchaseModel, covariates: (model, design))
+        case let (_?, specification, nil):
+            let names = specification.map { ($0.columns.map(\.column)).joined(separator: ", ") } ?? ""
+            throw ScoringError.invalidOption("covariates", "is needed: the model was trained with covariates (\(names)), so every customer is scored at their own parameters; give --covariates FILE with a row per customer.")
+        default:
+            throw ScoringError.invalidOption("covariates", "cannot be used: the model file has coefficients but no covariate specification.")
+        }
     }
 
     /// The (x, m̄) the spend model is given for a customer: their own for ``SpendBasis/customer``
@@ -221,6 +248,12 @@ public struct Scorer: Sendable {
 
     /// Scores one customer.
     public func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ScoringError) -> CustomerScore {
+        try score(id: id, frequency: x, recency: tx, T: T, monetaryValue: monetaryValue, model: purchaseModel)
+    }
+
+    /// Scores one customer with `purchaseModel` (a covariate model's model of that customer).
+    func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?,
+               model purchaseModel: any PurchaseModel) throws(ScoringError) -> CustomerScore {
         do {
             let pAlive = purchaseModel.probabilityAlive(frequency: x, recency: tx, T: T)
             let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T)
@@ -287,13 +320,20 @@ public struct Scorer: Sendable {
     ///   scored; ``ScoringError/implausibleTime(customer:_:)`` for the first row the unit check
     ///   refuses; a row's prediction error.
     public func score(_ table: CustomerSummaryTable, source: String = "the summary") throws(ScoringError) -> [CustomerScore] {
+        try score(table, source: source, models: CustomerModels(shared: purchaseModel, covariates: nil))
+    }
+
+    /// Scores every row with its own purchase model (`customerModels(for:covariates:)`).
+    public func score(_ table: CustomerSummaryTable, source: String = "the summary", models: CustomerModels) throws(ScoringError) -> [CustomerScore] {
         try options.validate()
         try checkSpendInput(table, source: source)
         let unitCheck = unitCheck
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             try unitCheck?.check(T: table.T[i], customer: table.customerIDs[i])
+            let model: any PurchaseModel
+            do throws(ModelError) { model = try models.model(row: i) } catch { throw .prediction(customer: table.customerIDs[i], error) }
             return try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
-                             T: table.T[i], monetaryValue: table.monetaryValue?[i])
+                             T: table.T[i], monetaryValue: table.monetaryValue?[i], model: model)
         }
     }
 
@@ -327,5 +367,29 @@ public struct Scorer: Sendable {
             out.append(0x0A)
         }
         return out.withBytes { Array($0) }
+    }
+}
+
+/// The purchase model of each row of a table: one for all, or each customer's own under a
+/// covariate model (the base model at ln θᵢ = ln θ + sign·γᵀxᵢ).
+public struct CustomerModels: Sendable {
+    public let shared: any PurchaseModel
+    public let covariates: (model: any CustomerParameterModel, design: CovariateDesign)?
+
+    public init(shared: any PurchaseModel, covariates: (model: any CustomerParameterModel, design: CovariateDesign)?) {
+        self.shared = shared
+        self.covariates = covariates
+    }
+
+    /// Row i's model.
+    public func model(row i: Int) throws(ModelError) -> any PurchaseModel {
+        try model(row: i, of: covariates?.model)
+    }
+
+    /// Row i's model under `covariateModel` (the fitted one, or one at perturbed parameters).
+    func model(row i: Int, of covariateModel: (any CustomerParameterModel)?) throws(ModelError) -> any PurchaseModel {
+        guard let covariateModel, let design = covariates?.design else { return shared }
+        return try covariateModel.customerPurchaseModel(purchase: design.purchase.columns.map { $0[i] },
+                                                        dropout: design.dropout.columns.map { $0[i] })
     }
 }

@@ -28,6 +28,7 @@ struct Score: ParsableCommand {
     var model: String
 
     @OptionGroup var input: CustomerInput
+    @OptionGroup var covariates: CovariateFileOption
 
     @Option(help: "Time unit of the customers' recency and T (of the summary, or of the log's summary): day, week or periods; converted to the model's unit when they differ. (default: the model's unit)")
     var unit: TimeUnit?
@@ -90,10 +91,11 @@ struct Score: ParsableCommand {
         }
         options.spend = spend
         let scorer = try Scorer(modelFile: modelFile, options: options)
-        let scores = try scorer.score(table, source: source)
+        let models = try scorer.customerModels(for: table, covariates: try covariates.read(customerColumn: input.log.customerColumn))
+        let scores = try scorer.score(table, source: source, models: models)
         let intervals = try interval.map { level in
             try IntervalScorer(scorer: scorer, purchaseRecord: modelFile.purchaseModel, spendRecord: modelFile.spendModel, level: level)
-                .intervals(table, source: source)
+                .intervals(table, source: source, models: models)
         }
         let formulas = simple ? SimpleFormulas(table: table, options: options) : nil
         try AtomicOutput.write(Data(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table))), to: output.path)

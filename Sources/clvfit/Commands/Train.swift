@@ -8,7 +8,10 @@ struct Train: ParsableCommand {
         discussion: """
         Reads a transaction log (summarized first; with --calibration-end only the calibration \
         period is used) or an RFM summary (--summary), fits both models and writes the JSON \
-        model file (format version 1, docs/model-format.md) atomically. Prints the estimates. \
+        model file (format version 1; 2 with --covariates; docs/model-format.md) atomically. \
+        With --covariates FILE (BG/NBD, MBG/NBD, Pareto/NBD), static customer covariates shift \
+        the purchase rate (α) and dropout (a and b, or β) customer by customer; each coefficient \
+        is named <parameter>.<covariate>. Prints the estimates. \
         BG/BB (--model bgbb) counts discrete purchase opportunities: it reads a summary whose \
         recency and T are whole numbers of opportunities, in unit periods (its default).
         """)
@@ -18,6 +21,8 @@ struct Train: ParsableCommand {
     @Option(help: "Time unit of recency, T and the model's parameters: day, week (7 days), or periods (discrete purchase opportunities: --model bgbb, with --summary). (default: week; with --model bgbb: periods)")
     var unit: TimeUnit?
     @OptionGroup var model: ModelChoiceOptions
+    @OptionGroup var covariates: CovariateFileOption
+    @OptionGroup var covariateSelection: CovariateSelectionOptions
 
     @Option(name: .shortAndLong, help: "Model file to write (JSON).")
     var output: String
@@ -27,16 +32,23 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         try model.checkUnit(unit, fromLog: input.isTransactionLog)
+        if covariateSelection.given, covariates.covariates == nil {
+            throw ValidationError("--purchase-covariates and --dropout-covariates choose columns of the --covariates file; give --covariates FILE.")
+        }
     }
 
     func run() throws {
         try AtomicOutput.checkWritable(output)
         try input.log.checkOutputs()
+        let covariateFile = try covariates.read(customerColumn: input.log.customerColumn)
         let (table, source) = try input.table(unit: unit ?? model.defaultUnit, quiet: quiet)
-        let outcome = try model.train(table, source: source)
+        let outcome = try model.train(table, source: source, covariates: covariateFile.map {
+            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout)
+        })
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }
-        var text = ModelSummaryText.render(outcome.modelFile)
+        var text = outcome.covariateNotes.map { $0 + "\n" }.joined()
+        text += ModelSummaryText.render(outcome.modelFile)
         if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model): \(selection.reason)\n" }
         if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
         if !input.isTransactionLog, unit == nil, table.unit == .week {
@@ -57,9 +69,10 @@ enum ModelSummaryText {
             s += "\n\(record.model): log-likelihood \(String(format: "%.4f", record.logLikelihood)), "
             s += "AIC \(String(format: "%.2f", record.aic)), BIC \(String(format: "%.2f", record.bic)), "
             s += "\(record.iterations) iterations, \(Int(record.customers)) customers\n"
-            s += "  parameter       estimate     std. error   95% interval (log scale)\n"
+            let width = max(10, record.parameterNames.map(\.count).max() ?? 0)
+            s += "  " + "parameter".padding(toLength: width, withPad: " ", startingAt: 0) + "      estimate     std. error   95% interval (log scale\(record.parameterNames.contains { $0.contains(".") } ? "; coefficients: estimate ± 1.96 SE" : ""))\n"
             for interval in record.confidenceIntervals(level: 0.95) {
-                s += "  " + interval.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                s += "  " + interval.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 s += String(format: "%14.6f %14.6f   [%.6g, %.6g]\n", interval.estimate, interval.standardError, interval.lower, interval.upper)
             }
             if let c = record.frequencyMonetaryCorrelation {

@@ -56,6 +56,48 @@ public struct CovariatePurchaseModelOf<Base: CovariatePurchaseModel>: Sendable {
     }
 }
 
+/// A covariate model seen without its base type: what scoring needs, customer by customer.
+public protocol CustomerParameterModel: Sendable {
+    /// The model at covariates = 0.
+    var baseModel: any PurchaseModel { get }
+    var purchaseCovariates: [String] { get }
+    var dropoutCovariates: [String] { get }
+    /// Base parameters then coefficients (`<parameter>.<covariate>`), in parameter order.
+    var parameterNames: [String] { get }
+    var parameterValues: [Double] { get }
+    /// The base model at one customer's parameters.
+    func customerPurchaseModel(purchase: [Double], dropout: [Double]) throws(ModelError) -> any PurchaseModel
+    /// The same model with other parameter values (`parameterNames` order): what intervals
+    /// by the delta method evaluate.
+    func with(parameterValues: [Double]) throws(ModelError) -> any CustomerParameterModel
+}
+
+extension CovariatePurchaseModelOf: CustomerParameterModel {
+    public var baseModel: any PurchaseModel { base }
+
+    public func customerPurchaseModel(purchase x: [Double], dropout z: [Double]) throws(ModelError) -> any PurchaseModel {
+        try customerModel(purchase: x, dropout: z)
+    }
+
+    public func with(parameterValues values: [Double]) throws(ModelError) -> any CustomerParameterModel {
+        guard values.count == parameterNames.count else {
+            throw .wrongParameterCount(model: "\(Base.displayName) with covariates", expected: parameterNames.count, got: values.count)
+        }
+        for (name, v) in zip(parameterNames.dropFirst(4), values.dropFirst(4)) where !v.isFinite {
+            throw .invalidParameter(model: Base.displayName, name: name, value: v)
+        }
+        return CovariatePurchaseModelOf(base: try Base(parameterValues: Array(values[0..<4])), purchaseCovariates: purchaseCovariates,
+                                        dropoutCovariates: dropoutCovariates, coefficients: Array(values[4...]))
+    }
+
+    /// The model described by a model file's record and covariate specification.
+    static func make(_ record: FittedModelRecord, _ specification: CovariateSpecification) throws(ModelError) -> Self {
+        let base = try Base(parameterValues: Array(record.parameterValues[0..<4]))
+        return Self(base: base, purchaseCovariates: specification.purchase, dropoutCovariates: specification.dropout,
+                    coefficients: Array(record.parameterValues[4...]))
+    }
+}
+
 /// A covariate model's maximum-likelihood fit, reported on the user's scale.
 public struct CovariateFitResult<Base: CovariatePurchaseModel>: Sendable {
     public var model: CovariatePurchaseModelOf<Base>
