@@ -1,15 +1,26 @@
 # clvfit — build, test, demo and benchmark. `make demo` and `make test` set up everything they
 # need on a fresh Debian machine with the Swift toolchain (apt packages, datasets).
+# `make help` lists the targets (the `## ` comments below).
 
 SWIFT        ?= swift
 # chromium and a font: the test suite renders the HTML report in headless Chromium (report-check).
 APT_PACKAGES := liblapack-dev libopenblas-dev chromium fonts-dejavu-core
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release
+# `make install`: where the binary and the man pages go ($(DESTDIR)$(PREFIX)/bin, …/share/man/man1).
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+MAN_DIR      := .build/man
+# The man pages' date: the last commit's (so that the pages of one commit are the same bytes).
+MAN_DATE     := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 
-.PHONY: all setup setup-postgres datasets build release test report-check demo bench clean
+.PHONY: all help setup setup-postgres datasets build release test report-check demo bench man install clean
 
 all: build
+
+## help: list the targets.
+help:
+	@awk '/^## [a-z-]+:/ { sub(/^## /, ""); print; next } /^## / { sub(/^## /, "      "); print }' $(firstword $(MAKEFILE_LIST))
 
 ## setup: install the Debian packages clvfit links against (LAPACK, OpenBLAS), and the headless
 ## browser the report test uses (Chromium), when missing.
@@ -63,5 +74,25 @@ demo: release datasets
 bench: release datasets
 	$(RELEASE_BIN)/clvfit-bench
 
+## man: generate the man pages into .build/man/ (clvfit.1, and clvfit.summarize.1, clvfit.train.1,
+## clvfit.score.1, clvfit.evaluate.1: `man clvfit.score`) with swift-argument-parser's
+## generate-manual plugin, from the commands' own definitions, so that they say what --help says.
+## The plugin builds its tool and the package (release) first; no network, nothing written
+## outside .build/.
+MAN_PLUGIN_OUT := .build/plugins/GenerateManual/outputs/clvfit
+man: setup
+	rm -rf $(MAN_PLUGIN_OUT) $(MAN_DIR)
+	$(SWIFT) package generate-manual --multi-page --date $(MAN_DATE)
+	mkdir -p $(MAN_DIR) && cp $(MAN_PLUGIN_OUT)/*.1 $(MAN_DIR)/
+	@echo "Man pages in $(MAN_DIR)/: $$(cd $(MAN_DIR) && echo *.1)"
+
+## install: install the release binary into $(PREFIX)/bin and the man pages into
+## $(PREFIX)/share/man/man1 (PREFIX=/usr/local by default; DESTDIR is prepended, for packaging).
+install: man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(RELEASE_BIN)/clvfit $(DESTDIR)$(PREFIX)/bin/clvfit
+	install -m 644 $(MAN_DIR)/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+## clean: remove the build directory.
 clean:
 	rm -rf .build

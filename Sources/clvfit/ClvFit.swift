@@ -7,10 +7,12 @@ import Foundation
 struct ClvFit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clvfit",
-        abstract: "Customer-lifetime-value models (BG/NBD + Gamma-Gamma) from a transaction log.",
+        abstract: "Customer-lifetime-value models (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB; Gamma-Gamma spend) from a transaction log.",
         discussion: """
-        Data flow: summarize (transactions → one RFM row per customer) → train (→ model file) \
-        → score (→ P(alive), expected purchases, spend, CLV per customer) → evaluate (holdout error).
+        Data flow: summarize (transactions -> one RFM row per customer) -> train (-> model file) \
+        -> score (-> P(alive), expected purchases, spend, CLV per customer) -> evaluate (holdout error). \
+        'clvfit COMMAND --help' lists a command's options; the reference, with the details of \
+        each, is docs/COMMAND.md in the source tree.
 
         \(ExitStatus.helpText)
         """,

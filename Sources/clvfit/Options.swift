@@ -61,10 +61,10 @@ struct TransactionOptions: ParsableArguments {
     @Option(help: "Field delimiter: auto (the most frequent of comma, semicolon and tab in the header line), comma, semicolon or tab.")
     var delimiter: DelimiterChoice = .auto
 
-    @Option(help: ArgumentHelp("Date pattern instead of ISO 8601: %Y (4-digit year), %y (2-digit: 69–99 → 19xx, 00–68 → 20xx), %m, %d (1–2 digits), %H, %M, %S, %z (UTC offset), %%; other characters match themselves. Example: %d/%m/%Y.", valueName: "pattern"))
+    @Option(help: ArgumentHelp("Date pattern instead of ISO 8601: %Y (4-digit year), %y (2-digit: 69-99 are 19xx, 00-68 are 20xx), %m, %d (1-2 digits), %H, %M, %S, %z (UTC offset), %%; other characters match themselves. Example: %d/%m/%Y.", valueName: "pattern"))
     var dateFormat: String?
 
-    @Option(name: .customLong("timezone"), help: ArgumentHelp("Zone whose calendar days count: UTC, ±HH:MM or an IANA name (Europe/Berlin). A timestamp with an offset is converted to it; one without is taken as local to it.", valueName: "zone"))
+    @Option(name: .customLong("timezone"), help: ArgumentHelp("Zone whose calendar days count: UTC, +HH:MM or -HH:MM (write --timezone=-05:00), or an IANA name (Europe/Berlin). A timestamp with an offset is converted to it; one without is taken as local to it.", valueName: "zone"))
     var timeZone: LocalZone = .utc
 
     @Flag(help: "Amounts are written with a decimal comma (12,50); needs a semicolon or tab delimiter.")

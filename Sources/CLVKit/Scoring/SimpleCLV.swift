@@ -23,8 +23,8 @@ public struct SimpleCLV: Sendable, Equatable {
 ///
 /// Neither formula knows that a customer may already have left (no drop-out: every customer's
 /// past rate continues), nor that a rate measured on one or two purchases is mostly luck (no
-/// regression to the mean), nor that the first purchase is not a repeat; README "Why the
-/// simple formulas differ" compares them with the model on CDNOW.
+/// regression to the mean), nor that the first purchase is not a repeat; docs/simple-formulas.md
+/// compares them with the model on CDNOW.
 public struct SimpleFormulas: Sendable {
     public var options: ScoringOptions
     /// r, or nil when no customer was acquired a full period before the end.

@@ -7,7 +7,7 @@ struct Score: ParsableCommand {
         abstract: "Score customers: P(alive), expected purchases, expected spend and discounted CLV.",
         discussion: """
         Writes customer_id,p_alive,expected_purchases,expected_spend,clv. CLV sums, over the \
-        horizon's periods, each period's expected purchases × expected spend × margin, \
+        horizon's periods, each period's expected purchases x expected spend x margin, \
         discounted by (1 + rate)^k (lifetimes' customer_lifetime_value). A month is the mean \
         Gregorian month, 30.436875 days. The observation end defaults to the log's last date. \
         Without a spend model, expected_spend and clv are empty. --interval LEVEL adds \
@@ -48,7 +48,7 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Add intervals at this level (e.g. 0.9) for expected purchases and CLV, from the parameters' uncertainty.", valueName: "level"))
     var interval: Double?
 
-    @Option(help: ArgumentHelp("Mean spend per purchase given to the spend model: customer (each customer's monetary_value; a summary without it is refused) or population-mean (pγ/(q−1) for everyone, e.g. for a summary without amounts).", valueName: "basis"))
+    @Option(help: ArgumentHelp("Mean spend per purchase given to the spend model: customer (each customer's monetary_value; a summary without it is refused) or population-mean (the Gamma-Gamma mean p*gamma/(q-1) for everyone, e.g. for a summary without amounts).", valueName: "basis"))
     var spend: SpendBasis = .customer
 
     @Flag(help: "Add the classic back-of-the-envelope CLVs (simple_clv_aov, simple_clv_retention) for comparison.")
