@@ -10,7 +10,7 @@ struct Train: ParsableCommand {
         period is used) or an RFM summary (--summary), fits both models and writes the JSON \
         model file (format version 1; 2 with --covariates; docs/model-format.md) atomically. \
         With --covariates FILE (BG/NBD, MBG/NBD, Pareto/NBD), static customer covariates shift \
-        the purchase rate (α) and dropout (a and b, or β) customer by customer; each coefficient \
+        the purchase rate (alpha) and dropout (a and b, or beta) customer by customer; each coefficient \
         is named <parameter>.<covariate>. Prints the estimates. \
         BG/BB (--model bgbb) counts discrete purchase opportunities: it reads a summary whose \
         recency and T are whole numbers of opportunities, in unit periods (its default).

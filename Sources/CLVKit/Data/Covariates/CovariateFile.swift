@@ -194,8 +194,10 @@ public struct CovariateFile: Sendable {
             counts[field, default: 0] += 1
         }
         if let firstText, let firstNumber {
+            var field = values[k][firstText]
+            let why = field.withUTF8 { NumberField.explainInvalid($0) }
             throw DataError(file: name, line: line(ofRow: firstText), field: column,
-                            message: "'\(DataText.shortened(values[k][firstText]))' is not a number, but line \(line(ofRow: firstNumber) ?? 0) has the number \(values[k][firstNumber]): a covariate column is either all numbers or all text (a category); fix the value")
+                            message: "\(why), but line \(line(ofRow: firstNumber) ?? 0) has the number \(DataText.shortened(values[k][firstNumber])): a covariate column is either all numbers or all text (a category); fix the value")
         }
         guard firstText != nil else { return CovariateColumnEncoding(column: column, kind: .numeric) }
         let sorted = counts.keys.sorted()

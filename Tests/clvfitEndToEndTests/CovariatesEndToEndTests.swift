@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+/// `train --covariates` and `score --covariates` on CDNOW with the first-purchase covariates of
+/// EXTENSIONS.md §1 (built by scripts/cdnow-covariates.sh, the docs' example).
+@Suite struct CovariatesEndToEndTests {
+    static let window = ["--calibration-end", ClvFitEndToEndTests.calibrationEnd, "--observation-end", ClvFitEndToEndTests.observationEnd]
+
+    static func workspace() throws -> (Workspace, String) {
+        let data = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
+        let ws = try Workspace()
+        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/cdnow-covariates.sh").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "'\(script)' '\(data)' > '\(ws.path("cov.csv"))'"]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        return (ws, data)
+    }
+
+    @Test func trainAndScoreWithCovariates() throws {
+        let (ws, data) = try Self.workspace()
+        let cov = try ws.read("cov.csv")
+        #expect(cov.hasPrefix("customer_id,multi_cd,log_first_amount\n1,1,3.4121373217\n2,1,4.16418152181\n3,0,2.05284085988\n"))
+        let train = try ws.run(["train", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "-o", "model.json"])
+        #expect(train.status == 0, "\(train)")
+        #expect(train.stderr.contains("  beta.log_first_amount "), "\(train)")
+        let model = try ModelFile.load(path: ws.path("model.json"))
+        #expect(model.formatVersion == 2)
+        #expect(model.purchaseModel.parameterNames == ["r", "alpha", "s", "beta", "alpha.multi_cd", "alpha.log_first_amount",
+                                                       "beta.multi_cd", "beta.log_first_amount"])
+        #expect(model.covariates == CovariateSpecification(columns: [CovariateColumnEncoding(column: "multi_cd", kind: .numeric),
+                                                                     CovariateColumnEncoding(column: "log_first_amount", kind: .numeric)],
+                                                           purchase: ["multi_cd", "log_first_amount"], dropout: ["multi_cd", "log_first_amount"]))
+        // Above the model without covariates (−9594.98 on CDNOW).
+        #expect(model.purchaseModel.logLikelihood > -9580, "\(model.purchaseModel.logLikelihood)")
+
+        let score = try ws.run(["score", data] + Self.window + ["--model", "model.json", "--covariates", "cov.csv", "--interval", "0.9", "-o", "scores.csv"])
+        #expect(score.status == 0, "\(score)")
+        let rows = try ws.read("scores.csv").split(separator: "\n")
+        #expect(rows.count == 2358 && rows[0] == "customer_id,p_alive,expected_purchases,expected_spend,clv,expected_purchases_low,expected_purchases_high,clv_low,clv_high")
+        // Customer 1's P(alive) at their own parameters, as the library computes it.
+        let covariateModel = try #require(try model.makeCovariateModel())
+        let customer = try covariateModel.customerPurchaseModel(purchase: [1, 3.4121373217], dropout: [1, 3.4121373217])
+        let alive = customer.probabilityAlive(frequency: 2, recency: 30.428571428571427, T: 38.857142857142854)
+        let first = rows[1].split(separator: ",")
+        #expect(first[0] == "1" && isClose(Double(first[1])!, alive, relative: 1e-9), "\(rows[1]) vs \(alive)")
+        let (low, high, point) = (Double(first[5])!, Double(first[6])!, Double(first[2])!)
+        #expect(low < point && point < high)
+    }
+
+    @Test func covariatesMustMatchTheModel() throws {
+        let (ws, data) = try Self.workspace()
+        #expect(try ws.run(["train", data] + Self.window + ["--covariates", "cov.csv", "--dropout-covariates", "multi_cd", "-o", "cov.json"]).status == 0)
+        #expect(try ws.run(["train", data] + Self.window + ["-o", "plain.json"]).status == 0)
+        let without = try ws.run(["score", data] + Self.window + ["--model", "cov.json", "-o", "s.csv"])
+        #expect(without.status == 64)
+        #expect(without.stderr.hasSuffix("clvfit: error: --covariates is needed: the model was trained with covariates (multi_cd, log_first_amount), so every customer is scored at their own parameters; give --covariates FILE with a row per customer.\n"), "\(without)")
+        let extra = try ws.run(["score", data] + Self.window + ["--model", "plain.json", "--covariates", "cov.csv", "-o", "s.csv"])
+        #expect(extra.status == 64)
+        #expect(extra.stderr.hasSuffix("clvfit: error: --covariates was given, but the model was trained without covariates; leave it out, or train with --covariates.\n"), "\(extra)")
+        let auto = try ws.run(["train", data] + Self.window + ["--model", "auto", "--covariates", "cov.csv", "-o", "m.json"])
+        #expect(auto.status == 64 && auto.stderr.hasSuffix("clvfit: error: --model auto does not take --covariates yet; give --model bgnbd, pareto-nbd, mbgnbd (clvfit evaluate --covariates --compare compares them).\n"), "\(auto)")
+        let selection = try ws.run(["train", data, "--purchase-covariates", "multi_cd", "-o", "m.json"])
+        #expect(selection.status == 64 && selection.stderr.contains("--purchase-covariates and --dropout-covariates choose columns of the --covariates file; give --covariates FILE."), "\(selection)")
+        #expect(!ws.exists("s.csv") && !ws.exists("m.json"))
+    }
+}
