@@ -63,9 +63,31 @@ import CLVTestSupport
         #expect(extra.status == 64)
         #expect(extra.stderr.hasSuffix("clvfit: error: --covariates was given, but the model was trained without covariates; leave it out, or train with --covariates.\n"), "\(extra)")
         let auto = try ws.run(["train", data] + Self.window + ["--model", "auto", "--covariates", "cov.csv", "-o", "m.json"])
-        #expect(auto.status == 64 && auto.stderr.hasSuffix("clvfit: error: --model auto does not take --covariates yet; give --model bgnbd, pareto-nbd, mbgnbd (clvfit evaluate --covariates --compare compares them).\n"), "\(auto)")
+        #expect(auto.status == 64 && auto.stderr.hasSuffix("clvfit: error: --model auto does not take --covariates yet; give --model bgnbd, pareto-nbd, mbgnbd (clvfit evaluate --model NAME --covariates FILE gives each one's holdout error and its test against the model without covariates).\n"), "\(auto)")
         let selection = try ws.run(["train", data, "--purchase-covariates", "multi_cd", "-o", "m.json"])
         #expect(selection.status == 64 && selection.stderr.contains("--purchase-covariates and --dropout-covariates choose columns of the --covariates file; give --covariates FILE."), "\(selection)")
         #expect(!ws.exists("s.csv") && !ws.exists("m.json"))
+    }
+
+    /// evaluate --covariates: the holdout error of the covariate model, the likelihood-ratio test
+    /// against the model without them, the effects; --report and --compare are refused for now.
+    @Test func evaluateWithCovariates() throws {
+        let (ws, data) = try Self.workspace()
+        let result = try ws.run(["evaluate", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "-o", "eval.txt"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("Note: the tracking curve (expected purchases of new customers) is not computed for a model with covariates yet."))
+        let text = try ws.read("eval.txt")
+        #expect(text.contains("Covariates (pareto-nbd): likelihood-ratio test against the model without them: statistic "), "\(text)")
+        #expect(text.contains("  without covariates   LL -9594.9762   AIC 19197.95   BIC 19221.01   (4 parameters)"), "\(text)")
+        #expect(text.contains("  alpha.log_first_amount: log_first_amount + 1: mean purchase rate ×1.49 (95 % interval ×"), "\(text)")
+        let json = try ws.run(["evaluate", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "--format", "json", "-o", "eval.json"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(try ws.read("eval.json").utf8)) as! [String: Any]
+        let covariates = try #require(object["covariates"] as? [String: Any])
+        let test = try #require(covariates["likelihood_ratio"] as? [String: Any])
+        #expect((test["degrees_of_freedom"] as? Int) == 4 && ((test["p_value"] as? Double) ?? 1) < 1e-6)
+        let report = try ws.run(["evaluate", data] + Self.window + ["--covariates", "cov.csv", "--report", "r.html"])
+        #expect(report.status == 64 && report.stderr.contains("--report does not cover covariate models yet"), "\(report)")
+        #expect(!ws.exists("r.html"))
     }
 }

@@ -15,6 +15,10 @@ public struct TrainingOutcome: Sendable {
     public var covariateModel: (any CustomerParameterModel)?
     /// Notes about the covariate file for standard error (columns used by neither process).
     public var covariateNotes: [String] = []
+    /// With covariates: the same model fitted without them (the start of the covariate fit, and
+    /// the null model of the likelihood-ratio test), and the covariates of the training customers.
+    public var withoutCovariates: FittedModelRecord?
+    public var covariateDesign: CovariateDesign?
 }
 
 /// A covariate file and which of its columns act on which process (`--covariates`,
@@ -51,6 +55,7 @@ public enum Training {
         var (purchase, purchaseRecord) = try fit(purchaseModel, to: purchaseData, source: source, estimator: estimator)
         var covariateModel: (any CustomerParameterModel)? = nil
         var specification: CovariateSpecification? = nil
+        var withoutCovariates: FittedModelRecord? = nil, design: CovariateDesign? = nil
         var notes: [String] = []
         if let covariates {
             guard let type = purchaseModel as? any CovariatePurchaseModel.Type else {
@@ -60,7 +65,8 @@ public enum Training {
                 throw DataError(file: source, message: "covariates need one row per customer with its id; this summary has weighted rows (customers merged into patterns), so its customers cannot be matched with the covariate file")
             }
             let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout)
-            (specification, notes) = (made.specification, made.notes)
+            (specification, notes, design) = (made.specification, made.notes, made.design)
+            withoutCovariates = purchaseRecord
             let fitted = try type.fitWithCovariates(to: history, design: made.design, start: purchase, estimator: estimator)
             covariateModel = fitted.model
             purchaseRecord = fitted.record
@@ -90,7 +96,8 @@ public enum Training {
                              purchaseModel: purchaseRecord, spendModel: spendRecord, covariates: specification)
         file.warnings = Diagnostics.warnings(for: file, data: table)
         return TrainingOutcome(modelFile: file, purchaseModel: purchase, spendModel: spendModel, spendModelSkipped: skipped,
-                               covariateModel: covariateModel, covariateNotes: notes)
+                               covariateModel: covariateModel, covariateNotes: notes,
+                               withoutCovariates: withoutCovariates, covariateDesign: design)
     }
 
     /// Fits every candidate purchase model, keeps the best (lowest holdout MAE when the table has

@@ -67,10 +67,13 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
     /// Weekly actual vs expected repeat purchases of the cohort over calibration and holdout,
     /// when the dated purchases are known (a transaction log; see ``TrackingCurve``).
     public var tracking: TrackingCurve?
+    /// With covariates: the likelihood-ratio test against the model without them, and the effects.
+    public var covariates: CovariateEvaluation?
 
     /// Evaluates `purchaseModel` (and `spendModel`) on a calibration summary with holdout columns.
+    /// With `models`, each customer's own purchase model (a covariate model's).
     public static func evaluate(_ table: CustomerSummaryTable, purchaseModel: any PurchaseModel,
-                                spendModel: (any SpendModel)?) throws -> HoldoutEvaluation {
+                                spendModel: (any SpendModel)?, models: CustomerModels? = nil) throws -> HoldoutEvaluation {
         guard let holdout = table.holdout else {
             throw DataError(file: "the summary", message: "has no holdout columns: give --calibration-end and --observation-end.")
         }
@@ -82,7 +85,8 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
         for i in 0..<table.count {
             let x = table.frequency[i], tx = table.recency[i], T = table.T[i], w = table.weight[i]
             let actual = holdout.frequency[i]
-            let predicted = try purchaseModel.expectedPurchases(within: d, frequency: x, recency: tx, T: T)
+            let model = try models?.model(row: i) ?? purchaseModel
+            let predicted = try model.expectedPurchases(within: d, frequency: x, recency: tx, T: T)
             sw += w; sp += w * predicted; sa += w * actual
             sae += w * abs(predicted - actual); sse += w * (predicted - actual) * (predicted - actual)
             spp += w * predicted * predicted; saa += w * actual * actual; spa += w * predicted * actual
@@ -148,6 +152,7 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
             s += "\nSpend (customers who bought in both periods: \(f(sp.customers, 0)))\n"
             s += "  mean predicted \(f(sp.meanPredicted, 2))   mean actual \(f(sp.meanActual, 2))   MAE \(f(sp.mae, 2))   RMSE \(f(sp.rmse, 2))\n"
         }
+        if let c = covariates { s += "\n" + c.text() }
         if let t = tracking {
             s += "\nTracking (repeat purchases of all \(f(t.customers, 0)) customers, \(t.periods.count) periods of \(t.periodDays) days)\n"
             s += "  calibration   expected \(f(t.calibrationExpected, 1))   actual \(f(t.calibrationActual, 0))\n"

@@ -29,6 +29,8 @@ struct Evaluate: ParsableCommand {
     var format: Format = .text
 
     @OptionGroup var modelChoice: ModelChoiceOptions
+    @OptionGroup var covariates: CovariateFileOption
+    @OptionGroup var covariateSelection: CovariateSelectionOptions
 
     @Flag(help: "Fit every purchase model and print one comparison table (model, parameters, LL, AIC, BIC, holdout MAE/RMSE, total predicted vs actual).")
     var compare = false
@@ -48,6 +50,15 @@ struct Evaluate: ParsableCommand {
         if compare && report != nil {
             throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
         }
+        if covariateSelection.given, covariates.covariates == nil {
+            throw ValidationError("--purchase-covariates and --dropout-covariates choose columns of the --covariates file; give --covariates FILE.")
+        }
+        if covariates.covariates != nil, compare {
+            throw ValidationError("--compare does not take --covariates yet; evaluate each model with --model NAME --covariates FILE (the output compares it with the same model without covariates).")
+        }
+        if covariates.covariates != nil, report != nil {
+            throw ValidationError("--report does not cover covariate models yet; leave out --report (the text and JSON outputs have the holdout error, the likelihood-ratio test and the coefficients' effects).")
+        }
         try modelChoice.checkUnit(unit.timeUnit, fromLog: true, summaryAccepted: false)
     }
 
@@ -64,15 +75,30 @@ struct Evaluate: ParsableCommand {
             }
             return
         }
-        let outcome = try modelChoice.train(table, source: transactions)
+        let covariateFile = try covariates.read(customerColumn: log.customerColumn)
+        let outcome = try modelChoice.train(table, source: transactions, covariates: covariateFile.map {
+            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout)
+        })
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
+        var models: CustomerModels? = nil
+        if let model = outcome.covariateModel, let design = outcome.covariateDesign {
+            models = CustomerModels(shared: outcome.purchaseModel, covariates: (model, design))
+        }
         var evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
-                                                        spendModel: outcome.spendModel)
+                                                        spendModel: outcome.spendModel, models: models)
         evaluation.annotate(with: outcome.modelFile)
-        FileHandle.standardError.write(Data(WarningText.render(evaluation.warnings ?? []).utf8))
-        let tracking = try TrackingCurve.compute(data.cohort, model: outcome.purchaseModel, unit: table.unit)
+        var notes = outcome.covariateNotes.map { $0 + "\n" }.joined() + WarningText.render(evaluation.warnings ?? [])
+        var tracking: TrackingCurve? = nil
+        if let model = outcome.covariateModel, let design = outcome.covariateDesign, let plain = outcome.withoutCovariates {
+            evaluation.covariates = CovariateEvaluation(with: outcome.modelFile.purchaseModel, without: plain, model: model, means: design.means())
+            notes += "Note: the tracking curve (expected purchases of new customers) is not computed for a model with covariates yet.\n"
+        } else {
+            tracking = try TrackingCurve.compute(data.cohort, model: outcome.purchaseModel, unit: table.unit)
+        }
+        FileHandle.standardError.write(Data(notes.utf8))
         evaluation.tracking = tracking
         if let report {
+            guard let tracking else { throw CommandFailure(status: .usage, description: "--report needs the tracking curve") }
             let content = try EvaluationReport.build(data: data, source: transactions, outcome: outcome,
                                                      evaluation: evaluation, tracking: tracking)
             try AtomicOutput.write(ReportHTML.render(content), to: report)

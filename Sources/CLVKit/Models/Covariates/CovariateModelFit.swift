@@ -70,6 +70,8 @@ public protocol CustomerParameterModel: Sendable {
     /// The same model with other parameter values (`parameterNames` order): what intervals
     /// by the delta method evaluate.
     func with(parameterValues: [Double]) throws(ModelError) -> any CustomerParameterModel
+    /// Each coefficient's effect in words, at the covariates' means where it matters.
+    func effects(means: CovariateDesign.Means) -> [CovariateEffectText]
 }
 
 extension CovariatePurchaseModelOf: CustomerParameterModel {
