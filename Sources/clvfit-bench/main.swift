@@ -63,6 +63,26 @@ func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 /// The synthetic inputs, each written by `clvfit-bench --generate NAME PATH` in its own process.
 enum Input: String {
     case bgnbdSummary, paretoSummary100k, paretoSummary1M, transactionLog, transactionLog5M
+    case bgnbdCovariates1M, paretoCovariates100k
+}
+
+/// The covariate models the covariate benchmarks simulate from: two covariates per process,
+/// `binary` ~ Bernoulli(0.4) and `normal` ~ N(0, 1), continuous times.
+let bgnbdWithCovariates = try! CovariatePurchaseModelOf(base: BGNBD(r: 0.24, alpha: 4.41, a: 0.79, b: 2.43),
+                                                         purchaseCovariates: ["binary", "normal"], dropoutCovariates: ["binary", "normal"],
+                                                         coefficients: [0.3, 0.2, 0.2, -0.1, -0.2, 0.15])
+let paretoWithCovariates = try! CovariatePurchaseModelOf(base: ParetoNBD(r: 0.55, alpha: 10.5, s: 0.61, beta: 11.7),
+                                                          purchaseCovariates: ["binary", "normal"], dropoutCovariates: ["binary", "normal"],
+                                                          coefficients: [0.3, 0.2, 0.4, -0.2])
+
+/// A simulated summary at `path` and its covariates at `path`.covariates.csv.
+func writeWithCovariates(_ table: CustomerSummaryTable, _ design: CovariateDesign, _ path: String, covariatesPath: String) throws {
+    var text = "customer_id,binary,normal\n"
+    for i in 0..<table.count {
+        text += "\(table.customerIDs[i]),\(SummaryCSV.format(design.purchase.columns[0][i])),\(SummaryCSV.format(design.purchase.columns[1][i]))\n"
+    }
+    try AtomicOutput.write(Data(text.utf8), to: covariatesPath)
+    try SummaryCSV.write(table, to: path)
 }
 
 func generate(_ input: Input, _ path: String) throws {
@@ -78,6 +98,18 @@ func generate(_ input: Input, _ path: String) throws {
         let table = Simulate.paretoNBD(customers: customers, r: 0.55, alpha: 10.5, s: 0.61, beta: 11.7,
                                        observation: 20...80, seed: 7)
         try SummaryCSV.write(table, to: path)
+    case .bgnbdCovariates1M:
+        log("bench: simulating 1,000,000 BG/NBD customers with covariates (seed 42)…")
+        let (table, design) = try Simulate.withCovariates(bgnbdWithCovariates, customers: 1_000_000, seed: 42) { rng, theta, T in
+            Simulate.bgnbdCustomer(&rng, r: theta[0], alpha: theta[1], a: theta[2], b: theta[3], T: T)
+        }
+        try writeWithCovariates(table, design, path, covariatesPath: covariatesPath(of: input))
+    case .paretoCovariates100k:
+        log("bench: simulating 100,000 Pareto/NBD customers with covariates (seed 7)…")
+        let (table, design) = try Simulate.withCovariates(paretoWithCovariates, customers: 100_000, observation: 20...80, seed: 7) { rng, theta, T in
+            Simulate.paretoNBDCustomer(&rng, r: theta[0], alpha: theta[1], s: theta[2], beta: theta[3], T: T)
+        }
+        try writeWithCovariates(table, design, path, covariatesPath: covariatesPath(of: input))
     case .transactionLog, .transactionLog5M:
         let (rows, customers) = input == .transactionLog ? (10_000_000, 2_000_000) : (20_000_000, 5_000_000)
         log("bench: writing a \(grouped(rows))-row transaction log of up to \(grouped(customers)) customers (seed 42)…")
@@ -107,6 +139,9 @@ func ensureInput(_ input: Input, _ path: String) {
     _ = measure(["/proc/self/exe", "--generate", input.rawValue, partial])
     guard rename(partial, path) == 0 else { fatalError("cannot rename \(partial) to \(path)") }
 }
+
+/// Where the covariates of a covariate benchmark's summary are.
+func covariatesPath(of input: Input) -> String { work.appendingPathComponent("\(input.rawValue)-covariates.csv").path }
 
 /// 1000000 → "1,000,000" (locale-independent).
 func grouped(_ n: Int) -> String {
@@ -184,6 +219,27 @@ do {
     results.append(Measurement(workload: "summarize, 4.9 M customers (memory)", size: String(format: "20,000,000 rows / %.0f MB", bytes / 1e6),
                                seconds: m.seconds, peakMB: m.peakMB,
                                throughput: String(format: "%.0f MB/s, %.1f M rows/s", bytes / 1e6 / m.seconds, 20.0 / m.seconds)))
+}
+
+// 6. Covariates: the same model with and without two covariates per process (one binary, one
+//    normal), on customers simulated from the covariate model; runs interleaved (with, without,
+//    with, …) so that the machine's load hits both alike; best of 3 each.
+for (input, model, customers) in [(Input.bgnbdCovariates1M, "bgnbd", 1_000_000), (.paretoCovariates100k, "pareto-nbd", 100_000)] {
+    let summary = work.appendingPathComponent("\(input.rawValue)-summary.csv").path
+    ensureInput(input, summary)
+    let out = work.appendingPathComponent("\(input.rawValue).json").path
+    let with = [clvfit, "train", "--summary", summary, "--model", model, "--covariates", covariatesPath(of: input), "-o", out, "--quiet"]
+    let without = [clvfit, "train", "--summary", summary, "--model", model, "-o", out + ".plain", "--quiet"]
+    var runs: [(with: (seconds: Double, peakMB: Double), without: (seconds: Double, peakMB: Double))] = []
+    for _ in 0..<3 { runs.append((measure(with), measure(without))) }
+    let w = runs.map(\.with).min { $0.seconds < $1.seconds }!, o = runs.map(\.without).min { $0.seconds < $1.seconds }!
+    let file = try ModelFile.load(path: out)
+    let truth = model == "bgnbd" ? bgnbdWithCovariates.parameterValues : paretoWithCovariates.parameterValues
+    log("bench: \(model) with covariates, \(grouped(customers)): " + zip(file.purchaseModel.parameterNames, zip(file.purchaseModel.parameterValues, truth))
+        .map { String(format: "%@ %.4f (%.2f)", $0.0, $0.1.0, $0.1.1) }.joined(separator: ", ") + " (estimate (truth))")
+    results.append(Measurement(workload: "train --summary --model \(model) --covariates (2+2)", size: "\(grouped(customers)) customers",
+                               seconds: w.seconds, peakMB: w.peakMB,
+                               throughput: String(format: "%.2f× the %.3f s / %.0f MB without covariates", w.seconds / o.seconds, o.seconds, o.peakMB)))
 }
 
 // The table.

@@ -258,13 +258,20 @@ struct CovariateSelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Covariate columns that shift dropout (comma-separated; default: every column).", valueName: "columns"))
     var dropoutCovariates: String?
 
+    @Option(help: ArgumentHelp("L2 penalty lambda on the covariate coefficients: the fit minimises (-LL)/N + lambda * sum of squared coefficients (CLVTools' scaling; 0: plain maximum likelihood).", valueName: "lambda"))
+    var penalty: Double = 0
+
     static func list(_ s: String?) -> [String]? {
         s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
     var purchase: [String]? { Self.list(purchaseCovariates) }
     var dropout: [String]? { Self.list(dropoutCovariates) }
-    var given: Bool { purchaseCovariates != nil || dropoutCovariates != nil }
+    var given: Bool { purchaseCovariates != nil || dropoutCovariates != nil || penalty != 0 }
+
+    func validate() throws {
+        guard penalty.isFinite, penalty >= 0 else { throw ValidationError("--penalty \(penalty) is not a number >= 0.") }
+    }
 }
 
 /// Which purchase model to fit: a registered identifier, or `auto`.

@@ -27,11 +27,14 @@ public struct CovariateInput: Sendable {
     public var file: CovariateFile
     public var purchase: [String]?
     public var dropout: [String]?
+    /// λ of the L2 penalty on the coefficients (`--penalty`; 0: the plain maximum-likelihood fit).
+    public var penalty: Double
 
-    public init(file: CovariateFile, purchase: [String]? = nil, dropout: [String]? = nil) {
+    public init(file: CovariateFile, purchase: [String]? = nil, dropout: [String]? = nil, penalty: Double = 0) {
         self.file = file
         self.purchase = purchase
         self.dropout = dropout
+        self.penalty = penalty
     }
 }
 
@@ -67,7 +70,7 @@ public enum Training {
             let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout)
             (specification, notes, design) = (made.specification, made.notes, made.design)
             withoutCovariates = purchaseRecord
-            let fitted = try type.fitWithCovariates(to: history, design: made.design, start: purchase, estimator: estimator)
+            let fitted = try type.fitWithCovariates(to: history, design: made.design, start: purchase, penalty: covariates.penalty, estimator: estimator)
             covariateModel = fitted.model
             purchaseRecord = fitted.record
             purchase = fitted.model.baseModel
@@ -182,11 +185,13 @@ public enum Training {
 extension CovariatePurchaseModel {
     /// Fits this model with covariates, starting from its fit without them (a static member, so
     /// that an existential model type can call it).
-    static func fitWithCovariates(to history: PurchaseHistory, design: CovariateDesign, start: any PurchaseModel,
+    static func fitWithCovariates(to history: PurchaseHistory, design: CovariateDesign, start: any PurchaseModel, penalty: Double,
                                   estimator: Estimator) throws -> (model: any CustomerParameterModel, record: FittedModelRecord) {
         let (data, compressedDesign) = history.compressed(with: design)
-        let result = try estimator.fit(Self.self, to: data, covariates: compressedDesign, start: start as? Self)
-        return (result.model, FittedModelRecord(model: identifier, result.fit))
+        let result = try estimator.fit(Self.self, to: data, covariates: compressedDesign, start: start as? Self, penalty: penalty)
+        var record = FittedModelRecord(model: identifier, result.fit)
+        if penalty > 0 { record.penalty = penalty }
+        return (result.model, record)
     }
 
     /// The covariate model a model file's record and specification describe.

@@ -121,6 +121,10 @@ public struct FittedModelRecord: Codable, Equatable, Sendable {
     public var frequencyMonetaryCorrelation: Double?
     /// Spend model only: repeat customers left out because their mean repeat spend was 0.
     public var excludedZeroSpend: Double?
+    /// Covariate models only: λ of the L2 penalty on the coefficients (`--penalty`), when one was
+    /// used; `log_likelihood` is then the log-likelihood at the penalised optimum, and the
+    /// covariance the inverse of the penalised information. Absent for a plain fit.
+    public var penalty: Double?
 
     /// The parameter values in `parameterNames` order.
     public var parameterValues: [Double] { parameterNames.map { parameters[$0] ?? .nan } }
@@ -454,6 +458,7 @@ extension FittedModelRecord {
         guard customers.isFinite, customers > 0 else { throw fail("customers", "\(customers) is not a positive number.") }
         guard iterations >= 0 else { throw fail("iterations", "\(iterations) is negative.") }
         guard converged else { throw fail("converged", "is false: clvfit never writes an unconverged model, so this file was altered.") }
+        if let penalty, !(penalty.isFinite && penalty > 0) { throw fail("penalty", "\(penalty) is not a positive finite number.") }
     }
 }
 

@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
             throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
         }
         if covariateSelection.given, covariates.covariates == nil {
-            throw ValidationError("--purchase-covariates and --dropout-covariates choose columns of the --covariates file; give --covariates FILE.")
+            throw ValidationError("--purchase-covariates, --dropout-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
         }
         if covariates.covariates != nil, compare {
             throw ValidationError("--compare does not take --covariates yet; evaluate each model with --model NAME --covariates FILE (the output compares it with the same model without covariates).")
@@ -77,7 +77,8 @@ struct Evaluate: ParsableCommand {
         }
         let covariateFile = try covariates.read(customerColumn: log.customerColumn)
         let outcome = try modelChoice.train(table, source: transactions, covariates: covariateFile.map {
-            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout)
+            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout,
+                           penalty: covariateSelection.penalty)
         })
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
         var models: CustomerModels? = nil

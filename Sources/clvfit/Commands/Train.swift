@@ -33,7 +33,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         try model.checkUnit(unit, fromLog: input.isTransactionLog)
         if covariateSelection.given, covariates.covariates == nil {
-            throw ValidationError("--purchase-covariates and --dropout-covariates choose columns of the --covariates file; give --covariates FILE.")
+            throw ValidationError("--purchase-covariates, --dropout-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
         }
     }
 
@@ -43,7 +43,8 @@ struct Train: ParsableCommand {
         let covariateFile = try covariates.read(customerColumn: input.log.customerColumn)
         let (table, source) = try input.table(unit: unit ?? model.defaultUnit, quiet: quiet)
         let outcome = try model.train(table, source: source, covariates: covariateFile.map {
-            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout)
+            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout,
+                           penalty: covariateSelection.penalty)
         })
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }

@@ -144,6 +144,11 @@ struct CovariateScaling {
         return CovariateDesign(purchase: apply(design.purchase, purchase), dropout: apply(design.dropout, dropout))
     }
 
+    /// The scale s of each coefficient's covariate, in coefficient order (γ = γ̃ / s).
+    func coefficientScales<M: CovariatePurchaseModel>(_ type: M.Type) -> [Double] {
+        M.covariateShifts.flatMap { shift in (shift.process == .purchase ? purchase : dropout).map(\.scale) }
+    }
+
     /// A, with φ = A φ̃ (base parameters first, then coefficients shift by shift).
     func map<M: CovariatePurchaseModel>(_ type: M.Type) -> Matrix {
         let coefficients = M.covariateShifts.flatMap { shift in
@@ -169,15 +174,24 @@ extension Estimator {
     ///   - start: base parameters to start from with every coefficient 0 (the fit without
     ///     covariates: with centred covariates that start is that model exactly); else the
     ///     model's own start values.
+    ///   - penalty: λ ≥ 0 of CLVTools' L2 penalty, objective (−LL)/N + λ·Σγ² on the user's scale
+    ///     (N the number of customers); 0 is the plain maximum-likelihood fit. The fit then
+    ///     reports the log-likelihood itself (not the penalised objective) at the penalised
+    ///     optimum, and the covariance from the penalised Hessian, as CLVTools does.
     public func fit<M: CovariatePurchaseModel>(_ type: M.Type, to data: PurchaseHistory, covariates design: CovariateDesign,
-                                               start: M? = nil) throws(EstimationError) -> CovariateFitResult<M> {
+                                               start: M? = nil, penalty: Double = 0) throws(EstimationError) -> CovariateFitResult<M> {
+        precondition(penalty >= 0 && penalty.isFinite, "The L2 penalty is a finite λ ≥ 0.")
         let scaling = CovariateScaling(design, weight: data.weight)
-        let likelihood = CovariateLogLikelihood<M>(data, design: scaling.standardised(design))
+        let covariateLikelihood = CovariateLogLikelihood<M>(data, design: scaling.standardised(design))
+        let likelihood: any LogLikelihood = penalty == 0 ? covariateLikelihood
+            : PenalizedLogLikelihood(covariateLikelihood, firstCoefficient: 4,
+                                     weights: scaling.coefficientScales(M.self).map { penalty * data.customerCount / ($0 * $0) })
         let names = design.parameterNames(M.self)
         let zeros = Array(repeating: 0.0, count: names.count - 4)
         let starts = (start.map { [$0.parameterValues] } ?? []) + M.startValues(for: data)
-        let inner = try fitParameters(likelihood, names: names, domains: design.parameterDomains(M.self),
+        var inner = try fitParameters(likelihood, names: names, domains: design.parameterDomains(M.self),
                                       starts: starts.map { $0 + zeros }, model: "\(M.displayName) with covariates")
+        if penalty > 0 { inner.logLikelihood = covariateLikelihood.evaluate(inner.estimates, order: .value).value }
         // Back to the user's scale: φ = A φ̃ with φ = (ln θ, γ).
         let a = scaling.map(M.self)
         let phiTilde = (0..<names.count).map { $0 < 4 ? Double.log(inner.estimates[$0]) : inner.estimates[$0] }
@@ -194,5 +208,33 @@ extension Estimator {
         let model = CovariatePurchaseModelOf(base: base, purchaseCovariates: design.purchase.names,
                                              dropoutCovariates: design.dropout.names, coefficients: Array(estimates[4...]))
         return CovariateFitResult(model: model, fit: fit)
+    }
+}
+
+/// LL(θ) − Σₖ wₖ θₖ² over the coefficients from `firstCoefficient` on: an L2 penalty, with
+/// wₖ = λN/sₖ² so that on the optimiser's scaled coefficients γ̃ = s·γ it is λN·Σγ² on the
+/// user's scale (CLVTools' (−LL)/N + λΣγ², times −N).
+struct PenalizedLogLikelihood: LogLikelihood {
+    let base: any LogLikelihood
+    let firstCoefficient: Int
+    let weights: [Double]
+    var observationCount: Double { base.observationCount }
+    var rowCount: Int { base.rowCount }
+
+    init(_ base: any LogLikelihood, firstCoefficient: Int, weights: [Double]) {
+        self.base = base
+        self.firstCoefficient = firstCoefficient
+        self.weights = weights
+    }
+
+    func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
+        var e = base.evaluate(p, order: order)
+        for (k, w) in weights.enumerated() {
+            let j = firstCoefficient + k, g = p[j]
+            e.value -= w * g * g
+            if order >= .gradient, !e.gradient.isEmpty { e.gradient[j] -= 2 * w * g }
+            if order >= .hessian { e.hessian?[j, j] -= 2 * w }
+        }
+        return e
     }
 }
