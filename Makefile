@@ -7,7 +7,7 @@ APT_PACKAGES := liblapack-dev libopenblas-dev chromium fonts-dejavu-core
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release
 
-.PHONY: all setup setup-postgres datasets build release test report-check demo bench clean
+.PHONY: all setup setup-postgres datasets build release test report-check demo bench fuzz fuzz-build fuzz-merge clean
 
 all: build
 
@@ -63,5 +63,26 @@ demo: release datasets
 bench: release datasets
 	$(RELEASE_BIN)/clvfit-bench
 
+## fuzz: libFuzzer (with AddressSanitizer) on each reader for FUZZ_SECONDS (default 60) per target
+## (FUZZ_TARGETS to choose); fails on any crash. See docs/fuzzing.md.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= transaction-log summary model-file date number
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BIN     := $(FUZZ_SCRATCH)/release/clvfit-fuzz
+# Every Swift module instrumented (coverage for libFuzzer, ASan); the driver's libFuzzer main
+# (CLVFIT_LIBFUZZER). lld: gold fails on the libFuzzer link ("internal error in format_file_lineno").
+FUZZ_FLAGS   := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCLVFIT_LIBFUZZER -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh run $(FUZZ_BIN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## fuzz-build: the fuzzing build of the driver only, in its own scratch folder (.build-fuzz).
+fuzz-build: setup
+	$(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) --product clvfit-fuzz $(FUZZ_FLAGS)
+
+## fuzz-merge: minimise Tests/Fuzz/corpus/ with the new entries of the last `make fuzz` (libFuzzer -merge=1).
+fuzz-merge: fuzz-build
+	@bash scripts/fuzz.sh merge $(FUZZ_BIN) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -102,7 +102,7 @@ public enum TransactionLogTarget {
             FuzzCheck.require(whole.rows == pieces.rows, "rows differ between a mapped file and chunks of \(smallChunk)")
             FuzzCheck.require((whole.error == nil) == (pieces.error == nil), "errors differ: \(whole.error ?? "none") / \(pieces.error ?? "none")")
         } else {
-            FuzzCheck.require(whole == pieces, "reading in chunks of \(smallChunk) bytes differs from reading at once: \(whole.error ?? "") / \(pieces.error ?? "") rows \(whole.rows.count)/\(pieces.rows.count)")
+            FuzzCheck.require(whole == pieces, "reading in chunks of \(smallChunk) bytes differs from reading at once: \(difference(whole, pieces))")
         }
 
         guard case .success(let result) = outcome else { return }
@@ -117,6 +117,16 @@ public enum TransactionLogTarget {
         FuzzCheck.require(smallResult.table == table, "the summary depends on the chunk size")
         FuzzCheck.require(result.rows == whole.rows.count + whole.rejected.count, "row count \(result.rows) vs \(whole.rows.count) + \(whole.rejected.count)")
         compareWithNaiveSummary(table, rows: whole.rows, options: options)
+    }
+
+    /// The first difference between two reads, for the message of a broken invariant.
+    static func difference(_ a: Read, _ b: Read) -> String {
+        if a.header != b.header { return "header \(a.header) / \(b.header)" }
+        if a.error != b.error { return "error \(a.error ?? "none") / \(b.error ?? "none")" }
+        if let i = (0..<min(a.rows.count, b.rows.count)).first(where: { a.rows[$0] != b.rows[$0] }) { return "row \(i): \(a.rows[i]) / \(b.rows[i])" }
+        if a.rows.count != b.rows.count { return "\(a.rows.count) / \(b.rows.count) rows" }
+        if let i = (0..<min(a.rejected.count, b.rejected.count)).first(where: { a.rejected[$0] != b.rejected[$0] }) { return "rejected row \(i): \(a.rejected[i]) / \(b.rejected[i])" }
+        return "\(a.rejected.count) / \(b.rejected.count) rejected rows: \(a.rejected.suffix(2)) / \(b.rejected.suffix(2))"
     }
 
     static func checkInvariants(_ table: CustomerSummaryTable) {

@@ -2,7 +2,8 @@
 // CLVFuzzTargets, chosen by the environment variable CLVFIT_FUZZ_TARGET.
 //
 // Built for fuzzing (`-sanitize=fuzzer,address -DCLVFIT_LIBFUZZER`), it is a libFuzzer target:
-// libFuzzer supplies `main` and calls LLVMFuzzerTestOneInput per input. In the ordinary build
+// its `main` hands the command line to libFuzzer (LLVMFuzzerRunDriver), which calls the
+// target per input. In the ordinary build
 // it has a `main` of its own that runs the target once per file given, so that the package
 // builds and links as usual (an executable without `main` would not link) and a crash input
 // can be run under a debugger without libFuzzer.
@@ -29,13 +30,28 @@ func selectedTarget() -> FuzzTarget {
 }
 
 #if CLVFIT_LIBFUZZER
-nonisolated(unsafe) let fuzzTarget = selectedTarget()
+nonisolated(unsafe) var fuzzTarget = FuzzTarget.number
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    fuzzTarget.run(bytes)
-    return 0
+/// libFuzzer's entry for a program with its own `main` (SwiftPM names the executable's entry
+/// point itself, so libFuzzer's `main` cannot be the program's): parses the libFuzzer flags
+/// in `argv` and runs the fuzzing loop, calling `callback` per input.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+@main
+struct FuzzMain {
+    static func main() {
+        fuzzTarget = selectedTarget()
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+            fuzzTarget.run(bytes)
+            return 0
+        })
+    }
 }
 #else
 @main

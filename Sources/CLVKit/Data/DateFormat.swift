@@ -190,9 +190,11 @@ extension DateFormat {
             let joiner = t[dateEnd] == "T" ? "T" : " "
             patterns = patterns.map { $0 + joiner + time }
         }
+        // Checked on `text` as given, not on `t`: a pattern ignores surrounding spaces and
+        // tabs but not CR or LF, which `t` has lost (a suggested pattern must parse the field).
         let parsing = patterns.filter { p in
             guard let format = try? DateFormat(p) else { return false }
-            var bytes = Array(t.utf8)
+            var bytes = Array(text.utf8)
             return bytes.withUnsafeMutableBufferPointer { format.parse(UnsafeBufferPointer($0)) } != nil
         }
         guard let first = parsing.first else { return nil }

@@ -59,6 +59,10 @@ import Testing
         #expect(s("5-3-24") == ["%m-%d-%y", "%d-%m-%y"])
         #expect(s("31/31/2010") == nil, "no pattern parses it")
         #expect(s("yesterday") == nil && s("12/01") == nil && s("12/01-2010") == nil && s("") == nil)
+        // Found by fuzzing (Tests/Fuzz/crashes/date/): the check that a suggestion parses the
+        // text was made on the text without its CR/LF, which a pattern does not skip.
+        #expect(s("\n1.2.03 4:05") == nil && s("1.2.03 4:05\r") == nil, "no pattern parses a field with a line end")
+        #expect(s(" 1.2.03 4:05\t") == ["%m.%d.%y %H:%M", "%d.%m.%y %H:%M"], "spaces and tabs are skipped")
         #expect(DateFormat.advice(for: "25/01/2010") == "; if the dates look like this, give --date-format '%d/%m/%Y'")
         #expect(DateFormat.advice(for: "25/01/2010", instead: "%d/%m/%Y") == "")
     }
