@@ -57,7 +57,7 @@ merge)
         merged=$(mktemp -d)
         dirs=("$root/Tests/Fuzz/corpus/$t")
         [ -d "$out/corpus/$t" ] && dirs+=("$out/corpus/$t")
-        CLVFIT_FUZZ_TARGET=$t "$bin" -merge=1 -timeout=10 -rss_limit_mb=4096 "$merged" "${dirs[@]}" >"$out/$t.merge.log" 2>&1 \
+        SWIFT_BACKTRACE=enable=no CLVFIT_FUZZ_TARGET=$t "$bin" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=4096 "$merged" "${dirs[@]}" >"$out/$t.merge.log" 2>&1 \
             || { echo "merge of $t failed (see $out/$t.merge.log)" >&2; rm -rf "$merged"; exit 1; }
         rm -f "$root/Tests/Fuzz/corpus/$t"/*
         cp "$merged"/* "$root/Tests/Fuzz/corpus/$t/"

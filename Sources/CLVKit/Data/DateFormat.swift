@@ -94,7 +94,9 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
             while k < max, p < end {
                 let c = p.pointee &- 0x30
                 guard c < 10 else { break }
-                v = v * 10 + Int(c)
+                // A fraction of seconds may have any number of digits, and only its length
+                // counts: stop accumulating before `v` could overflow (a trap).
+                if k < 18 { v = v * 10 + Int(c) }
                 p += 1
                 k += 1
             }

@@ -49,6 +49,17 @@ import Testing
         #expect(try Self.parse("%d.%m.%y", "05.03.4") == nil)
     }
 
+    /// Found by replaying the fuzz corpus in a debug build (Tests/Fuzz/crashes/date/): a
+    /// fraction of seconds of more than 18 digits overflowed the digit accumulator (a trap).
+    @Test func aLongFractionOfSecondsIsRead() throws {
+        let format = try DateFormat("%d/%m/%Y %H:%M:%S")
+        var field = Array(("01/02/2024 10:11:12." + String(repeating: "9", count: 40)).utf8)
+        let stamp = field.withUnsafeMutableBufferPointer { format.parse(UnsafeBufferPointer($0)) }
+        let seconds: Int32 = 10 * 3600 + 11 * 60 + 12
+        #expect(try #require(stamp).secondsOfDay == seconds)
+        #expect(DateFormat.suggestion(for: "1.2.03 4:05:06." + String(repeating: "7", count: 30))?.pattern == "%m.%d.%y %H:%M:%S")
+    }
+
     /// Patterns guessed from dates that did not parse; ambiguous day/month orders give both.
     @Test func suggestions() {
         func s(_ text: String) -> [String]? { DateFormat.suggestion(for: text).map { [$0.pattern] + ($0.alternative.map { [$0] } ?? []) } }
