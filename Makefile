@@ -14,7 +14,7 @@ MAN_DIR      := .build/man
 # The man pages' date: the last commit's (so that the pages of one commit are the same bytes).
 MAN_DATE     := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 
-.PHONY: all help setup setup-postgres datasets build release test report-check demo bench man install clean
+.PHONY: all help setup setup-postgres datasets build release test report-check demo bench man install fuzz fuzz-build fuzz-merge clean
 
 all: build
 
@@ -93,6 +93,27 @@ install: man
 	install -m 755 $(RELEASE_BIN)/clvfit $(DESTDIR)$(PREFIX)/bin/clvfit
 	install -m 644 $(MAN_DIR)/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
-## clean: remove the build directory.
+## fuzz: libFuzzer (with AddressSanitizer) on each reader for FUZZ_SECONDS (default 60) per target
+## (FUZZ_TARGETS to choose); fails on any crash. See docs/fuzzing.md.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= transaction-log summary model-file date number
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BIN     := $(FUZZ_SCRATCH)/release/clvfit-fuzz
+# Every Swift module instrumented (coverage for libFuzzer, ASan); the driver's libFuzzer main
+# (CLVFIT_LIBFUZZER). lld: gold fails on the libFuzzer link ("internal error in format_file_lineno").
+FUZZ_FLAGS   := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCLVFIT_LIBFUZZER -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh run $(FUZZ_BIN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## fuzz-build: the fuzzing build of the driver only, in its own scratch folder (.build-fuzz).
+fuzz-build: setup
+	$(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) --product clvfit-fuzz $(FUZZ_FLAGS)
+
+## fuzz-merge: minimise Tests/Fuzz/corpus/ with the new entries of the last `make fuzz` (libFuzzer -merge=1).
+fuzz-merge: fuzz-build
+	@bash scripts/fuzz.sh merge $(FUZZ_BIN) $(FUZZ_TARGETS)
+
+## clean: remove the build directories.
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -41,11 +41,16 @@ let package = Package(
         ]),
         // `make bench`: timings and peak memory in release mode.
         .executableTarget(name: "clvfit-bench", dependencies: ["CLVKit", "CLVTestSupport"]),
+        // `make fuzz`: the fuzz targets (raw bytes into the readers, invariants checked), and
+        // the driver libFuzzer links (docs/fuzzing.md); the corpus is replayed in the tests.
+        .target(name: "CLVFuzzTargets", dependencies: ["CLVKit"]),
+        .executableTarget(name: "clvfit-fuzz", dependencies: ["CLVFuzzTargets"]),
         // Shared test helpers: tolerances, gradient checks, seeded simulation.
         .target(name: "CLVTestSupport", dependencies: ["CLVKit"]),
         .testTarget(name: "CLVNumericsTests", dependencies: ["CLVNumerics", "CLVTestSupport"]),
         .testTarget(name: "CLVOptimizeTests", dependencies: ["CLVOptimize", "CLVTestSupport"]),
         .testTarget(name: "CLVKitTests", dependencies: ["CLVKit", "CLVOptimize", "CLVTestSupport"]),
         .testTarget(name: "clvfitEndToEndTests", dependencies: ["CLVKit", "CLVTestSupport"]),
+        .testTarget(name: "CLVFuzzReplayTests", dependencies: ["CLVFuzzTargets", "CLVTestSupport"]),
     ]
 )

@@ -371,14 +371,14 @@ public final class CSVScanner {
             do {
                 outcome = try parseRecord()
             } catch {
-                throw resynchronize(after: error)
+                throw try resynchronize(after: error)
             }
             switch outcome {
             case .endOfInput:
                 return nil
             case .incomplete:
                 if end - start >= options.maxRecordBytes {
-                    throw resynchronize(after: DataError(file: name, line: line,
+                    throw try resynchronize(after: DataError(file: name, line: line,
                                     message: "the record starting on line \(line) is longer than \(options.maxRecordBytes) bytes; is a quoted field left open?"))
                 }
                 try refill()
@@ -407,12 +407,23 @@ public final class CSVScanner {
     /// With ``resynchronizesAfterErrors``, gives up on the record that starts at `start` by
     /// skipping its first line (the bytes up to the next LF), which becomes the raw text of the
     /// error; scanning continues on the following line.
-    private func resynchronize(after error: DataError) -> DataError {
+    ///
+    /// The line's end may not have been read yet (the error was found before the chunk that
+    /// holds it): the input is read on until it is (or the input ends, or the line is longer
+    /// than ``Options/maxRecordBytes``). Otherwise the scan would resume in the middle of the
+    /// line and the rejected text be cut short, both depending on where a chunk happened to end.
+    private func resynchronize(after error: DataError) throws(DataError) -> DataError {
         guard resynchronizesAfterErrors else { return error }
         errorSkippedRecord = true
         rawLine = line
         var lineEnd = start
-        while lineEnd < end && buffer[lineEnd] != 0x0A { lineEnd += 1 }
+        while true {
+            while lineEnd < end && buffer[lineEnd] != 0x0A { lineEnd += 1 }
+            if lineEnd < end || atEOF || end - start >= options.maxRecordBytes { break }
+            let searched = lineEnd - start      // a refill moves the unconsumed bytes to the front
+            try refill()
+            lineEnd = start + searched
+        }
         rawStart = start
         rawEnd = min(lineEnd + 1, end)
         rawIsCopied = false

@@ -94,7 +94,9 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
             while k < max, p < end {
                 let c = p.pointee &- 0x30
                 guard c < 10 else { break }
-                v = v * 10 + Int(c)
+                // A fraction of seconds may have any number of digits, and only its length
+                // counts: stop accumulating before `v` could overflow (a trap).
+                if k < 18 { v = v * 10 + Int(c) }
                 p += 1
                 k += 1
             }
@@ -190,9 +192,11 @@ extension DateFormat {
             let joiner = t[dateEnd] == "T" ? "T" : " "
             patterns = patterns.map { $0 + joiner + time }
         }
+        // Checked on `text` as given, not on `t`: a pattern ignores surrounding spaces and
+        // tabs but not CR or LF, which `t` has lost (a suggested pattern must parse the field).
         let parsing = patterns.filter { p in
             guard let format = try? DateFormat(p) else { return false }
-            var bytes = Array(t.utf8)
+            var bytes = Array(text.utf8)
             return bytes.withUnsafeMutableBufferPointer { format.parse(UnsafeBufferPointer($0)) } != nil
         }
         guard let first = parsing.first else { return nil }

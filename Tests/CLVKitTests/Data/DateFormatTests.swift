@@ -49,6 +49,17 @@ import Testing
         #expect(try Self.parse("%d.%m.%y", "05.03.4") == nil)
     }
 
+    /// Found by replaying the fuzz corpus in a debug build (Tests/Fuzz/crashes/date/): a
+    /// fraction of seconds of more than 18 digits overflowed the digit accumulator (a trap).
+    @Test func aLongFractionOfSecondsIsRead() throws {
+        let format = try DateFormat("%d/%m/%Y %H:%M:%S")
+        var field = Array(("01/02/2024 10:11:12." + String(repeating: "9", count: 40)).utf8)
+        let stamp = field.withUnsafeMutableBufferPointer { format.parse(UnsafeBufferPointer($0)) }
+        let seconds: Int32 = 10 * 3600 + 11 * 60 + 12
+        #expect(try #require(stamp).secondsOfDay == seconds)
+        #expect(DateFormat.suggestion(for: "1.2.03 4:05:06." + String(repeating: "7", count: 30))?.pattern == "%m.%d.%y %H:%M:%S")
+    }
+
     /// Patterns guessed from dates that did not parse; ambiguous day/month orders give both.
     @Test func suggestions() {
         func s(_ text: String) -> [String]? { DateFormat.suggestion(for: text).map { [$0.pattern] + ($0.alternative.map { [$0] } ?? []) } }
@@ -59,6 +70,10 @@ import Testing
         #expect(s("5-3-24") == ["%m-%d-%y", "%d-%m-%y"])
         #expect(s("31/31/2010") == nil, "no pattern parses it")
         #expect(s("yesterday") == nil && s("12/01") == nil && s("12/01-2010") == nil && s("") == nil)
+        // Found by fuzzing (Tests/Fuzz/crashes/date/): the check that a suggestion parses the
+        // text was made on the text without its CR/LF, which a pattern does not skip.
+        #expect(s("\n1.2.03 4:05") == nil && s("1.2.03 4:05\r") == nil, "no pattern parses a field with a line end")
+        #expect(s(" 1.2.03 4:05\t") == ["%m.%d.%y %H:%M", "%d.%m.%y %H:%M"], "spaces and tabs are skipped")
         #expect(DateFormat.advice(for: "25/01/2010") == "; if the dates look like this, give --date-format '%d/%m/%Y'")
         #expect(DateFormat.advice(for: "25/01/2010", instead: "%d/%m/%Y") == "")
     }

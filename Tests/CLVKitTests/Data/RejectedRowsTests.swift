@@ -72,6 +72,23 @@ import CLVTestSupport
         }
     }
 
+    /// Found by fuzzing (Tests/Fuzz/crashes/transaction-log/): a record refused before the end
+    /// of its line had been read (text after a closing quote, seen in an early chunk) was cut
+    /// where the buffer ended, and the scan went on in the middle of the line, so that with
+    /// small chunks the rejected text was short and the rest of the line became more rejects.
+    @Test(arguments: [1, 3, 7, 1 << 20])
+    func aLineRefusedEarlyIsSkippedWholeWhateverTheChunkSize(chunkSize: Int) throws {
+        let reference = try Self.read(Array((Self.header + Self.good.joined(separator: "\n") + "\n").utf8), .stop).table
+        let row = Array("4,\"2024-03-05\"x,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20".utf8)
+        let outcome = try Self.read(Self.log(row, at: 2), .skip(maxFraction: 0.5), chunkSize: chunkSize)
+        #expect(outcome.table == reference)
+        #expect(outcome.rejected.count == 1)
+        let reject = try #require(outcome.rejected.first)
+        #expect(reject.line == 4)
+        #expect(reject.raw == row)
+        #expect(reject.error.description == "tx.csv:4: field 'date': unexpected text after the closing quote of a quoted field (write a quote inside a quoted field as \"\")")
+    }
+
     /// Header problems are not row problems: skipping does not apply.
     @Test func fileLevelProblemsStopEvenWhenSkipping() throws {
         let missing = S.error { () throws(DataError) in try Self.read(Array("customer_id,day,amount\n1,2024-03-01,1\n".utf8), .skip(maxFraction: 1)) }
