@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generates Sources/CLVKit/Data/PowersOfFive.swift: the 128-bit powers of five used by the
+"""Generates Sources/CLVKit/Data/CSV/PowersOfFive.swift: the 128-bit powers of five used by the
 Eisel–Lemire decimal-to-double conversion in NumberField.swift.
 
-    python3 scripts/powers_of_five_table.py > Sources/CLVKit/Data/PowersOfFive.swift
+    python3 scripts/powers_of_five_table.py > Sources/CLVKit/Data/CSV/PowersOfFive.swift
 
 Reference: Daniel Lemire, "Number Parsing at a Gigabyte per Second", Software: Practice and
 Experience 51(8), 2021 (arXiv:2101.11408), section 5 and table 1.
