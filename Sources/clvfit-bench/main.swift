@@ -267,4 +267,14 @@ if CommandLine.arguments.contains("--phases") {
     let gg = try time("fit Gamma-Gamma") { try Estimator().fit(GammaGamma.self, to: spend) }
     log("  GG iterations \(gg.iterations)")
     _ = time("summary digest") { Training.summaryDigest(table) }
+
+    log("covariates (BG/NBD, 1M, 2+2):")
+    let covSummary = work.appendingPathComponent("\(Input.bgnbdCovariates1M.rawValue)-summary.csv").path
+    let covTable = try time("read summary") { try SummaryCSV.read(path: covSummary, unit: .week) }
+    let file = try time("read covariate file") { try CovariateFile.read(path: covariatesPath(of: .bgnbdCovariates1M), customerColumn: nil) }
+    let made = try time("design") { try file.design(for: covTable.customerIDs, purchase: nil, dropout: nil) }
+    let history = try time("PurchaseHistory+compress") { try PurchaseHistory(covTable).compressed() }
+    let plain = try time("fit BG/NBD") { try Estimator().fit(BGNBD.self, to: history) }
+    let fit = try time("fit BG/NBD with covariates") { try Estimator().fit(BGNBD.self, to: history, covariates: made.design, start: plain.model) }
+    log("  iterations: \(plain.iterations) without, \(fit.fit.iterations) with")
 }

@@ -70,7 +70,10 @@ public enum Training {
             let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout)
             (specification, notes, design) = (made.specification, made.notes, made.design)
             withoutCovariates = purchaseRecord
-            let fitted = try type.fitWithCovariates(to: history, design: made.design, start: purchase, penalty: covariates.penalty, estimator: estimator)
+            // No two customers share (x, t_x, T) (continuous times): none can share covariates too.
+            let mayCompress = purchaseData.count < history.count
+            let fitted = try type.fitWithCovariates(to: history, design: made.design, compress: mayCompress, start: purchase,
+                                                    penalty: covariates.penalty, estimator: estimator)
             covariateModel = fitted.model
             purchaseRecord = fitted.record
             purchase = fitted.model.baseModel
@@ -185,9 +188,9 @@ public enum Training {
 extension CovariatePurchaseModel {
     /// Fits this model with covariates, starting from its fit without them (a static member, so
     /// that an existential model type can call it).
-    static func fitWithCovariates(to history: PurchaseHistory, design: CovariateDesign, start: any PurchaseModel, penalty: Double,
-                                  estimator: Estimator) throws -> (model: any CustomerParameterModel, record: FittedModelRecord) {
-        let (data, compressedDesign) = history.compressed(with: design)
+    static func fitWithCovariates(to history: PurchaseHistory, design: CovariateDesign, compress: Bool = true, start: any PurchaseModel,
+                                  penalty: Double, estimator: Estimator) throws -> (model: any CustomerParameterModel, record: FittedModelRecord) {
+        let (data, compressedDesign) = compress ? history.compressed(with: design) : (history, design)
         let result = try estimator.fit(Self.self, to: data, covariates: compressedDesign, start: start as? Self, penalty: penalty)
         var record = FittedModelRecord(model: identifier, result.fit)
         if penalty > 0 { record.penalty = penalty }

@@ -158,10 +158,10 @@ extension BGNBD: CovariatePurchaseModel {
         CovariateShift(parameter: "b", process: .dropout, sign: 1),
     ]
 
-    public static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
-                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
-        BetaGeometricNBDLikelihood.customerTerms(frequency: frequency, recency: recency, T: T,
-                                                 r: θ[0], alpha: θ[1], a: θ[2], b: θ[3],
-                                                 dropsOutAtFirstPurchase: false, order: order)
+    public static func customerLogLikelihoodWithoutShape(frequency: Double, recency: Double, T: Double, parameters θ: SIMD4<Double>,
+                                                         logParameters u: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        BetaGeometricNBDLikelihood.customerTermsWithoutShape(frequency: frequency, recency: recency, T: T,
+                                                             r: θ[0], alpha: θ[1], a: θ[2], b: θ[3], logAlpha: u[1], logA: u[2],
+                                                             dropsOutAtFirstPurchase: false, order: order)
     }
 }

@@ -154,13 +154,14 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
         return s
     }
 
-    /// ln Lᵢ of one customer at their own (r, α, a, b), every term of the likelihood included,
-    /// with derivatives in (r, α, a, b): what a covariate model sums, customer by customer.
-    /// The Γ ratios are rising factorials (`RisingFactorial`): ln Γ(r+x) − ln Γ(r) and
-    /// ln B(a, b+x+o) − ln B(a, b) = ln (b)ₓ₊ₒ − ln (a+b)ₓ₊ₒ.
-    static func customerTerms(frequency x: Double, recency tx: Double, T: Double,
-                              r: Double, alpha: Double, a: Double, b: Double,
-                              dropsOutAtFirstPurchase: Bool, order: DerivativeOrder) -> FourParameterSums {
+    /// ln Lᵢ of one customer at their own (r, α, a, b) but for the shape term ln Γ(r+x) − ln Γ(r)
+    /// (the caller adds it, once per distinct x: see `CovariatePurchaseModel`), with derivatives
+    /// in (r, α, a, b): what a covariate model sums, customer by customer. ln α and ln a are
+    /// given (the covariate layer has them). The Beta ratio is
+    /// ln B(a, b+x+o) − ln B(a, b) = ln (b)ₓ₊ₒ − ln (a+b)ₓ₊ₒ (`RisingFactorial`).
+    static func customerTermsWithoutShape(frequency x: Double, recency tx: Double, T: Double,
+                                          r: Double, alpha: Double, a: Double, b: Double, logAlpha: Double, logA: Double,
+                                          dropsOutAtFirstPurchase: Bool, order: DerivativeOrder) -> FourParameterSums {
         let shift = dropsOutAtFirstPurchase ? 1.0 : 0.0
         let rx = r + x, aT = alpha + T, lT = Double.log(aT)
         var s: FourParameterSums
@@ -171,24 +172,21 @@ struct BetaGeometricNBDLikelihood: LogLikelihood {
             if order >= .hessian { s.h01 = -1 / aT; s.h11 = rx / (aT * aT) }
         } else {
             let bx1 = b + x - 1 + shift
-            s = activityTerms(rx: rx, alpha: alpha, tx: tx, lT: lT, aT: aT, logA: Double.log(a), a: a,
+            s = activityTerms(rx: rx, alpha: alpha, tx: tx, lT: lT, aT: aT, logA: logA, a: a,
                               logBX1: Double.log(bx1), invBX1: 1 / bx1, order: order)
         }
+        s.v += r * logAlpha
+        if order >= .gradient { s.g0 += logAlpha; s.g1 += r / alpha }
+        if order >= .hessian { s.h01 += 1 / alpha; s.h11 -= r / (alpha * alpha) }
         let n = x + shift
+        guard n > 0 else { return s }
         let k = order.rawValue
-        let fr = RisingFactorial(r, x, derivatives: k)
         let fb = RisingFactorial(b, n, derivatives: k), fab = RisingFactorial(a + b, n, derivatives: k)
-        let logAlpha = Double.log(alpha)
-        s.v += fr.value + r * logAlpha + fb.value - fab.value
+        s.v += fb.value - fab.value
         guard order >= .gradient else { return s }
-        s.g0 += fr.first + logAlpha
-        s.g1 += r / alpha
         s.g2 -= fab.first
         s.g3 += fb.first - fab.first
         guard order >= .hessian else { return s }
-        s.h00 += fr.second
-        s.h01 += 1 / alpha
-        s.h11 -= r / (alpha * alpha)
         s.h22 -= fab.second
         s.h23 -= fab.second
         s.h33 += fb.second - fab.second

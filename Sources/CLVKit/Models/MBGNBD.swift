@@ -136,10 +136,10 @@ extension MBGNBD: CovariatePurchaseModel {
     /// As BG/NBD: α (purchase), a and b (dropout).
     public static var covariateShifts: [CovariateShift] { BGNBD.covariateShifts }
 
-    public static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
-                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
-        BetaGeometricNBDLikelihood.customerTerms(frequency: frequency, recency: recency, T: T,
-                                                 r: θ[0], alpha: θ[1], a: θ[2], b: θ[3],
-                                                 dropsOutAtFirstPurchase: true, order: order)
+    public static func customerLogLikelihoodWithoutShape(frequency: Double, recency: Double, T: Double, parameters θ: SIMD4<Double>,
+                                                         logParameters u: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        BetaGeometricNBDLikelihood.customerTermsWithoutShape(frequency: frequency, recency: recency, T: T,
+                                                             r: θ[0], alpha: θ[1], a: θ[2], b: θ[3], logAlpha: u[1], logA: u[2],
+                                                             dropsOutAtFirstPurchase: true, order: order)
     }
 }

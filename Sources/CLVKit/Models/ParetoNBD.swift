@@ -459,27 +459,26 @@ struct ParetoNBDLogLikelihood: LogLikelihood {
         return acc
     }
 
-    /// ln Lᵢ of one customer at their own (r, α, s, β), K included (ln Γ(r+x) − ln Γ(r) as the
-    /// rising factorial ln (r)ₓ), with derivatives in (r, α, s, β): what a covariate model sums.
-    static func customerTerms(frequency x: Double, recency tx: Double, T: Double,
-                              r: Double, alpha: Double, s: Double, beta: Double,
-                              order: DerivativeOrder) -> FourParameterSums {
-        guard var acc = try? activityTerms(r: r, alpha: alpha, s: s, beta: beta, logS: Double.log(s),
+    /// ln Lᵢ of one customer at their own (r, α, s, β) but for the shape term ln Γ(r+x) − ln Γ(r)
+    /// of K (the caller adds it, once per distinct x), with derivatives in (r, α, s, β): what a
+    /// covariate model sums. ln α, ln s and ln β are given (the covariate layer has them).
+    static func customerTermsWithoutShape(frequency x: Double, recency tx: Double, T: Double,
+                                          r: Double, alpha: Double, s: Double, beta: Double,
+                                          logAlpha: Double, logS: Double, logBeta: Double,
+                                          order: DerivativeOrder) -> FourParameterSums {
+        guard var acc = try? activityTerms(r: r, alpha: alpha, s: s, beta: beta, logS: logS,
                                            x: x, tx: tx, T: T, sharedZeroTerm: nil, order: order) else {
             var failed = FourParameterSums()
             failed.failed = true
             return failed
         }
-        let fr = RisingFactorial(r, x, derivatives: order.rawValue)
-        let logAlpha = Double.log(alpha), logBeta = Double.log(beta)
-        acc.v += fr.value + r * logAlpha + s * logBeta
+        acc.v += r * logAlpha + s * logBeta
         guard order >= .gradient else { return acc }
-        acc.g0 += fr.first + logAlpha
+        acc.g0 += logAlpha
         acc.g1 += r / alpha
         acc.g2 += logBeta
         acc.g3 += s / beta
         guard order >= .hessian else { return acc }
-        acc.h00 += fr.second
         acc.h01 += 1 / alpha
         acc.h11 -= r / (alpha * alpha)
         acc.h23 += 1 / beta
@@ -503,9 +502,10 @@ extension ParetoNBD: CovariatePurchaseModel {
         CovariateShift(parameter: "beta", process: .dropout, sign: -1),
     ]
 
-    public static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
-                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
-        ParetoNBDLogLikelihood.customerTerms(frequency: frequency, recency: recency, T: T,
-                                             r: θ[0], alpha: θ[1], s: θ[2], beta: θ[3], order: order)
+    public static func customerLogLikelihoodWithoutShape(frequency: Double, recency: Double, T: Double, parameters θ: SIMD4<Double>,
+                                                         logParameters u: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        ParetoNBDLogLikelihood.customerTermsWithoutShape(frequency: frequency, recency: recency, T: T,
+                                                         r: θ[0], alpha: θ[1], s: θ[2], beta: θ[3],
+                                                         logAlpha: u[1], logS: u[2], logBeta: u[3], order: order)
     }
 }

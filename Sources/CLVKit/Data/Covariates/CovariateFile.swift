@@ -42,10 +42,14 @@ public struct CovariateFile: Sendable {
     public var idColumn: String
     /// Covariate column names, in file order.
     public var columnNames: [String]
-    /// Customer id → (row, line).
-    var rowOf: [String: (row: Int, line: Int)]
-    /// Per covariate column, the raw field of each row.
-    var values: [[String]]
+    /// The customer id and the line of each row, in file order.
+    var ids: [String]
+    var lines: [Int]
+    /// Per covariate column, the number in each row (NaN where the field is not a number).
+    var numbers: [[Double]]
+    /// Per covariate column, the fields as written, kept only for a column that has a field
+    /// which is not a number (text, or empty): a clean numeric file holds no strings but its ids.
+    var texts: [[String]?]
 
     /// Reads `path` (`-` for standard input).
     /// - Parameter customerColumn: the id column's name; nil = the first column.
@@ -82,25 +86,31 @@ public struct CovariateFile: Sendable {
         guard !columns.isEmpty else {
             throw DataError(file: file, line: 1, message: "the covariate file has only the customer id column '\(DataText.shortened(header[idIndex]))'; add one column per covariate")
         }
-        var rowOf: [String: (row: Int, line: Int)] = [:]
-        var values = [[String]](repeating: [], count: columns.count)
-        var row = 0
+        var ids: [String] = [], lines: [Int] = []
+        var numbers = [[Double]](repeating: [], count: columns.count)
+        var texts = [[String]?](repeating: nil, count: columns.count)
         while let record = try scanner.nextRecord() {
             let id = record.string(at: idIndex)
             guard !id.isEmpty else {
                 throw DataError(file: file, line: record.line, field: header[idIndex], message: "the customer id is empty")
             }
-            if let earlier = rowOf[id] {
-                throw DataError(file: file, line: record.line, field: header[idIndex],
-                                message: "customer '\(DataText.shortened(id))' has a second row (the first is on line \(earlier.line)); give each customer one row of covariates")
+            ids.append(id)
+            lines.append(record.line)
+            for (k, c) in columns.enumerated() {
+                let field = record[c]
+                if let v = NumberField.parseDouble(field) {
+                    numbers[k].append(v)
+                    texts[k]?.append(record.string(at: c))
+                } else {
+                    if texts[k] == nil { texts[k] = numbers[k].map { SummaryCSV.format($0) } }
+                    numbers[k].append(.nan)
+                    texts[k]!.append(record.string(at: c))
+                }
             }
-            rowOf[id] = (row, record.line)
-            for (k, c) in columns.enumerated() { values[k].append(record.string(at: c)) }
-            row += 1
         }
-        guard row > 0 else { throw DataError(file: file, message: "the covariate file has a header but no customers") }
+        guard !ids.isEmpty else { throw DataError(file: file, message: "the covariate file has a header but no customers") }
         return CovariateFile(name: file, idColumn: header[idIndex], columnNames: columns.map { header[$0] },
-                             rowOf: rowOf, values: values)
+                             ids: ids, lines: lines, numbers: numbers, texts: texts)
     }
 
     /// The covariates of `customers` (a summary's ids, in its row order), coded and checked for
@@ -163,41 +173,54 @@ public struct CovariateFile: Sendable {
             dropout: CovariateColumns(names: specification.dropout, columns: specification.dropout.map { coded[$0]! }))
     }
 
-    /// The file row of every customer, or an error naming the first customer without one.
+    /// The file row of every customer, or an error naming the first customer without one. When
+    /// the file lists exactly the summary's customers in its order (both written from one
+    /// source), row i is customer i and no table of ids is built.
     func rowsOf(_ customers: [String]) throws(DataError) -> [Int] {
+        if ids == customers { return Array(ids.indices) }
+        var rowOf: [String: Int] = [:]
+        rowOf.reserveCapacity(ids.count)
+        for (r, id) in ids.enumerated() {
+            if let earlier = rowOf[id] {
+                throw DataError(file: name, line: lines[r], field: idColumn,
+                                message: "customer '\(DataText.shortened(id))' has a second row (the first is on line \(lines[earlier])); give each customer one row of covariates")
+            }
+            rowOf[id] = r
+        }
         var rows: [Int] = []
         rows.reserveCapacity(customers.count)
         for id in customers {
             guard let r = rowOf[id] else {
-                throw DataError(file: name, field: idColumn, message: "customer '\(DataText.shortened(id))' of the summary has no row here; every customer needs a row of covariates (\(missingCount(customers)) of \(customers.count) customers have none)")
+                let missing = customers.reduce(0) { $0 + (rowOf[$1] == nil ? 1 : 0) }
+                throw DataError(file: name, field: idColumn, message: "customer '\(DataText.shortened(id))' of the summary has no row here; every customer needs a row of covariates (\(missing) of \(customers.count) customers have none)")
             }
-            rows.append(r.row)
+            rows.append(r)
         }
         return rows
     }
 
-    func missingCount(_ customers: [String]) -> Int { customers.reduce(0) { $0 + (rowOf[$1] == nil ? 1 : 0) } }
-
-    func line(ofRow row: Int) -> Int? { rowOf.values.first { $0.row == row }?.line }
+    /// The field of column k in row r as written.
+    func field(_ k: Int, _ r: Int) -> String { texts[k]?[r] ?? SummaryCSV.format(numbers[k][r]) }
 
     /// Numeric when every value of the customers' rows is a number, categorical when none is.
     func encode(column k: Int, rows: [Int], customers: [String]) throws(DataError) -> CovariateColumnEncoding {
         let column = columnNames[k]
+        guard let text = texts[k] else { return CovariateColumnEncoding(column: column, kind: .numeric) }
         var firstNumber: Int? = nil, firstText: Int? = nil
         var counts: [String: Int] = [:]
         for (i, r) in rows.enumerated() {
-            let field = values[k][r]
+            let field = text[r]
             guard !field.isEmpty else {
-                throw DataError(file: name, line: line(ofRow: r), field: column, message: "customer '\(DataText.shortened(customers[i]))' has no value; every customer needs a value of every covariate")
+                throw DataError(file: name, line: lines[r], field: column, message: "customer '\(DataText.shortened(customers[i]))' has no value; every customer needs a value of every covariate")
             }
-            if NumberField.parseDouble(field) != nil { firstNumber = firstNumber ?? r } else { firstText = firstText ?? r }
+            if numbers[k][r].isNaN { firstText = firstText ?? r } else { firstNumber = firstNumber ?? r }
             counts[field, default: 0] += 1
         }
         if let firstText, let firstNumber {
-            var field = values[k][firstText]
+            var field = text[firstText]
             let why = field.withUTF8 { NumberField.explainInvalid($0) }
-            throw DataError(file: name, line: line(ofRow: firstText), field: column,
-                            message: "\(why), but line \(line(ofRow: firstNumber) ?? 0) has the number \(DataText.shortened(values[k][firstNumber])): a covariate column is either all numbers or all text (a category); fix the value")
+            throw DataError(file: name, line: lines[firstText], field: column,
+                            message: "\(why), but line \(lines[firstNumber]) has the number \(DataText.shortened(text[firstNumber])): a covariate column is either all numbers or all text (a category); fix the value")
         }
         guard firstText != nil else { return CovariateColumnEncoding(column: column, kind: .numeric) }
         let sorted = counts.keys.sorted()
@@ -212,12 +235,14 @@ public struct CovariateFile: Sendable {
         case .numeric:
             var out: [Double] = []
             out.reserveCapacity(rows.count)
+            let values = numbers[k]
             for (i, r) in rows.enumerated() {
-                let field = values[k][r]
-                guard let v = NumberField.parseDouble(field), v.isFinite else {
+                let v = values[r]
+                guard v.isFinite else {
+                    let field = self.field(k, r)
                     let why = field.isEmpty ? "has no value; every customer needs a value of every covariate"
                         : "has '\(DataText.shortened(field))', which is not a finite number (the model codes \(column) as a number)"
-                    throw DataError(file: name, line: line(ofRow: r), field: column, message: "customer '\(DataText.shortened(customers[i]))' \(why)")
+                    throw DataError(file: name, line: lines[r], field: column, message: "customer '\(DataText.shortened(customers[i]))' \(why)")
                 }
                 out.append(v)
             }
@@ -227,10 +252,10 @@ public struct CovariateFile: Sendable {
             let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($0.element, $0.offset) })
             var dummies = [[Double]](repeating: Array(repeating: 0, count: rows.count), count: levels.count)
             for (i, r) in rows.enumerated() {
-                let field = values[k][r]
+                let field = self.field(k, r)
                 if field == encoding.reference { continue }
                 guard let j = index[field] else {
-                    throw DataError(file: name, line: line(ofRow: r), field: column,
+                    throw DataError(file: name, line: lines[r], field: column,
                                     message: "customer '\(DataText.shortened(customers[i]))' has the level '\(DataText.shortened(field))', which the model was not trained with (its levels: \(([encoding.reference ?? ""] + levels).joined(separator: ", "))); retrain with it, or map it to a known level")
                 }
                 dummies[j][i] = 1

@@ -69,8 +69,12 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
     /// parameter it shifts, its sign and the covariate column.
     let coefficientTarget: [Int]
     let coefficientSign: [Double]
-    let coefficientColumn: [[Double]]
+    /// sign · x of every row and coefficient, row-major (row i's k values contiguous): the
+    /// non-zero Jacobian entries ∂uᵢ/∂γ, read once per row.
+    let signedCovariates: [Double]
     let observationCount: Double
+    /// Customers by frequency: the shape term ln Γ(r+x) − ln Γ(r) is computed once per group.
+    let groups: FrequencyGroups
     var rowCount: Int { frequency.count }
 
     init(_ data: PurchaseHistory, design: CovariateDesign) {
@@ -79,6 +83,7 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         T = data.T
         weight = data.weight
         observationCount = data.customerCount
+        groups = FrequencyGroups(frequency: data.frequency, weight: data.weight)
         var target: [Int] = [], sign: [Double] = [], column: [[Double]] = []
         for shift in M.covariateShifts {
             guard let j = M.parameterNames.firstIndex(of: shift.parameter) else {
@@ -91,7 +96,12 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         }
         coefficientTarget = target
         coefficientSign = sign
-        coefficientColumn = column
+        let k = column.count
+        var signed = [Double](repeating: 0, count: data.count * k)
+        for (c, values) in column.enumerated() {
+            for i in values.indices { signed[i * k + c] = sign[c] * values[i] }
+        }
+        signedCovariates = signed
     }
 
     /// Accumulated gradient and Hessian in φ = (ln θ, γ), row-major D × D.
@@ -110,45 +120,68 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
     func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
         let k = coefficientTarget.count, dim = 4 + k
         precondition(p.count == dim, "\(M.displayName) with covariates has \(dim) parameters; \(p.count) were given.")
+        // r (index 0) is never shifted: every model's shifts are on α and the dropout parameters.
+        precondition(!coefficientTarget.contains(0), "The covariate layer does not shift the first parameter.")
         let logBase = SIMD4(Double.log(p[0]), Double.log(p[1]), Double.log(p[2]), Double.log(p[3]))
         let gamma = Array(p[4...])
         let frequency = frequency, recency = recency, T = T, weight = weight
-        let target = coefficientTarget, sign = coefficientSign, column = coefficientColumn
+        let target = coefficientTarget, signed = signedCovariates
         // Row p(c) of the Jacobian's column c.
         let rowOf = [0, 1, 2, 3] + target
 
+        // ln (r)ₓ once per distinct frequency (r is never shifted).
+        let shapeTerms = groups.frequencies.map { RisingFactorial(p[0], $0, derivatives: order.rawValue) }
+        let groupOfRow = groups.groupOfRow
+
         let parts = ChunkedSum.map(rows: frequency.count) { range -> Sums in
             var sums = Sums(dimension: dim, order: order)
-            var v = [Double](repeating: 0, count: dim)
-            var hu = [SIMD4<Double>](repeating: .zero, count: 4)
-            for i in range {
-                var u = logBase
-                for c in 0..<k {
-                    let x = column[c][i]
-                    v[4 + c] = sign[c] * x
-                    u[target[c]] += sign[c] * gamma[c] * x
+            var value = 0.0, failed = false
+            var gradient = sums.gradient, hessian = sums.hessian
+            var v = [Double](repeating: 1, count: dim)
+            gradient.withUnsafeMutableBufferPointer { G in
+            hessian.withUnsafeMutableBufferPointer { H in
+            v.withUnsafeMutableBufferPointer { V in
+            signed.withUnsafeBufferPointer { X in
+            gamma.withUnsafeBufferPointer { gamma in
+            rowOf.withUnsafeBufferPointer { rowOf in
+            target.withUnsafeBufferPointer { target in
+                for i in range {
+                    var u = logBase
+                    let xi = X.baseAddress! + i * k
+                    for c in 0..<k {
+                        V[4 + c] = xi[c]
+                        u[target[c]] += gamma[c] * xi[c]
+                    }
+                    let theta = SIMD4(p[0], Double.exp(u[1]), Double.exp(u[2]), Double.exp(u[3]))
+                    var t = M.customerLogLikelihoodWithoutShape(frequency: frequency[i], recency: recency[i], T: T[i],
+                                                                parameters: theta, logParameters: u, order: order)
+                    t.addShapeTerm(shapeTerms[Int(groupOfRow[i])])
+                    if t.failed || !t.v.isFinite { failed = true; return }
+                    let w = weight[i]
+                    value += w * t.v
+                    guard order >= .gradient else { continue }
+                    let gu = SIMD4(t.g0, t.g1, t.g2, t.g3) * theta
+                    for c in 0..<dim { G[c] += w * V[c] * gu[rowOf[c]] }
+                    guard order >= .hessian else { continue }
+                    // H_u = diag(θ) H diag(θ) + diag(g_u), row by row.
+                    var hu = (theta[0] * theta * SIMD4(t.h00, t.h01, t.h02, t.h03),
+                              theta[1] * theta * SIMD4(t.h01, t.h11, t.h12, t.h13),
+                              theta[2] * theta * SIMD4(t.h02, t.h12, t.h22, t.h23),
+                              theta[3] * theta * SIMD4(t.h03, t.h13, t.h23, t.h33))
+                    hu.0[0] += gu[0]; hu.1[1] += gu[1]; hu.2[2] += gu[2]; hu.3[3] += gu[3]
+                    for c in 0..<dim {
+                        let wc = w * V[c]
+                        let row: SIMD4<Double>
+                        switch rowOf[c] { case 0: row = hu.0; case 1: row = hu.1; case 2: row = hu.2; default: row = hu.3 }
+                        let out = H.baseAddress! + c * dim
+                        for d in c..<dim { out[d] += wc * V[d] * row[rowOf[d]] }
+                    }
                 }
-                let theta = SIMD4(Double.exp(u[0]), Double.exp(u[1]), Double.exp(u[2]), Double.exp(u[3]))
-                let t = M.customerLogLikelihood(frequency: frequency[i], recency: recency[i], T: T[i],
-                                                parameters: theta, order: order)
-                if t.failed || !t.v.isFinite { sums.failed = true; return sums }
-                let w = weight[i]
-                sums.value += w * t.v
-                guard order >= .gradient else { continue }
-                let gu = SIMD4(t.g0, t.g1, t.g2, t.g3) * theta
-                v[0] = 1; v[1] = 1; v[2] = 1; v[3] = 1
-                for c in 0..<dim { sums.gradient[c] += w * v[c] * gu[rowOf[c]] }
-                guard order >= .hessian else { continue }
-                hu[0] = theta[0] * theta * SIMD4(t.h00, t.h01, t.h02, t.h03)
-                hu[1] = theta[1] * theta * SIMD4(t.h01, t.h11, t.h12, t.h13)
-                hu[2] = theta[2] * theta * SIMD4(t.h02, t.h12, t.h22, t.h23)
-                hu[3] = theta[3] * theta * SIMD4(t.h03, t.h13, t.h23, t.h33)
-                for a in 0..<4 { hu[a][a] += gu[a] }
-                for c in 0..<dim {
-                    let wc = w * v[c], row = hu[rowOf[c]]
-                    for d in c..<dim { sums.hessian[c * dim + d] += wc * v[d] * row[rowOf[d]] }
-                }
-            }
+            }}}}}}}
+            sums.value = value
+            sums.failed = failed
+            sums.gradient = gradient
+            sums.hessian = hessian
             return sums
         }
         var total = Sums(dimension: dim, order: order)

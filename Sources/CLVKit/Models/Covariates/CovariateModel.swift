@@ -39,9 +39,33 @@ public struct CovariateShift: Sendable, Equatable {
 public protocol CovariatePurchaseModel: PurchaseModel {
     /// The parameters covariates shift, in `parameterNames` order.
     static var covariateShifts: [CovariateShift] { get }
-    /// ln Lᵢ of one customer at parameters θ (in `parameterNames` order, all four positive),
-    /// with its gradient and Hessian in θ as far as `order` asks; `failed` when a series could
-    /// not be evaluated.
-    static func customerLogLikelihood(frequency: Double, recency: Double, T: Double,
-                                      parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums
+    /// ln Lᵢ of one customer at parameters θ (in `parameterNames` order, all four positive; u =
+    /// ln θ given alongside), with its gradient and Hessian in θ as far as `order` asks, *but for*
+    /// the shape term ln Γ(r+x) − ln Γ(r) of the first parameter, which every model here has and
+    /// covariates never shift: the caller adds it once per distinct frequency
+    /// (`customerLogLikelihood` adds it for one customer). `failed` when a series could not be
+    /// evaluated.
+    static func customerLogLikelihoodWithoutShape(frequency: Double, recency: Double, T: Double, parameters θ: SIMD4<Double>,
+                                                  logParameters u: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums
+}
+
+extension CovariatePurchaseModel {
+    /// ln Lᵢ of one customer at parameters θ, every term included, with its gradient and Hessian in θ.
+    public static func customerLogLikelihood(frequency x: Double, recency: Double, T: Double,
+                                             parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {
+        let u = SIMD4(Double.log(θ[0]), Double.log(θ[1]), Double.log(θ[2]), Double.log(θ[3]))
+        var t = customerLogLikelihoodWithoutShape(frequency: x, recency: recency, T: T, parameters: θ, logParameters: u, order: order)
+        t.addShapeTerm(RisingFactorial(θ[0], x, derivatives: order.rawValue))
+        return t
+    }
+}
+
+extension FourParameterSums {
+    /// Adds ln (r)ₓ = ln Γ(r+x) − ln Γ(r) and its derivatives in the first parameter r.
+    @inline(__always)
+    mutating func addShapeTerm(_ f: RisingFactorial) {
+        v += f.value
+        g0 += f.first
+        h00 += f.second
+    }
 }
