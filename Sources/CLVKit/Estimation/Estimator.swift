@@ -191,11 +191,6 @@ struct TransformedObjective: TwiceDifferentiableObjective {
         self.domains = domains
     }
 
-    /// All parameters positive: the log scale throughout.
-    init(likelihood: any LogLikelihood, dimension: Int) {
-        self.init(likelihood: likelihood, domains: Array(repeating: .positive, count: dimension))
-    }
-
     func parameters(at u: [Double]) -> [Double] {
         zip(u, domains).map { $1 == .positive ? Double.exp($0) : $0 }
     }

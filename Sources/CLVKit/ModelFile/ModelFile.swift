@@ -280,9 +280,7 @@ extension ModelFile {
                 throw fail("covariates", "are given, but \(purchaseModel.model) takes no covariates.")
             }
             try Self.validate(covariates, file: file)
-            expectedNames += covariateType.covariateShifts.flatMap { shift in
-                (shift.process == .purchase ? covariates.purchase : covariates.dropout).map { "\(shift.parameter).\($0)" }
-            }
+            expectedNames = covariateType.parameterNames(purchase: covariates.purchase, dropout: covariates.dropout)
         }
         try purchaseModel.validate(expectedNames: expectedNames, prefix: "purchase_model", file: file)
         if let mismatch = timeUnit.mismatch(with: purchaseType) {

@@ -35,9 +35,7 @@ public struct CovariateDesign: Sendable, Equatable {
     /// each shifted parameter (in `M.covariateShifts` order) one coefficient per covariate of
     /// its process, named `<parameter>.<covariate>`.
     public func parameterNames<M: CovariatePurchaseModel>(_ type: M.Type) -> [String] {
-        M.parameterNames + M.covariateShifts.flatMap { shift in
-            columns(of: shift.process).names.map { "\(shift.parameter).\($0)" }
-        }
+        M.parameterNames(purchase: purchase.names, dropout: dropout.names)
     }
 
     public func parameterDomains<M: CovariatePurchaseModel>(_ type: M.Type) -> [ParameterDomain] {
@@ -85,10 +83,7 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         observationCount = data.customerCount
         groups = FrequencyGroups(frequency: data.frequency, weight: data.weight)
         var target: [Int] = [], sign: [Double] = [], column: [[Double]] = []
-        for shift in M.covariateShifts {
-            guard let j = M.parameterNames.firstIndex(of: shift.parameter) else {
-                preconditionFailure("\(M.displayName) shifts \(shift.parameter), which is not one of its parameters.")
-            }
+        for (shift, j) in zip(M.covariateShifts, M.shiftedParameterIndices) {
             for c in design.columns(of: shift.process).columns {
                 precondition(c.count == data.count, "A covariate column must have one value per row of the purchase history.")
                 target.append(j); sign.append(shift.sign); column.append(c)

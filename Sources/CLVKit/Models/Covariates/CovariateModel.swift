@@ -50,6 +50,25 @@ public protocol CovariatePurchaseModel: PurchaseModel {
 }
 
 extension CovariatePurchaseModel {
+    /// Every parameter's name with these covariates: the base parameters, then for each shifted
+    /// parameter (in `covariateShifts` order) `<parameter>.<covariate>` for each covariate of its
+    /// process. The one naming rule of the model file, the fit and the model.
+    public static func parameterNames(purchase: [String], dropout: [String]) -> [String] {
+        parameterNames + covariateShifts.flatMap { shift in
+            (shift.process == .purchase ? purchase : dropout).map { "\(shift.parameter).\($0)" }
+        }
+    }
+
+    /// The index in `parameterNames` of each shifted parameter, in `covariateShifts` order.
+    static var shiftedParameterIndices: [Int] {
+        covariateShifts.map { shift in
+            guard let j = parameterNames.firstIndex(of: shift.parameter) else {
+                preconditionFailure("\(displayName) shifts \(shift.parameter), which is not one of its parameters.")
+            }
+            return j
+        }
+    }
+
     /// ln Lᵢ of one customer at parameters θ, every term included, with its gradient and Hessian in θ.
     public static func customerLogLikelihood(frequency x: Double, recency: Double, T: Double,
                                              parameters θ: SIMD4<Double>, order: DerivativeOrder) -> FourParameterSums {

@@ -13,25 +13,21 @@ public struct CovariatePurchaseModelOf<Base: CovariatePurchaseModel>: Sendable {
     public var dropoutCovariates: [String]
     /// The coefficients, shift by shift (`Base.covariateShifts` order), covariate by covariate.
     public var coefficients: [Double]
+    /// `Base.shiftedParameterIndices`, once (`customerModel` runs per customer).
+    let shiftedIndices: [Int]
 
     public init(base: Base, purchaseCovariates: [String], dropoutCovariates: [String], coefficients: [Double]) {
         self.base = base
         self.purchaseCovariates = purchaseCovariates
         self.dropoutCovariates = dropoutCovariates
         self.coefficients = coefficients
-        precondition(coefficients.count == Self.coefficientCount(purchase: purchaseCovariates.count, dropout: dropoutCovariates.count),
-                     "One coefficient per shifted parameter and covariate.")
-    }
-
-    static func coefficientCount(purchase: Int, dropout: Int) -> Int {
-        Base.covariateShifts.reduce(0) { $0 + ($1.process == .purchase ? purchase : dropout) }
+        shiftedIndices = Base.shiftedParameterIndices
+        precondition(Base.parameterNames.count + coefficients.count == parameterNames.count, "One coefficient per shifted parameter and covariate.")
     }
 
     /// Every parameter's name: the base parameters, then `<parameter>.<covariate>`.
     public var parameterNames: [String] {
-        Base.parameterNames + Base.covariateShifts.flatMap { shift in
-            (shift.process == .purchase ? purchaseCovariates : dropoutCovariates).map { "\(shift.parameter).\($0)" }
-        }
+        Base.parameterNames(purchase: purchaseCovariates, dropout: dropoutCovariates)
     }
 
     /// Base parameters then coefficients, in `parameterNames` order.
@@ -45,11 +41,10 @@ public struct CovariatePurchaseModelOf<Base: CovariatePurchaseModel>: Sendable {
                      "Give one value per covariate of each process.")
         var theta = base.parameterValues
         var c = 0
-        for shift in Base.covariateShifts {
+        for (shift, j) in zip(Base.covariateShifts, shiftedIndices) {
             let values = shift.process == .purchase ? x : z
             var eta = 0.0
             for v in values { eta += coefficients[c] * v; c += 1 }
-            let j = Base.parameterNames.firstIndex(of: shift.parameter)!
             theta[j] *= Double.exp(shift.sign * eta)
         }
         return try Base(parameterValues: theta)
@@ -151,14 +146,13 @@ struct CovariateScaling {
 
     /// A, with φ = A φ̃ (base parameters first, then coefficients shift by shift).
     func map<M: CovariatePurchaseModel>(_ type: M.Type) -> Matrix {
-        let coefficients = M.covariateShifts.flatMap { shift in
-            (shift.process == .purchase ? purchase : dropout).map { (shift, $0) }
+        let coefficients = zip(M.covariateShifts, M.shiftedParameterIndices).flatMap { shift, j in
+            (shift.process == .purchase ? purchase : dropout).map { (shift, j, $0) }
         }
         let dim = 4 + coefficients.count
         var a = Matrix(rows: dim, columns: dim)
         for j in 0..<4 { a[j, j] = 1 }
-        for (c, (shift, s)) in coefficients.enumerated() {
-            let j = M.parameterNames.firstIndex(of: shift.parameter)!
+        for (c, (shift, j, s)) in coefficients.enumerated() {
             a[4 + c, 4 + c] = 1 / s.scale
             a[j, 4 + c] = -shift.sign * s.mean / s.scale
         }
