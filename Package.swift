@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "CLVNumericsTests", dependencies: ["CLVNumerics", "CLVTestSupport"]),
         .testTarget(name: "CLVOptimizeTests", dependencies: ["CLVOptimize", "CLVTestSupport"]),
         .testTarget(name: "CLVKitTests", dependencies: ["CLVKit", "CLVOptimize", "CLVTestSupport"]),
-        .testTarget(name: "clvfitEndToEndTests", dependencies: ["CLVKit", "CLVTestSupport"]),
+        .testTarget(name: "clvfitEndToEndTests", dependencies: ["CLVKit", "CLVNumerics", "CLVTestSupport"]),
         .testTarget(name: "CLVFuzzReplayTests", dependencies: ["CLVFuzzTargets", "CLVTestSupport"]),
     ]
 )

@@ -261,13 +261,22 @@ struct CovariateSelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("L2 penalty lambda on the covariate coefficients: the fit minimises (-LL)/N + lambda * sum of squared coefficients (CLVTools' scaling; 0: plain maximum likelihood).", valueName: "lambda"))
     var penalty: Double = 0
 
+    @Option(help: ArgumentHelp("Covariate columns with one coefficient for every parameter they shift, in both processes (comma-separated; CLVTools' constrained covariates). The fit is compared with the free one by a likelihood-ratio test.", valueName: "columns"))
+    var sharedCovariates: String?
+
     static func list(_ s: String?) -> [String]? {
         s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
     var purchase: [String]? { Self.list(purchaseCovariates) }
     var dropout: [String]? { Self.list(dropoutCovariates) }
-    var given: Bool { purchaseCovariates != nil || dropoutCovariates != nil || penalty != 0 }
+    var shared: [String] { Self.list(sharedCovariates) ?? [] }
+    var given: Bool { purchaseCovariates != nil || dropoutCovariates != nil || sharedCovariates != nil || penalty != 0 }
+
+    /// What the training library takes.
+    func input(_ file: CovariateFile) -> CovariateInput {
+        CovariateInput(file: file, purchase: purchase, dropout: dropout, penalty: penalty, shared: shared)
+    }
 
     func validate() throws {
         guard penalty.isFinite, penalty >= 0 else { throw ValidationError("--penalty \(penalty) is not a number >= 0.") }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CLVKit
 import CLVTestSupport
+import CLVNumerics
 
 /// `train --covariates` and `score --covariates` on CDNOW with the first-purchase covariates of
 /// EXTENSIONS.md §1 (built by scripts/cdnow-covariates.sh, the docs' example).
@@ -65,7 +66,7 @@ import CLVTestSupport
         let auto = try ws.run(["train", data] + Self.window + ["--model", "auto", "--covariates", "cov.csv", "-o", "m.json"])
         #expect(auto.status == 64 && auto.stderr.hasSuffix("clvfit: error: --model auto does not take --covariates yet; give --model bgnbd, pareto-nbd, mbgnbd (clvfit evaluate --model NAME --covariates FILE gives each one's holdout error and its test against the model without covariates).\n"), "\(auto)")
         let selection = try ws.run(["train", data, "--purchase-covariates", "multi_cd", "-o", "m.json"])
-        #expect(selection.status == 64 && selection.stderr.contains("--purchase-covariates, --dropout-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE."), "\(selection)")
+        #expect(selection.status == 64 && selection.stderr.contains("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE."), "\(selection)")
         #expect(!ws.exists("s.csv") && !ws.exists("m.json"))
     }
 
@@ -89,5 +90,46 @@ import CLVTestSupport
         let report = try ws.run(["evaluate", data] + Self.window + ["--covariates", "cov.csv", "--report", "r.html"])
         #expect(report.status == 64 && report.stderr.contains("--report does not cover covariate models yet"), "\(report)")
         #expect(!ws.exists("r.html"))
+    }
+
+    /// `--shared-covariates`: one coefficient for multi_cd in both Pareto/NBD processes, the
+    /// likelihood-ratio test against the free fit in the train output, the model file and
+    /// evaluate; scoring and intervals work on it; the errors name the fix; a model file whose
+    /// tied coefficients differ is refused.
+    @Test func sharedCovariates() throws {
+        let (ws, data) = try Self.workspace()
+        let train = try ws.run(["train", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv",
+                                                               "--shared-covariates", "multi_cd", "-o", "model.json"])
+        #expect(train.status == 0, "\(train)")
+        #expect(train.stderr.contains("Shared coefficients (multi_cd) against free ones: likelihood-ratio statistic 2.89 on 1 degree of freedom, p = 0.0889\n"), "\(train)")
+        #expect(!train.stderr.contains("hessian-near-singular"), "\(train)")
+        let model = try ModelFile.load(path: ws.path("model.json"))
+        let p = model.purchaseModel.parameters
+        #expect(p["alpha.multi_cd"] == p["beta.multi_cd"] && model.purchaseModel.freeParameters == 7)
+        #expect(model.covariates?.shared == ["multi_cd"])
+        let test = try #require(model.covariates?.sharedTest)
+        #expect(test.degreesOfFreedom == 1 && isClose(test.pValue, Special.chiSquareSurvival(test.statistic, degreesOfFreedom: 1), relative: 1e-14))
+        #expect(isClose(model.purchaseModel.aic, 14 - 2 * model.purchaseModel.logLikelihood, relative: 1e-14))
+        let score = try ws.run(["score", data] + Self.window + ["--model", "model.json", "--covariates", "cov.csv", "--interval", "0.9", "-o", "s.csv"])
+        #expect(score.status == 0, "\(score)")
+        let evaluate = try ws.run(["evaluate", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "--shared-covariates", "multi_cd"])
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("  with covariates      LL -9571.9355   AIC 19157.87   BIC 19198.23   (7 parameters)\n  shared coefficients against free ones: statistic 2.89 on 1 degree of freedom, p = 0.0889\n"), "\(evaluate)")
+
+        let notBoth = try ws.run(["train", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "--dropout-covariates", "log_first_amount",
+                                                                 "--shared-covariates", "multi_cd", "-o", "m.json"])
+        #expect(notBoth.status == 65 && notBoth.stderr.contains("--shared-covariates names 'multi_cd', which is not in --dropout-covariates: a shared coefficient acts on both processes, so add it there or leave it out of --shared-covariates"), "\(notBoth)")
+        let unknown = try ws.run(["train", data] + Self.window + ["--covariates", "cov.csv", "--shared-covariates", "channel", "-o", "m.json"])
+        #expect(unknown.status == 65 && unknown.stderr.contains("--shared-covariates names 'channel', which is not a column of the covariate file (its columns: multi_cd, log_first_amount)"), "\(unknown)")
+        #expect(!ws.exists("m.json"))
+
+        var text = try ws.read("model.json")
+        let value = String(describing: p["alpha.multi_cd"]!)
+        let tampered = text.replacingOccurrences(of: "\"beta.multi_cd\" : \(value)", with: "\"beta.multi_cd\" : 0.5")
+        #expect(tampered != text)
+        text = tampered
+        _ = try ws.write("tampered.json", text)
+        let refused = try ws.run(["score", data] + Self.window + ["--model", "tampered.json", "--covariates", "cov.csv"])
+        #expect(refused.status != 0 && refused.stderr.contains("purchase_model.parameters.beta.multi_cd"), "\(refused)")
+        #expect(refused.stderr.contains("it is shared with alpha.multi_cd"), "\(refused)")
     }
 }

@@ -72,7 +72,7 @@ public enum Diagnostics {
     public static func warnings(for file: ModelFile, data: CustomerSummaryTable? = nil) -> [DiagnosticWarning] {
         var out: [DiagnosticWarning] = []
         out += lifetimeWarnings(file.purchaseModel)
-        out += fitWarnings(file.purchaseModel)
+        out += fitWarnings(file.purchaseModel, ties: file.sharedCoefficients)
         if let spend = file.spendModel {
             out += spendWarnings(spend)
             out += fitWarnings(spend)
@@ -115,14 +115,17 @@ public enum Diagnostics {
             record.model, name, value, name))]
     }
 
-    /// The fit itself: parameters at a boundary, a near-singular Hessian.
-    public static func fitWarnings(_ record: FittedModelRecord) -> [DiagnosticWarning] {
+    /// The fit itself: parameters at a boundary, a near-singular Hessian. With `ties` (shared
+    /// coefficients) the checks see each tied group once: its covariance is singular by
+    /// construction, not because the data fail to determine it.
+    public static func fitWarnings(_ record: FittedModelRecord, ties: TiedParameters? = nil) -> [DiagnosticWarning] {
         var out: [DiagnosticWarning] = []
-        let sigma = record.logParameterCovariance
+        let ties = ties ?? TiedParameters(count: record.parameterNames.count)
+        let sigma = ties.reduceCovariance(record.logParameterCovariance)
         let dimensioned: Set<String> = ["bgnbd": ["alpha"], "mbgnbd": ["alpha"], "pareto-nbd": ["alpha", "beta"],
                                         "gamma-gamma": ["gamma"]][record.model] ?? []
         var boundary: [String] = []
-        for (i, name) in record.parameterNames.enumerated() {
+        for (i, name) in ties.reduce(record.parameterNames).enumerated() {
             let theta = record.parameters[name] ?? .nan, s = sigma[i, i].squareRoot()
             if s > logStandardErrorLimit {
                 boundary.append(String(format: "%@ = %.4g (standard error of ln %@ %.3g > %.0f)", name, theta, name, s, logStandardErrorLimit))

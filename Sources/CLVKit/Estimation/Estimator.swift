@@ -172,6 +172,12 @@ public struct ParameterFit: Sendable {
     public var iterations: Int
     public var termination: TerminationReason
     public var gradientNorm: Double
+    /// Equality constraints the fit was under (`--shared-covariates`); nil when none. The
+    /// estimates and covariance are of every parameter, tied ones repeated.
+    public var ties: TiedParameters? = nil
+
+    /// The parameters the data determine, k in AIC = 2k − 2 LL and BIC = k ln n − 2 LL.
+    public var freeParameterCount: Int { ties?.freeCount ?? names.count }
 
     var named: [String: Double] {
         Dictionary(names.enumerated().map { ($0.element, estimates[$0.offset]) }, uniquingKeysWith: { a, _ in a })

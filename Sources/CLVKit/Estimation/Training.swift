@@ -29,12 +29,15 @@ public struct CovariateInput: Sendable {
     public var dropout: [String]?
     /// λ of the L2 penalty on the coefficients (`--penalty`; 0: the plain maximum-likelihood fit).
     public var penalty: Double
+    /// Columns with one coefficient for every parameter they shift (`--shared-covariates`).
+    public var shared: [String]
 
-    public init(file: CovariateFile, purchase: [String]? = nil, dropout: [String]? = nil, penalty: Double = 0) {
+    public init(file: CovariateFile, purchase: [String]? = nil, dropout: [String]? = nil, penalty: Double = 0, shared: [String] = []) {
         self.file = file
         self.purchase = purchase
         self.dropout = dropout
         self.penalty = penalty
+        self.shared = shared
     }
 }
 
@@ -67,13 +70,23 @@ public enum Training {
             guard table.customerIDs.count == table.count, table.weight.allSatisfy({ $0 == 1 }) else {
                 throw DataError(file: source, message: "covariates need one row per customer with its id; this summary has weighted rows (customers merged into patterns), so its customers cannot be matched with the covariate file")
             }
-            let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout)
+            let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout,
+                                                  shared: covariates.shared)
             (specification, notes, design) = (made.specification, made.notes, made.design)
             withoutCovariates = purchaseRecord
             // No two customers share (x, t_x, T) (continuous times): none can share covariates too.
             let mayCompress = purchaseData.count < history.count
-            let fitted = try type.fitWithCovariates(to: history, design: made.design, compress: mayCompress, start: purchase,
-                                                    penalty: covariates.penalty, estimator: estimator)
+            let (data, compressedDesign) = mayCompress ? history.compressed(with: made.design) : (history, made.design)
+            let shared = made.specification.sharedCovariates
+            let fitted = try type.fitWithCovariates(to: data, design: compressedDesign, start: purchase, penalty: covariates.penalty,
+                                                    shared: shared, estimator: estimator)
+            if !shared.isEmpty {
+                let free = try type.fitWithCovariates(to: data, design: compressedDesign, start: purchase, penalty: covariates.penalty,
+                                                      shared: [], estimator: estimator)
+                specification?.sharedTest = LikelihoodRatioTest(
+                    restricted: fitted.record.logLikelihood, unrestricted: free.record.logLikelihood,
+                    degreesOfFreedom: free.record.freeParameterCount - fitted.record.freeParameterCount)
+            }
             covariateModel = fitted.model
             purchaseRecord = fitted.record
             purchase = fitted.model.baseModel
@@ -188,10 +201,9 @@ public enum Training {
 extension CovariatePurchaseModel {
     /// Fits this model with covariates, starting from its fit without them (a static member, so
     /// that an existential model type can call it).
-    static func fitWithCovariates(to history: PurchaseHistory, design: CovariateDesign, compress: Bool = true, start: any PurchaseModel,
-                                  penalty: Double, estimator: Estimator) throws -> (model: any CustomerParameterModel, record: FittedModelRecord) {
-        let (data, compressedDesign) = compress ? history.compressed(with: design) : (history, design)
-        let result = try estimator.fit(Self.self, to: data, covariates: compressedDesign, start: start as? Self, penalty: penalty)
+    static func fitWithCovariates(to data: PurchaseHistory, design: CovariateDesign, start: any PurchaseModel, penalty: Double,
+                                  shared: [String], estimator: Estimator) throws -> (model: any CustomerParameterModel, record: FittedModelRecord) {
+        let result = try estimator.fit(Self.self, to: data, covariates: design, start: start as? Self, penalty: penalty, shared: shared)
         var record = FittedModelRecord(model: identifier, result.fit)
         if penalty > 0 { record.penalty = penalty }
         return (result.model, record)

@@ -11,14 +11,6 @@ public struct CovariateEvaluation: Codable, Equatable, Sendable {
         public var bic: Double
     }
 
-    /// 2 (LL_with − LL_without) on as many degrees of freedom as there are coefficients: under
-    /// the null hypothesis that every coefficient is 0, asymptotically χ².
-    public struct LikelihoodRatioTest: Codable, Equatable, Sendable {
-        public var statistic: Double
-        public var degreesOfFreedom: Int
-        public var pValue: Double
-    }
-
     /// One coefficient: its estimate, 95 % interval (estimate ∓ 1.96 SE) and what it means.
     public struct Effect: Codable, Equatable, Sendable {
         public var coefficient: String
@@ -32,24 +24,27 @@ public struct CovariateEvaluation: Codable, Equatable, Sendable {
     public var model: String
     public var withoutCovariates: Fit
     public var withCovariates: Fit
+    /// 2 (LL_with − LL_without) on as many degrees of freedom as there are coefficients: the
+    /// null hypothesis is that every coefficient is 0.
     public var likelihoodRatio: LikelihoodRatioTest
+    /// With `--shared-covariates`: the shared coefficients against every coefficient free.
+    public var sharedCoefficients: LikelihoodRatioTest?
     public var effects: [Effect]
 
     /// Compares the records of the same model fitted with and without covariates on the same
     /// customers; `means` are the covariates' means over them (where BG/NBD's dropout effect is
     /// evaluated).
     public init(with record: FittedModelRecord, without plain: FittedModelRecord, model: any CustomerParameterModel,
-                means: CovariateDesign.Means) {
+                means: CovariateDesign.Means, sharedTest: LikelihoodRatioTest? = nil) {
         func fit(_ r: FittedModelRecord) -> Fit {
-            Fit(parameters: r.parameterNames.count, logLikelihood: r.logLikelihood, aic: r.aic, bic: r.bic)
+            Fit(parameters: r.freeParameterCount, logLikelihood: r.logLikelihood, aic: r.aic, bic: r.bic)
         }
         self.model = record.model
         withoutCovariates = fit(plain)
         withCovariates = fit(record)
-        let df = record.parameterNames.count - plain.parameterNames.count
-        let statistic = max(0, 2 * (record.logLikelihood - plain.logLikelihood))
-        likelihoodRatio = LikelihoodRatioTest(statistic: statistic, degreesOfFreedom: df,
-                                              pValue: df > 0 ? Special.chiSquareSurvival(statistic, degreesOfFreedom: df) : 1)
+        likelihoodRatio = LikelihoodRatioTest(restricted: plain.logLikelihood, unrestricted: record.logLikelihood,
+                                              degreesOfFreedom: withCovariates.parameters - withoutCovariates.parameters)
+        sharedCoefficients = sharedTest
         let intervals = Dictionary(uniqueKeysWithValues: record.confidenceIntervals(level: 0.95).map { ($0.name, $0) })
         effects = model.effects(means: means).map { e in
             let i = intervals[e.coefficient]!
@@ -67,6 +62,10 @@ public struct CovariateEvaluation: Codable, Equatable, Sendable {
         s += String(format: "statistic %.2f on %d degrees of freedom, p = %.3g\n", likelihoodRatio.statistic, likelihoodRatio.degreesOfFreedom, likelihoodRatio.pValue)
         s += String(format: "  without covariates   LL %.4f   AIC %.2f   BIC %.2f   (%d parameters)\n", withoutCovariates.logLikelihood, withoutCovariates.aic, withoutCovariates.bic, withoutCovariates.parameters)
         s += String(format: "  with covariates      LL %.4f   AIC %.2f   BIC %.2f   (%d parameters)\n", withCovariates.logLikelihood, withCovariates.aic, withCovariates.bic, withCovariates.parameters)
+        if let t = sharedCoefficients {
+            s += String(format: "  shared coefficients against free ones: statistic %.2f on %d degree%@ of freedom, p = %.3g%@\n",
+                        t.statistic, t.degreesOfFreedom, t.degreesOfFreedom == 1 ? "" : "s", t.pValue, t.pValue < 0.05 ? " (the data reject sharing at 5 %)" : "")
+        }
         for e in effects { s += "  \(e.description)\n" }
         return s
     }

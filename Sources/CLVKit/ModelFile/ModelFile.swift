@@ -125,6 +125,13 @@ public struct FittedModelRecord: Codable, Equatable, Sendable {
     /// used; `log_likelihood` is then the log-likelihood at the penalised optimum, and the
     /// covariance the inverse of the penalised information. Absent for a plain fit.
     public var penalty: Double?
+    /// Covariate models with shared coefficients only (`--shared-covariates`): how many
+    /// parameters the data determine, fewer than `parameter_names` because tied coefficients
+    /// are listed once per parameter they shift. AIC and BIC count these. Absent: all of them.
+    public var freeParameters: Int?
+
+    /// k of AIC and BIC.
+    public var freeParameterCount: Int { freeParameters ?? parameterNames.count }
 
     /// The parameter values in `parameterNames` order.
     public var parameterValues: [Double] { parameterNames.map { parameters[$0] ?? .nan } }
@@ -283,6 +290,17 @@ extension ModelFile {
             expectedNames = covariateType.parameterNames(purchase: covariates.purchase, dropout: covariates.dropout)
         }
         try purchaseModel.validate(expectedNames: expectedNames, prefix: "purchase_model", file: file)
+        let ties = sharedCoefficients ?? TiedParameters(count: expectedNames.count)
+        guard purchaseModel.freeParameterCount == ties.freeCount else {
+            throw fail("purchase_model.free_parameters", "is \(purchaseModel.freeParameterCount), but the model has \(ties.freeCount) free parameters (shared covariates: \(covariates?.sharedCovariates ?? [])).")
+        }
+        let values = purchaseModel.parameterValues
+        for j in 0..<ties.count {
+            let first = ties.representative[ties.reducedIndex[j]]
+            guard values[j] == values[first] else {
+                throw fail("purchase_model.parameters.\(expectedNames[j])", "is \(values[j]), but it is shared with \(expectedNames[first]) (\(values[first])): shared coefficients are equal.")
+            }
+        }
         if let mismatch = timeUnit.mismatch(with: purchaseType) {
             throw fail("time_unit", "is \(timeUnit.rawValue), but \(mismatch)")
         }
@@ -336,11 +354,21 @@ extension ModelFile {
                 }
             }
         }
-        for (process, list) in [("purchase", c.purchase), ("dropout", c.dropout)] {
+        for (process, list) in [("purchase", c.purchase), ("dropout", c.dropout), ("shared", c.sharedCovariates)] {
             for name in list where !names.contains(name) { throw fail(process, "names \(name), which no column gives.") }
             guard Set(list).count == list.count else { throw fail(process, "names a covariate twice.") }
         }
+        for name in c.sharedCovariates where !(c.purchase.contains(name) && c.dropout.contains(name)) {
+            throw fail("shared", "names \(name), which is not in both purchase and dropout: a shared coefficient acts on both processes.")
+        }
         guard !(c.purchase.isEmpty && c.dropout.isEmpty) else { throw fail("purchase", "and dropout are both empty.") }
+    }
+
+    /// The ties of shared covariate coefficients among the purchase model's parameters (nil when none).
+    public var sharedCoefficients: TiedParameters? {
+        guard let covariates, !covariates.sharedCovariates.isEmpty,
+              let type = ModelRegistry.purchaseModels[purchaseModel.model] as? any CovariatePurchaseModel.Type else { return nil }
+        return type.sharedCoefficients(purchase: covariates.purchase, dropout: covariates.dropout, shared: covariates.sharedCovariates)
     }
 
     /// The covariate model the file describes (nil for a model without covariates).
@@ -401,7 +429,8 @@ extension FittedModelRecord {
         standardErrors = Dictionary(uniqueKeysWithValues: zip(fit.names, fit.covariance.diagonalEntries.map { $0.squareRoot() }))
         covariance = fit.covariance.rowArrays
         logLikelihood = fit.logLikelihood
-        let k = Double(fit.names.count)
+        if fit.freeParameterCount < fit.names.count { freeParameters = fit.freeParameterCount }
+        let k = Double(fit.freeParameterCount)
         aic = 2 * k - 2 * fit.logLikelihood
         bic = k * Double.log(fit.observationCount) - 2 * fit.logLikelihood
         customers = fit.observationCount

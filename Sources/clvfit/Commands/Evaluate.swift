@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
             throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
         }
         if covariateSelection.given, covariates.covariates == nil {
-            throw ValidationError("--purchase-covariates, --dropout-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
+            throw ValidationError("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
         }
         if covariates.covariates != nil, compare {
             throw ValidationError("--compare does not take --covariates yet; evaluate each model with --model NAME --covariates FILE (the output compares it with the same model without covariates).")
@@ -76,10 +76,7 @@ struct Evaluate: ParsableCommand {
             return
         }
         let covariateFile = try covariates.read(customerColumn: log.customerColumn)
-        let outcome = try modelChoice.train(table, source: transactions, covariates: covariateFile.map {
-            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout,
-                           penalty: covariateSelection.penalty)
-        })
+        let outcome = try modelChoice.train(table, source: transactions, covariates: covariateFile.map(covariateSelection.input))
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
         var models: CustomerModels? = nil
         if let model = outcome.covariateModel, let design = outcome.covariateDesign {
@@ -91,7 +88,8 @@ struct Evaluate: ParsableCommand {
         var notes = outcome.covariateNotes.map { $0 + "\n" }.joined() + WarningText.render(evaluation.warnings ?? [])
         var tracking: TrackingCurve? = nil
         if let model = outcome.covariateModel, let design = outcome.covariateDesign, let plain = outcome.withoutCovariates {
-            evaluation.covariates = CovariateEvaluation(with: outcome.modelFile.purchaseModel, without: plain, model: model, means: design.means())
+            evaluation.covariates = CovariateEvaluation(with: outcome.modelFile.purchaseModel, without: plain, model: model, means: design.means(),
+                                                         sharedTest: outcome.modelFile.covariates?.sharedTest)
             notes += "Note: the tracking curve (expected purchases of new customers) is not computed for a model with covariates yet.\n"
         } else {
             tracking = try TrackingCurve.compute(data.cohort, model: outcome.purchaseModel, unit: table.unit)

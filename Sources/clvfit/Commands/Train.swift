@@ -33,7 +33,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         try model.checkUnit(unit, fromLog: input.isTransactionLog)
         if covariateSelection.given, covariates.covariates == nil {
-            throw ValidationError("--purchase-covariates, --dropout-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
+            throw ValidationError("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
         }
     }
 
@@ -42,10 +42,7 @@ struct Train: ParsableCommand {
         try input.log.checkOutputs()
         let covariateFile = try covariates.read(customerColumn: input.log.customerColumn)
         let (table, source) = try input.table(unit: unit ?? model.defaultUnit, quiet: quiet)
-        let outcome = try model.train(table, source: source, covariates: covariateFile.map {
-            CovariateInput(file: $0, purchase: covariateSelection.purchase, dropout: covariateSelection.dropout,
-                           penalty: covariateSelection.penalty)
-        })
+        let outcome = try model.train(table, source: source, covariates: covariateFile.map(covariateSelection.input))
         try outcome.modelFile.write(to: output)
         guard !quiet else { return }
         var text = outcome.covariateNotes.map { $0 + "\n" }.joined()
@@ -79,6 +76,11 @@ enum ModelSummaryText {
             if let c = record.frequencyMonetaryCorrelation {
                 s += String(format: "  correlation(frequency, monetary value) = %.4f (Gamma-Gamma assumes 0)\n", c)
             }
+        }
+        if let covariates = file.covariates, let t = covariates.sharedTest {
+            s += "\nShared coefficients (\(covariates.sharedCovariates.joined(separator: ", "))) against free ones: "
+            s += String(format: "likelihood-ratio statistic %.2f on %d degree%@ of freedom, p = %.3g%@\n", t.statistic, t.degreesOfFreedom, t.degreesOfFreedom == 1 ? "" : "s", t.pValue,
+                        t.pValue < 0.05 ? " (the data reject sharing at 5 %; train without --shared-covariates)" : "")
         }
         return s
     }

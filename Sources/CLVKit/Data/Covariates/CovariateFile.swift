@@ -30,6 +30,22 @@ public struct CovariateSpecification: Codable, Equatable, Sendable {
     public var purchase: [String]
     /// Covariate names shifting the dropout process, in coefficient order.
     public var dropout: [String]
+    /// Covariates with one coefficient for every parameter they shift (`--shared-covariates`;
+    /// each is in both `purchase` and `dropout`). Absent when none.
+    public var shared: [String]?
+    /// With `shared`: the likelihood-ratio test of the shared coefficients against the same
+    /// model with every coefficient free (informational; a reader that ignores it predicts the same).
+    public var sharedTest: LikelihoodRatioTest?
+
+    public init(columns: [CovariateColumnEncoding], purchase: [String], dropout: [String], shared: [String]? = nil) {
+        self.columns = columns
+        self.purchase = purchase
+        self.dropout = dropout
+        self.shared = shared
+    }
+
+    /// `shared`, or none.
+    public var sharedCovariates: [String] { shared ?? [] }
 }
 
 /// A covariate file read into memory: one row per customer, the first column (or the one named
@@ -121,14 +137,18 @@ public struct CovariateFile: Sendable {
     ///   - purchase, dropout: the file columns for each process; nil = every column.
     /// - Returns: the design, its specification (for the model file) and notes for standard
     ///   error (columns used by neither process).
-    public func design(for customers: [String], purchase: [String]?, dropout: [String]?) throws(DataError)
+    public func design(for customers: [String], purchase: [String]?, dropout: [String]?, shared: [String] = []) throws(DataError)
         -> (design: CovariateDesign, specification: CovariateSpecification, notes: [String]) {
-        for (option, chosen) in [("--purchase-covariates", purchase), ("--dropout-covariates", dropout)] {
+        for (option, chosen) in [("--purchase-covariates", purchase), ("--dropout-covariates", dropout), ("--shared-covariates", shared)] {
             for c in chosen ?? [] where !columnNames.contains(c) {
                 throw DataError(file: name, field: c, message: "\(option) names '\(DataText.shortened(c))', which is not a column of the covariate file (its columns: \(columnNames.joined(separator: ", ")))")
             }
         }
         let purchaseColumns = purchase ?? columnNames, dropoutColumns = dropout ?? columnNames
+        for c in shared where !(purchaseColumns.contains(c) && dropoutColumns.contains(c)) {
+            let missing = purchaseColumns.contains(c) ? "--dropout-covariates" : "--purchase-covariates"
+            throw DataError(file: name, field: c, message: "--shared-covariates names '\(DataText.shortened(c))', which is not in \(missing): a shared coefficient acts on both processes, so add it there or leave it out of --shared-covariates")
+        }
         let used = columnNames.filter { purchaseColumns.contains($0) || dropoutColumns.contains($0) }
         var notes: [String] = []
         let ignored = columnNames.filter { !used.contains($0) }
@@ -147,7 +167,8 @@ public struct CovariateFile: Sendable {
         let specification = CovariateSpecification(
             columns: encodings,
             purchase: encodings.filter { purchaseColumns.contains($0.column) }.flatMap(\.covariateNames),
-            dropout: encodings.filter { dropoutColumns.contains($0.column) }.flatMap(\.covariateNames))
+            dropout: encodings.filter { dropoutColumns.contains($0.column) }.flatMap(\.covariateNames),
+            shared: shared.isEmpty ? nil : encodings.filter { shared.contains($0.column) }.flatMap(\.covariateNames))
         let design = CovariateDesign(
             purchase: CovariateColumns(names: specification.purchase, columns: specification.purchase.map { coded[$0]! }),
             dropout: CovariateColumns(names: specification.dropout, columns: specification.dropout.map { coded[$0]! }))

@@ -41,6 +41,12 @@ public struct CovariateDesign: Sendable, Equatable {
     public func parameterDomains<M: CovariatePurchaseModel>(_ type: M.Type) -> [ParameterDomain] {
         M.parameterDomains + Array(repeating: .real, count: parameterNames(type).count - M.parameterNames.count)
     }
+
+    /// The equality constraints of `shared` covariates in `M`'s parameter layout: for each, its
+    /// coefficients on every parameter it shifts (`<parameter>.<covariate>`) are one.
+    public func sharedCoefficients<M: CovariatePurchaseModel>(_ type: M.Type, shared: [String]) -> TiedParameters {
+        M.sharedCoefficients(purchase: purchase.names, dropout: dropout.names, shared: shared)
+    }
 }
 
 /// The log-likelihood of a covariate model (EXTENSIONS.md §1): the base model's likelihood of each

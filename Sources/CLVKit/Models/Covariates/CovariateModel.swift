@@ -59,6 +59,19 @@ extension CovariatePurchaseModel {
         }
     }
 
+    /// The ties of `shared` covariates (each in both processes) among the parameters
+    /// `parameterNames(purchase:dropout:)` lists: one group per shared covariate, its
+    /// coefficient on every parameter it shifts.
+    public static func sharedCoefficients(purchase: [String], dropout: [String], shared: [String]) -> TiedParameters {
+        let names = parameterNames(purchase: purchase, dropout: dropout)
+        let groups = shared.map { covariate in
+            covariateShifts.compactMap { names.firstIndex(of: "\($0.parameter).\(covariate)") }
+        }
+        precondition(groups.allSatisfy { $0.count == covariateShifts.count },
+                     "A shared covariate acts on both processes (give it in both --purchase-covariates and --dropout-covariates).")
+        return TiedParameters(count: names.count, groups: groups)
+    }
+
     /// The index in `parameterNames` of each shifted parameter, in `covariateShifts` order.
     static var shiftedParameterIndices: [Int] {
         covariateShifts.map { shift in

@@ -172,21 +172,36 @@ extension Estimator {
     ///     (N the number of customers); 0 is the plain maximum-likelihood fit. The fit then
     ///     reports the log-likelihood itself (not the penalised objective) at the penalised
     ///     optimum, and the covariance from the penalised Hessian, as CLVTools does.
+    ///   - shared: covariates (of both processes) that take one coefficient for every parameter
+    ///     they shift (CLVTools' `names.cov.constr`); the fit is then under those equalities
+    ///     (`TiedParameters`), and reports every coefficient, tied ones equal.
     public func fit<M: CovariatePurchaseModel>(_ type: M.Type, to data: PurchaseHistory, covariates design: CovariateDesign,
-                                               start: M? = nil, penalty: Double = 0) throws(EstimationError) -> CovariateFitResult<M> {
+                                               start: M? = nil, penalty: Double = 0,
+                                               shared: [String] = []) throws(EstimationError) -> CovariateFitResult<M> {
         precondition(penalty >= 0 && penalty.isFinite, "The L2 penalty is a finite λ ≥ 0.")
         let scaling = CovariateScaling(design, weight: data.weight)
         let covariateLikelihood = CovariateLogLikelihood<M>(data, design: scaling.standardised(design))
-        let likelihood: any LogLikelihood = penalty == 0 ? covariateLikelihood
+        let penalized: any LogLikelihood = penalty == 0 ? covariateLikelihood
             : PenalizedLogLikelihood(covariateLikelihood, firstCoefficient: 4,
                                      weights: scaling.coefficientScales(M.self).map { penalty * data.customerCount / ($0 * $0) })
         let names = design.parameterNames(M.self)
+        let ties = design.sharedCoefficients(M.self, shared: shared)
+        let likelihood: any LogLikelihood = ties.isTrivial ? penalized : TiedLogLikelihood(base: penalized, ties: ties)
         let zeros = Array(repeating: 0.0, count: names.count - 4)
         let starts = (start.map { [$0.parameterValues] } ?? []) + M.startValues(for: data)
-        var inner = try fitParameters(likelihood, names: names, domains: design.parameterDomains(M.self),
-                                      starts: starts.map { $0 + zeros }, model: "\(M.displayName) with covariates")
+        let domains = design.parameterDomains(M.self)
+        var inner = try fitParameters(likelihood, names: ties.reduce(names), domains: ties.reduce(domains),
+                                      starts: starts.map { ties.reduce($0 + zeros) }, model: "\(M.displayName) with covariates")
+        if !ties.isTrivial {
+            inner.names = names
+            inner.domains = domains
+            inner.estimates = ties.expand(inner.estimates)
+            inner.optimizerCovariance = ties.expandCovariance(inner.optimizerCovariance)
+            inner.ties = ties
+        }
         if penalty > 0 { inner.logLikelihood = covariateLikelihood.evaluate(inner.estimates, order: .value).value }
-        // Back to the user's scale: φ = A φ̃ with φ = (ln θ, γ).
+        // Back to the user's scale: φ = A φ̃ with φ = (ln θ, γ). A shared covariate has one mean
+        // and scale in both processes, so equal γ̃ stay equal.
         let a = scaling.map(M.self)
         let phiTilde = (0..<names.count).map { $0 < 4 ? Double.log(inner.estimates[$0]) : inner.estimates[$0] }
         let phi = a * phiTilde
