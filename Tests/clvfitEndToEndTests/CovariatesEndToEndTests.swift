@@ -71,12 +71,13 @@ import CLVNumerics
     }
 
     /// evaluate --covariates: the holdout error of the covariate model, the likelihood-ratio test
-    /// against the model without them, the effects; --report and --compare are refused for now.
+    /// against the model without them, the effects, the tracking curve at each customer's own
+    /// parameters, and the HTML report with its covariates section.
     @Test func evaluateWithCovariates() throws {
         let (ws, data) = try Self.workspace()
         let result = try ws.run(["evaluate", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "-o", "eval.txt"])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stderr.contains("Note: the tracking curve (expected purchases of new customers) is not computed for a model with covariates yet."))
+        #expect(!result.stderr.contains("tracking"), "\(result)")
         let text = try ws.read("eval.txt")
         #expect(text.contains("Covariates (pareto-nbd): likelihood-ratio test against the model without them: statistic "), "\(text)")
         #expect(text.contains("  without covariates   LL -9594.9762   AIC 19197.95   BIC 19221.01   (4 parameters)"), "\(text)")
@@ -87,9 +88,18 @@ import CLVNumerics
         let covariates = try #require(object["covariates"] as? [String: Any])
         let test = try #require(covariates["likelihood_ratio"] as? [String: Any])
         #expect((test["degrees_of_freedom"] as? Int) == 4 && ((test["p_value"] as? Double) ?? 1) < 1e-6)
+        #expect(text.contains("Tracking (repeat purchases of all 2357 customers, 78 periods of 7 days)"), "\(text)")
+        let tracking = try #require(object["tracking"] as? [String: Any])
+        let calibration = try #require(tracking["calibration_expected"] as? Double)
+        // Within 4 % of the actual 2,457 calibration repeat purchases (Pareto/NBD without
+        // covariates: 2,524.9, 2.8 % above; with them 2,540.7).
+        #expect(abs(calibration - 2457) < 0.04 * 2457, "\(calibration)")
         let report = try ws.run(["evaluate", data] + Self.window + ["--covariates", "cov.csv", "--report", "r.html"])
-        #expect(report.status == 64 && report.stderr.contains("--report does not cover covariate models yet"), "\(report)")
-        #expect(!ws.exists("r.html"))
+        #expect(report.status == 0, "\(report)")
+        let html = try ws.read("r.html")
+        #expect(html.contains("<h2 id=\"covariates\">Covariates</h2>") && html.contains("<td>alpha.log_first_amount</td>"))
+        #expect(html.contains("P(alive) for a customer with the covariates&#39; means (multi_cd 0.") || html.contains("P(alive) for a customer with the covariates' means (multi_cd 0."), "\(html.prefix(0))")
+        for id in ReportHTML.chartIDs { #expect(html.contains("id=\"\(id)\""), "\(id)") }
     }
 
     /// `--shared-covariates`: one coefficient for multi_cd in both Pareto/NBD processes, the

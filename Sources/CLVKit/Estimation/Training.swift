@@ -19,6 +19,13 @@ public struct TrainingOutcome: Sendable {
     /// the null model of the likelihood-ratio test), and the covariates of the training customers.
     public var withoutCovariates: FittedModelRecord?
     public var covariateDesign: CovariateDesign?
+
+    /// The purchase model of each training customer: the fitted model, or with covariates each
+    /// customer's own (rows of the training summary).
+    public var customerModels: CustomerModels {
+        guard let model = covariateModel, let design = covariateDesign else { return CustomerModels(shared: purchaseModel, covariates: nil) }
+        return CustomerModels(shared: purchaseModel, covariates: (model, design))
+    }
 }
 
 /// A covariate file and which of its columns act on which process (`--covariates`,

@@ -91,6 +91,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         /// `values[i][j]` = P(alive | frequencies[i], recencies[j], T); nil where the cell is
         /// impossible (a discrete-time model: more purchases than opportunities).
         public var values: [[Double?]]
+        /// With covariates: whose P(alive) it is, e.g. "a customer with the covariates' means
+        /// (multi_cd 0.49, log_first_amount 3.2)". Absent for a model without covariates.
+        public var customer: String? = nil
     }
 
     /// A histogram bin [lower, upper) (the last bin: [lower, ∞) when `open`).
@@ -167,7 +170,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         let days = scoring.periodLength * unitDays
         let period = abs(days - HorizonUnit.daysPerMonth) < 1e-9 ? "month" : "period of \(String(format: "%.4g", scoring.periodLength)) \(table.unit.rawValue)s"
         let horizonDescription = "\(scoring.periods) \(period == "month" ? "months" : "periods") at a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per \(period)"
-        let model = outcome.purchaseModel
+        let model = outcome.purchaseModel, models = outcome.customerModels
         var warnings: [Warning] = []
         for record in [outcome.modelFile.purchaseModel] + (outcome.modelFile.spendModel.map { [$0] } ?? []) where !record.converged {
             warnings.append(Warning(code: "not-converged", message: "\(record.model) did not converge (\(record.termination)); its estimates are not maximum-likelihood estimates."))
@@ -191,19 +194,21 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
             purchaseModel: purchaseModel,
             spendModel: spendModel,
             warnings: warnings, tracking: tracking, evaluation: evaluation,
-            calibrationFrequencies: try frequencyHistogram(table, model: model),
-            alive: aliveMatrix(table, model: model),
+            calibrationFrequencies: try frequencyHistogram(table, models: models),
+            alive: try aliveMatrix(table, models: models),
             spendFit: try outcome.spendModel.map { try spendFit(table, model: $0) } ?? nil,
-            clv: try outcome.spendModel.map { try clvDistribution(table, scorer: Scorer(purchaseModel: model, spendModel: $0, options: scoring), horizon: horizonDescription) } ?? nil)
+            clv: try outcome.spendModel.map { try clvDistribution(table, scorer: Scorer(purchaseModel: model, spendModel: $0, options: scoring), models: models, horizon: horizonDescription) } ?? nil)
     }
 
     /// Customers by calibration repeat purchases 0 … 6, 7+, actual and Σᵢ wᵢ P(X(Tᵢ) = k)
-    /// (``CLVKit/FrequencyHistogram``; the 7+ bin is the rest of the customers). A model without
-    /// P(X(t) = k) gets the actual bars and a note.
-    public static func frequencyHistogram(_ table: CustomerSummaryTable, model: any PurchaseModel) throws -> FrequencyHistogram {
+    /// (``CLVKit/FrequencyHistogram``; the 7+ bin is the rest of the customers), each customer
+    /// under their own model when `models` has covariates. A model without P(X(t) = k) gets the
+    /// actual bars and a note.
+    public static func frequencyHistogram(_ table: CustomerSummaryTable, models: CustomerModels) throws -> FrequencyHistogram {
+        let model = models.shared
         let labels = (0...6).map(String.init) + ["7+"]
         let history = try PurchaseHistory(table)
-        if let h = try CLVKit.FrequencyHistogram.compute(model: model, history: history, maxCount: 7) {
+        if let h = try CLVKit.FrequencyHistogram.compute(models: models, history: history, maxCount: 7) {
             return FrequencyHistogram(
                 bins: (0..<8).map { FrequencyHistogram.Bin(label: labels[$0], actual: h.actual[$0], expected: h.expected[$0]) }, note: nil)
         }
@@ -216,8 +221,21 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
 
     /// P(alive) at the median T over frequencies 1 … F (F: the 99th percentile of the
     /// frequencies, at least 5, at most 30) and 20 recencies from 0 to T (bin midpoints; whole
-    /// numbers of opportunities for a discrete-time model).
-    public static func aliveMatrix(_ table: CustomerSummaryTable, model: any PurchaseModel) -> AliveMatrix {
+    /// numbers of opportunities for a discrete-time model). With covariates, for a customer whose
+    /// covariates are the training customers' means (the grid has no room for each customer's).
+    public static func aliveMatrix(_ table: CustomerSummaryTable, models: CustomerModels) throws -> AliveMatrix {
+        var model = models.shared, customer: String? = nil
+        if let (covariateModel, design) = models.covariates {
+            let means = design.means(weight: table.weight)
+            model = try covariateModel.customerPurchaseModel(purchase: means.purchase, dropout: means.dropout)
+            var seen: [String: Double] = [:]
+            for (names, values) in [(design.purchase.names, means.purchase), (design.dropout.names, means.dropout)] {
+                for (n, v) in zip(names, values) { seen[n] = v }
+            }
+            let listed = (design.purchase.names + design.dropout.names.filter { !design.purchase.names.contains($0) })
+                .map { "\($0) \(String(format: "%.3g", seen[$0]!))" }
+            customer = "a customer with the covariates' means (\(listed.joined(separator: ", ")))"
+        }
         let T = weightedQuantile(table.T, table.weight, 0.5)
         let discrete = type(of: model).isDiscreteTime
         let maxFrequency = min(max(weightedQuantile(table.frequency, table.weight, 0.99).rounded(.up), 5), 30)
@@ -236,7 +254,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
                 return p.isFinite ? p : nil
             }
         }
-        return AliveMatrix(T: discrete ? T.rounded() : T, frequencies: frequencies, recencies: recencies, values: values)
+        return AliveMatrix(T: discrete ? T.rounded() : T, frequencies: frequencies, recencies: recencies, values: values, customer: customer)
     }
 
     /// The Gamma-Gamma fit: observed m̄ of repeat customers (x > 0, m̄ > 0) in 24 bins from 0
@@ -278,8 +296,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
 
     /// CLV of every calibration customer: 25 bins from 0 to the 99th percentile and an open bin
     /// above; the share of the total held by the top 10 % and 20 % of customers.
-    public static func clvDistribution(_ table: CustomerSummaryTable, scorer: Scorer, horizon: String) throws -> CLVDistribution? {
-        let scores = try scorer.score(table)
+    public static func clvDistribution(_ table: CustomerSummaryTable, scorer: Scorer, models: CustomerModels? = nil,
+                                       horizon: String) throws -> CLVDistribution? {
+        let scores = try models.map { try scorer.score(table, models: $0) } ?? scorer.score(table)
         let values = scores.map { $0.clv ?? 0 }
         let weights = table.weight
         let total = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }, customers = weights.reduce(0, +)

@@ -43,4 +43,40 @@ public struct FrequencyHistogram: Sendable, Equatable {
         }
         return FrequencyHistogram(model: type(of: model).displayName, actual: actual, expected: expected)
     }
+
+    /// The histogram when every customer has a model of their own (a covariate model): the same
+    /// sums with row i's P(X(Tᵢ) = k) under row i's model. `history` is row-aligned with the
+    /// models' covariate design (the summary's rows).
+    /// - Complexity: O(rows × maxCount) PMF evaluations, rows in parallel.
+    public static func compute(models: CustomerModels, history: PurchaseHistory, maxCount: Int = 7) throws(ModelError) -> FrequencyHistogram? {
+        guard models.covariates != nil else { return try compute(model: models.shared, history: history, maxCount: maxCount) }
+        precondition(maxCount >= 1, "A histogram needs at least the bucket 0 and the open bucket.")
+        guard models.shared is any PurchaseCountDistribution else { return nil }
+        let parts = ChunkedSum.map(rows: history.count) { range -> Result<(actual: [Double], expected: [Double]), ModelError> in
+            var actual = [Double](repeating: 0, count: maxCount + 1), expected = actual
+            for i in range {
+                let w = history.weight[i]
+                actual[min(Int(history.frequency[i]), maxCount)] += w
+                do throws(ModelError) {
+                    guard let distribution = try models.model(row: i) as? any PurchaseCountDistribution else { continue }
+                    var below = 0.0
+                    for k in 0..<maxCount {
+                        let p = try distribution.probabilityOfPurchases(k, within: history.T[i])
+                        expected[k] += w * p
+                        below += p
+                    }
+                    expected[maxCount] += w * max(0, 1 - below)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success((actual, expected))
+        }
+        var actual = [Double](repeating: 0, count: maxCount + 1), expected = actual
+        for part in parts {
+            let (a, e) = try part.get()
+            for k in 0...maxCount { actual[k] += a[k]; expected[k] += e[k] }
+        }
+        return FrequencyHistogram(model: type(of: models.shared).displayName, actual: actual, expected: expected)
+    }
 }

@@ -33,6 +33,7 @@ public enum ReportHTML {
         """
         html += warnings(report)
         html += parameters(report)
+        html += covariates(report)
         html += tracking(report)
         html += calibrationHistogram(report)
         html += holdout(report)
@@ -70,6 +71,31 @@ public enum ReportHTML {
             }
             s += "</table>\n<p>log-likelihood \(f(m.logLikelihood, 2)) · AIC \(f(m.aic, 2)) · BIC \(f(m.bic, 2)) · \(f(m.customers, 0)) customers · \(m.iterations) iterations\(m.converged ? "" : " · <span class=\"warning\">not converged</span>")</p>\n"
         }
+        return s
+    }
+
+    /// What the covariates add: the tests, AIC and BIC with and without them, and each
+    /// coefficient's effect in words.
+    static func covariates(_ r: EvaluationReport) -> String {
+        guard let c = r.evaluation.covariates else { return "" }
+        func test(_ t: LikelihoodRatioTest) -> String {
+            "statistic \(f(t.statistic, 2)) on \(t.degreesOfFreedom) degree\(t.degreesOfFreedom == 1 ? "" : "s") of freedom, p = \(String(format: "%.3g", t.pValue))"
+        }
+        var s = "<h2 id=\"covariates\">Covariates</h2>\n"
+        s += "<p>Likelihood-ratio test against the same model without covariates: \(test(c.likelihoodRatio))\(c.likelihoodRatio.pValue < 0.05 ? " (the covariates improve the fit)" : " (no evidence that the covariates improve the fit)").</p>\n"
+        if let shared = c.sharedCoefficients {
+            s += "<p>Shared coefficients against free ones: \(test(shared))\(shared.pValue < 0.05 ? " (the data reject sharing)" : "").</p>\n"
+        }
+        s += "<table class=\"covariate-fits\"><tr><th>model</th><th>parameters</th><th>log-likelihood</th><th>AIC</th><th>BIC</th></tr>\n"
+        for (name, fit) in [("without covariates", c.withoutCovariates), ("with covariates", c.withCovariates)] {
+            s += "<tr><td>\(name)</td><td>\(fit.parameters)</td><td>\(f(fit.logLikelihood, 2))</td><td>\(f(fit.aic, 2))</td><td>\(f(fit.bic, 2))</td></tr>\n"
+        }
+        s += "</table>\n<table class=\"covariate-effects\"><tr><th>coefficient</th><th>estimate</th><th>95 % interval</th><th>effect</th></tr>\n"
+        for effect in c.effects {
+            let words = effect.description.hasPrefix(effect.coefficient + ": ") ? String(effect.description.dropFirst(effect.coefficient.count + 2)) : effect.description
+            s += "<tr><td>\(e(effect.coefficient))</td><td>\(f(effect.estimate, 4))</td><td>\(f(effect.lower, 4)) … \(f(effect.upper, 4))</td><td style=\"text-align:left\">\(e(words))</td></tr>\n"
+        }
+        s += "</table>\n<p class=\"note\">A Gamma rate's coefficient multiplies the mean rate by e^γ per unit of its covariate; BG/NBD's dropout coefficients move the mean dropout probability a/(a+b), shown at the covariates' means and one unit higher. The charts below use each customer's own parameters; the P(alive) map is for a customer with the covariates' means.</p>\n"
         return s
     }
 
@@ -134,7 +160,7 @@ public enum ReportHTML {
         let a = r.alive, unit = r.unit.rawValue
         var s = "<h2 id=\"alive\">P(alive) by frequency and recency</h2>\n"
         s += figure("alive-heatmap", SVGChart.heatMap(
-            title: "P(alive) for a customer known for T = \(f(a.T, 1)) \(unit)s (the median)",
+            title: "P(alive) for \(a.customer ?? "a customer") known for T = \(f(a.T, 1)) \(unit)s (the median)",
             xLabel: "Recency (\(unit)s from first to last purchase)", yLabel: "Frequency (repeat purchases)",
             rowLabels: a.frequencies.map { f($0, 0) }, columnLabels: a.recencies.map { f($0, 1) },
             values: a.values, legendLabel: "P(alive)"),

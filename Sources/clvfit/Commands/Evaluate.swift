@@ -56,9 +56,6 @@ struct Evaluate: ParsableCommand {
         if covariates.covariates != nil, compare {
             throw ValidationError("--compare does not take --covariates yet; evaluate each model with --model NAME --covariates FILE (the output compares it with the same model without covariates).")
         }
-        if covariates.covariates != nil, report != nil {
-            throw ValidationError("--report does not cover covariate models yet; leave out --report (the text and JSON outputs have the holdout error, the likelihood-ratio test and the coefficients' effects).")
-        }
         try modelChoice.checkUnit(unit.timeUnit, fromLog: true, summaryAccepted: false)
     }
 
@@ -78,26 +75,19 @@ struct Evaluate: ParsableCommand {
         let covariateFile = try covariates.read(customerColumn: log.customerColumn)
         let outcome = try modelChoice.train(table, source: transactions, covariates: covariateFile.map(covariateSelection.input))
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
-        var models: CustomerModels? = nil
-        if let model = outcome.covariateModel, let design = outcome.covariateDesign {
-            models = CustomerModels(shared: outcome.purchaseModel, covariates: (model, design))
-        }
+        let models = outcome.customerModels
         var evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
                                                         spendModel: outcome.spendModel, models: models)
         evaluation.annotate(with: outcome.modelFile)
-        var notes = outcome.covariateNotes.map { $0 + "\n" }.joined() + WarningText.render(evaluation.warnings ?? [])
-        var tracking: TrackingCurve? = nil
+        let notes = outcome.covariateNotes.map { $0 + "\n" }.joined() + WarningText.render(evaluation.warnings ?? [])
         if let model = outcome.covariateModel, let design = outcome.covariateDesign, let plain = outcome.withoutCovariates {
             evaluation.covariates = CovariateEvaluation(with: outcome.modelFile.purchaseModel, without: plain, model: model, means: design.means(),
                                                          sharedTest: outcome.modelFile.covariates?.sharedTest)
-            notes += "Note: the tracking curve (expected purchases of new customers) is not computed for a model with covariates yet.\n"
-        } else {
-            tracking = try TrackingCurve.compute(data.cohort, model: outcome.purchaseModel, unit: table.unit)
         }
         FileHandle.standardError.write(Data(notes.utf8))
+        let tracking = try TrackingCurve.compute(data.cohort, table: table, models: models)
         evaluation.tracking = tracking
         if let report {
-            guard let tracking else { throw CommandFailure(status: .usage, description: "--report needs the tracking curve") }
             let content = try EvaluationReport.build(data: data, source: transactions, outcome: outcome,
                                                      evaluation: evaluation, tracking: tracking)
             try AtomicOutput.write(ReportHTML.render(content), to: report)

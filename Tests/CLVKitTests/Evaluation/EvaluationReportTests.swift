@@ -72,7 +72,7 @@ import CLVTestSupport
     @Test func histogramWithoutCountDistributionHasANote() throws {
         let s = try Self.setup()
         let plain = try NoCountDistribution(parameterValues: [0.2426, 4.4136, 0.7929, 2.4259])
-        let h = try EvaluationReport.frequencyHistogram(s.data.table, model: plain)
+        let h = try EvaluationReport.frequencyHistogram(s.data.table, models: CustomerModels(shared: plain, covariates: nil))
         #expect(h.bins.allSatisfy { $0.expected == nil })
         #expect(h.note?.contains("offers no P(X(t) = k)") == true)
         #expect(h.bins.map(\.actual).reduce(0, +) == 2357)

@@ -46,4 +46,29 @@ import CLVTestSupport
         let plain: any PurchaseModel = try NoCountDistribution(parameterValues: [0.243, 4.414, 0.793, 2.426])
         #expect(try FrequencyHistogram.compute(model: plain, history: data) == nil)
     }
+
+    /// Per-customer models (covariates): at coefficients 0 the histogram is the one-model one;
+    /// with coefficients each bucket is Σᵢ P_i(X(Tᵢ) = k) under customer i's own parameters.
+    @Test func perCustomerHistogramSumsEachCustomersProbabilities() throws {
+        let data = try PurchaseHistory(LifetimesFixtures.cdnowCalibrationSummary())
+        let base = try ParetoNBD(r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669)
+        let n = data.count
+        let x = (0..<n).map { Double($0 % 3) }
+        let design = CovariateDesign(purchase: CovariateColumns(names: ["x"], columns: [x]), dropout: CovariateColumns(names: ["x"], columns: [x]))
+        func histogram(_ gamma: [Double]) throws -> FrequencyHistogram? {
+            let model = CovariatePurchaseModelOf(base: base, purchaseCovariates: ["x"], dropoutCovariates: ["x"], coefficients: gamma)
+            return try FrequencyHistogram.compute(models: CustomerModels(shared: base, covariates: (model, design)), history: data, maxCount: 4)
+        }
+        let plain = try #require(try FrequencyHistogram.compute(model: base, history: data, maxCount: 4))
+        let zero = try #require(try histogram([0, 0]))
+        #expect(zero.actual == plain.actual)
+        for k in 0...4 { #expect(isClose(zero.expected[k], plain.expected[k], relative: 1e-10)) }
+        let shifted = try #require(try histogram([0.4, -0.3]))
+        let model = CovariatePurchaseModelOf(base: base, purchaseCovariates: ["x"], dropoutCovariates: ["x"], coefficients: [0.4, -0.3])
+        var expected0 = 0.0
+        for i in 0..<n { expected0 += try model.customerModel(purchase: [x[i]], dropout: [x[i]]).probabilityOfPurchases(0, within: data.T[i]) }
+        #expect(isClose(shifted.expected[0], expected0, relative: 1e-10))
+        #expect(isClose(shifted.expected.reduce(0, +), Double(n), relative: 1e-12))
+        #expect(abs(shifted.expected[0] - plain.expected[0]) > 1)
+    }
 }

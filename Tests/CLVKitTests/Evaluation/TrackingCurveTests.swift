@@ -140,4 +140,46 @@ import CLVTestSupport
                 "expected \(curve.calibrationExpected) vs actual \(curve.calibrationActual)")
         for p in curve.periods { #expect(p.expected >= 0 && p.expected.isFinite) }
     }
+
+    /// Per-customer models (covariates): with every coefficient 0 the curve is the one-model
+    /// curve (the same terms summed by customer instead of by first-purchase day: 1e-9
+    /// relative); with coefficients each period is the brute-force sum of every customer's own
+    /// E_i[X(t)] differences, and the calibration total is Σᵢ E_i[X(Tᵢ)].
+    @Test(arguments: [TimeUnit.week, .day])
+    func perCustomerCurveEqualsBruteForceSum(unit: TimeUnit) throws {
+        let data = try Self.smallData(unit: unit)
+        let base = try BGNBD(r: 0.243, alpha: 4.414 * (unit == .day ? 7 : 1), a: 0.793, b: 2.426)
+        let n = data.table.count
+        let x = (0..<n).map { Double($0 % 2) }, z = (0..<n).map { 0.5 * Double($0) - 0.7 }
+        let design = CovariateDesign(purchase: CovariateColumns(names: ["x"], columns: [x]),
+                                     dropout: CovariateColumns(names: ["z"], columns: [z]))
+        let zero = CovariatePurchaseModelOf(base: base, purchaseCovariates: ["x"], dropoutCovariates: ["z"], coefficients: [0, 0, 0])
+        let plain = try TrackingCurve.compute(data.cohort, model: base, unit: unit)
+        let atZero = try TrackingCurve.compute(data.cohort, table: data.table, models: CustomerModels(shared: base, covariates: (zero, design)))
+        #expect(atZero.periods.count == plain.periods.count)
+        for (p, q) in zip(atZero.periods, plain.periods) {
+            #expect(p.actual == q.actual && isClose(p.cumulativeExpected, q.cumulativeExpected, relative: 1e-9, floor: 1e-12), "\(p.end)")
+        }
+
+        let shifted = CovariatePurchaseModelOf(base: base, purchaseCovariates: ["x"], dropoutCovariates: ["z"], coefficients: [0.8, -0.4, 0.3])
+        let curve = try TrackingCurve.compute(data.cohort, table: data.table, models: CustomerModels(shared: base, covariates: (shifted, design)))
+        let unitDays = try #require(unit.days)
+        let calibrationEnd = data.cohort.calibrationEnd
+        var total = 0.0
+        for i in 0..<n {
+            total += try shifted.customerModel(purchase: [x[i]], dropout: [z[i]]).expectedPurchasesOfNewCustomer(within: data.table.T[i])
+        }
+        #expect(isClose(curve.calibrationExpected, total, relative: 1e-12))
+        for p in curve.periods {
+            var expected = 0.0
+            for i in 0..<n {
+                let model = try shifted.customerModel(purchase: [x[i]], dropout: [z[i]])
+                func age(_ day: CalendarDate) -> Double { max(0, data.table.T[i] + Double(day - calibrationEnd) / unitDays) }
+                expected += try model.expectedPurchasesOfNewCustomer(within: age(p.end))
+                    - (try model.expectedPurchasesOfNewCustomer(within: age(CalendarDate(daysSinceEpoch: p.start.daysSinceEpoch - 1))))
+            }
+            #expect(isClose(p.expected, expected, relative: 1e-9, floor: 1e-12), "\(p.start)…\(p.end): \(p.expected) vs \(expected)")
+        }
+        #expect(abs(curve.calibrationExpected - plain.calibrationExpected) > 1e-3, "the coefficients move the curve")
+    }
 }
