@@ -27,14 +27,7 @@ import CLVTestSupport
     /// differences of the tied likelihood (the tolerances of the covariate likelihoods' own test).
     @Test(arguments: ["bgnbd", "pnbd"])
     func tiedDerivativesMatchFiniteDifferences(_ model: String) throws {
-        let (full, fullDesign, _) = try CovariateLikelihoodTests.cdnow()
-        let n = 400
-        let data = try PurchaseHistory(frequency: Array(full.frequency[..<n]), recency: Array(full.recency[..<n]),
-                                       T: Array(full.T[..<n]))
-        func head(_ c: CovariateColumns) -> CovariateColumns {
-            CovariateColumns(names: c.names, columns: c.columns.map { Array($0[..<n]) })
-        }
-        let design = CovariateDesign(purchase: head(fullDesign.purchase), dropout: head(fullDesign.dropout))
+        let (data, design) = try CovariateLikelihoodTests.cdnowHead(400)
         func check<M: CovariatePurchaseModel>(_ type: M.Type, _ theta: [Double]) {
             let ties = design.sharedCoefficients(M.self, shared: ["multi_cd"])
             #expect(ties.freeCount == ties.count - (M.covariateShifts.count - 1))

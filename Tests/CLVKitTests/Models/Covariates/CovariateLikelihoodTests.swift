@@ -31,6 +31,16 @@ import CLVTestSupport
         return (try PurchaseHistory(table), CovariateDesign(purchase: columns, dropout: columns), table.customerIDs)
     }
 
+    /// The first `n` CDNOW customers of `cdnow()` with their covariates (derivative checks).
+    static func cdnowHead(_ n: Int) throws -> (PurchaseHistory, CovariateDesign) {
+        let (full, design, _) = try cdnow()
+        func head(_ c: CovariateColumns) -> CovariateColumns {
+            CovariateColumns(names: c.names, columns: c.columns.map { Array($0[..<n]) })
+        }
+        return (try PurchaseHistory(frequency: Array(full.frequency[..<n]), recency: Array(full.recency[..<n]), T: Array(full.T[..<n])),
+                CovariateDesign(purchase: head(design.purchase), dropout: head(design.dropout)))
+    }
+
     /// The fixed parameters of EXTENSIONS.md §1: purchase coefficients (0.3, 0.05), dropout (0.2, −0.1).
     static let purchaseCoefficients = [0.3, 0.05], dropoutCoefficients = [0.2, -0.1]
 
@@ -124,14 +134,8 @@ import CLVTestSupport
     /// 1e-5 Hessian: the differences carry ~1e-11·|LL|/h² of rounding).
     @Test(arguments: ["bgnbd", "mbgnbd", "pnbd"])
     func derivativesMatchFiniteDifferences(_ model: String) throws {
-        let (full, fullDesign, _) = try Self.cdnow()
-        let n = 400
-        let data = try PurchaseHistory(frequency: Array(full.frequency[..<n]), recency: Array(full.recency[..<n]),
-                                       T: Array(full.T[..<n]))
-        func head(_ c: CovariateColumns) -> CovariateColumns {
-            CovariateColumns(names: c.names, columns: c.columns.map { Array($0[..<n]) })
-        }
-        let design = CovariateDesign(purchase: head(fullDesign.purchase), dropout: head(CovariateColumns(names: ["log_first_amount"], columns: [fullDesign.dropout.columns[1]])))
+        let (data, fullDesign) = try Self.cdnowHead(400)
+        let design = CovariateDesign(purchase: fullDesign.purchase, dropout: CovariateColumns(names: ["log_first_amount"], columns: [fullDesign.dropout.columns[1]]))
         func check<M: CovariatePurchaseModel>(_ type: M.Type, _ theta: [Double]) {
             let coefficients = [0.3, 0.05] + Array([-0.1, 0.15, 0.07].prefix(design.parameterNames(M.self).count - 6))
             let e = derivativeDiscrepancy(CovariateLogLikelihood<M>(data, design: design), at: theta + coefficients)
