@@ -324,10 +324,7 @@ struct ModelChoiceOptions: ParsableArguments {
     /// Trains the chosen model (or chooses one) on `table`.
     func train(_ table: CustomerSummaryTable, source: String, covariates: CovariateInput? = nil) throws -> TrainingOutcome {
         if name == "auto" {
-            if covariates != nil {
-                throw CommandFailure(status: .usage, description: "--model auto does not take --covariates yet; give --model \(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", ")) (clvfit evaluate --model NAME --covariates FILE gives each one's holdout error and its test against the model without covariates).")
-            }
-            return try Training.train(table, source: source, choosingAmong: ModelRegistry.continuousTimeCandidates)
+            return try Training.train(table, source: source, choosingAmong: ModelRegistry.continuousTimeCandidates, covariates: covariates)
         }
         return try Training.train(table, source: source, purchaseModel: ModelRegistry.purchaseModels[name]!, covariates: covariates)
     }

@@ -63,8 +63,6 @@ import CLVNumerics
         let extra = try ws.run(["score", data] + Self.window + ["--model", "plain.json", "--covariates", "cov.csv", "-o", "s.csv"])
         #expect(extra.status == 64)
         #expect(extra.stderr.hasSuffix("clvfit: error: --covariates was given, but the model was trained without covariates; leave it out, or train with --covariates.\n"), "\(extra)")
-        let auto = try ws.run(["train", data] + Self.window + ["--model", "auto", "--covariates", "cov.csv", "-o", "m.json"])
-        #expect(auto.status == 64 && auto.stderr.hasSuffix("clvfit: error: --model auto does not take --covariates yet; give --model bgnbd, pareto-nbd, mbgnbd (clvfit evaluate --model NAME --covariates FILE gives each one's holdout error and its test against the model without covariates).\n"), "\(auto)")
         let selection = try ws.run(["train", data, "--purchase-covariates", "multi_cd", "-o", "m.json"])
         #expect(selection.status == 64 && selection.stderr.contains("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE."), "\(selection)")
         #expect(!ws.exists("s.csv") && !ws.exists("m.json"))
@@ -100,6 +98,43 @@ import CLVNumerics
         #expect(html.contains("<h2 id=\"covariates\">Covariates</h2>") && html.contains("<td>alpha.log_first_amount</td>"))
         #expect(html.contains("P(alive) for a customer with the covariates&#39; means (multi_cd 0.") || html.contains("P(alive) for a customer with the covariates' means (multi_cd 0."), "\(html.prefix(0))")
         for id in ReportHTML.chartIDs { #expect(html.contains("id=\"\(id)\""), "\(id)") }
+    }
+
+    /// `evaluate --compare --covariates` lists every model without and with the covariates, the
+    /// covariate rows with the same fit as `train --model NAME --covariates`; `train --model auto
+    /// --covariates` keeps the row with the lowest holdout MAE, and its model file says which and
+    /// scores.
+    @Test func compareAndChooseWithCovariates() throws {
+        let (ws, data) = try Self.workspace()
+        let compare = try ws.run(["evaluate", data] + Self.window + ["--compare", "--covariates", "cov.csv", "--format", "json", "-o", "c.json"])
+        #expect(compare.status == 0, "\(compare)")
+        let object = try JSONSerialization.jsonObject(with: Data(try ws.read("c.json").utf8)) as! [String: Any]
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        let labels = rows.map { "\($0["model"]!)\(($0["with_covariates"] as? Bool) == true ? "+" : "")" }
+        #expect(labels == ["bgnbd", "bgnbd+", "pareto-nbd", "pareto-nbd+", "mbgnbd", "mbgnbd+"], "\(labels)")
+        #expect(rows.allSatisfy { $0["error"] == nil && $0["holdout_mae"] is Double }, "\(rows)")
+        #expect(try ws.run(["train", data] + Self.window + ["--model", "pareto-nbd", "--covariates", "cov.csv", "-o", "p.json"]).status == 0)
+        let single = try ModelFile.load(path: ws.path("p.json")).purchaseModel
+        let paretoRow = rows[3]
+        #expect(isClose(paretoRow["log_likelihood"] as! Double, single.logLikelihood, relative: 1e-10))
+        #expect((paretoRow["parameters"] as! [String: Double]).keys.sorted() == single.parameterNames.sorted())
+        // Covariates raise every model's log-likelihood (the models without them are nested).
+        for i in stride(from: 0, to: 6, by: 2) {
+            #expect((rows[i + 1]["log_likelihood"] as! Double) > (rows[i]["log_likelihood"] as! Double))
+        }
+        let text = try ws.run(["evaluate", data] + Self.window + ["--compare", "--covariates", "cov.csv"])
+        #expect(text.stdout.contains("\npareto-nbd + covariates  -"), "\(text)")
+
+        let auto = try ws.run(["train", data] + Self.window + ["--model", "auto", "--covariates", "cov.csv", "-o", "auto.json"])
+        #expect(auto.status == 0, "\(auto)")
+        let chosen = try ModelFile.load(path: ws.path("auto.json"))
+        let best = rows.min { ($0["holdout_mae"] as! Double) < ($1["holdout_mae"] as! Double) }!
+        #expect(chosen.purchaseModel.model == best["model"] as! String)
+        #expect((chosen.covariates != nil) == ((best["with_covariates"] as? Bool) == true))
+        #expect(chosen.selection?.candidates.count == 6)
+        #expect(auto.stderr.contains("Chose \(chosen.purchaseModel.model)\(chosen.covariates != nil ? " with covariates" : ""): lowest holdout MAE"), "\(auto)")
+        let scoreArguments = ["score", data] + Self.window + ["--model", "auto.json", "-o", "s.csv"] + (chosen.covariates != nil ? ["--covariates", "cov.csv"] : [])
+        #expect(try ws.run(scoreArguments).status == 0)
     }
 
     /// `--shared-covariates`: one coefficient for multi_cd in both Pareto/NBD processes, the

@@ -71,29 +71,11 @@ public enum Training {
         var withoutCovariates: FittedModelRecord? = nil, design: CovariateDesign? = nil
         var notes: [String] = []
         if let covariates {
-            guard let type = purchaseModel as? any CovariatePurchaseModel.Type else {
-                throw DataError(file: covariates.file.name, message: "\(purchaseModel.displayName) has no covariate form; covariates work with \(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", ")) (give --model with one of them)")
-            }
-            guard table.customerIDs.count == table.count, table.weight.allSatisfy({ $0 == 1 }) else {
-                throw DataError(file: source, message: "covariates need one row per customer with its id; this summary has weighted rows (customers merged into patterns), so its customers cannot be matched with the covariate file")
-            }
-            let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout,
-                                                  shared: covariates.shared)
-            (specification, notes, design) = (made.specification, made.notes, made.design)
+            let fitted = try fitCovariates(purchaseModel, table: table, history: history, plain: purchase,
+                                           compressed: purchaseData.count < history.count, covariates: covariates,
+                                           source: source, estimator: estimator)
+            (specification, notes, design) = (fitted.specification, fitted.notes, fitted.design)
             withoutCovariates = purchaseRecord
-            // No two customers share (x, t_x, T) (continuous times): none can share covariates too.
-            let mayCompress = purchaseData.count < history.count
-            let (data, compressedDesign) = mayCompress ? history.compressed(with: made.design) : (history, made.design)
-            let shared = made.specification.sharedCovariates
-            let fitted = try type.fitWithCovariates(to: data, design: compressedDesign, start: purchase, penalty: covariates.penalty,
-                                                    shared: shared, estimator: estimator)
-            if !shared.isEmpty {
-                let free = try type.fitWithCovariates(to: data, design: compressedDesign, start: purchase, penalty: covariates.penalty,
-                                                      shared: [], estimator: estimator)
-                specification?.sharedTest = LikelihoodRatioTest(
-                    restricted: fitted.record.logLikelihood, unrestricted: free.record.logLikelihood,
-                    degreesOfFreedom: free.record.freeParameterCount - fitted.record.freeParameterCount)
-            }
             covariateModel = fitted.model
             purchaseRecord = fitted.record
             purchase = fitted.model.baseModel
@@ -126,18 +108,66 @@ public enum Training {
                                withoutCovariates: withoutCovariates, covariateDesign: design)
     }
 
-    /// Fits every candidate purchase model, keeps the best (lowest holdout MAE when the table has
-    /// holdout columns, else lowest BIC), and records the choice and every candidate's numbers
-    /// in the model file's `selection`.
+    /// A purchase model fitted with covariates: the model (base and coefficients), its record,
+    /// what the model file keeps of the covariates, notes for standard error, and the covariates
+    /// of the summary's rows.
+    public struct CovariateFit: Sendable {
+        public var model: any CustomerParameterModel
+        public var record: FittedModelRecord
+        public var specification: CovariateSpecification
+        public var notes: [String]
+        public var design: CovariateDesign
+    }
+
+    /// Fits `purchaseModel` with the covariates of `covariates` to `table`, starting from `plain`
+    /// (the same model fitted without them). With `--shared-covariates` it also fits the free
+    /// model and records the likelihood-ratio test in the specification.
+    /// - Parameter compressed: whether some customers of `history` share (x, t_x, T), so that
+    ///   customers equal in covariates too can be fitted once with a count.
+    static func fitCovariates(_ purchaseModel: any PurchaseModel.Type, table: CustomerSummaryTable, history: PurchaseHistory,
+                              plain: any PurchaseModel, compressed: Bool, covariates: CovariateInput,
+                              source: String, estimator: Estimator) throws -> CovariateFit {
+        guard let type = purchaseModel as? any CovariatePurchaseModel.Type else {
+            throw DataError(file: covariates.file.name, message: "\(purchaseModel.displayName) has no covariate form; covariates work with \(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", ")) (give --model with one of them)")
+        }
+        guard table.customerIDs.count == table.count, table.weight.allSatisfy({ $0 == 1 }) else {
+            throw DataError(file: source, message: "covariates need one row per customer with its id; this summary has weighted rows (customers merged into patterns), so its customers cannot be matched with the covariate file")
+        }
+        let made = try covariates.file.design(for: table.customerIDs, purchase: covariates.purchase, dropout: covariates.dropout,
+                                              shared: covariates.shared)
+        var specification = made.specification
+        // No two customers share (x, t_x, T) (continuous times): none can share covariates too.
+        let (data, compressedDesign) = compressed ? history.compressed(with: made.design) : (history, made.design)
+        let shared = made.specification.sharedCovariates
+        let fitted = try type.fitWithCovariates(to: data, design: compressedDesign, start: plain, penalty: covariates.penalty,
+                                                shared: shared, estimator: estimator)
+        if !shared.isEmpty {
+            let free = try type.fitWithCovariates(to: data, design: compressedDesign, start: plain, penalty: covariates.penalty,
+                                                  shared: [], estimator: estimator)
+            specification.sharedTest = LikelihoodRatioTest(
+                restricted: fitted.record.logLikelihood, unrestricted: free.record.logLikelihood,
+                degreesOfFreedom: free.record.freeParameterCount - fitted.record.freeParameterCount)
+        }
+        return CovariateFit(model: fitted.model, record: fitted.record, specification: specification,
+                            notes: made.notes, design: made.design)
+    }
+
+    /// Fits every candidate purchase model (with `covariates`, the covariate-capable ones also
+    /// with them), keeps the best (lowest holdout MAE when the table has holdout columns, else
+    /// lowest BIC), and records the choice and every candidate's numbers in the model file's
+    /// `selection`.
     public static func train(_ table: CustomerSummaryTable, source: String,
                              choosingAmong candidates: [any PurchaseModel.Type],
+                             covariates: CovariateInput? = nil,
                              estimator: Estimator = Estimator()) throws -> TrainingOutcome {
-        let comparison = try ModelComparison.compare(table, source: source, candidates: candidates, estimator: estimator)
+        let comparison = try ModelComparison.compare(table, source: source, candidates: candidates,
+                                                     covariates: covariates, estimator: estimator)
         guard let (best, reason) = comparison.choice(),
               let type = candidates.first(where: { $0.identifier == best.model }) else {
-            throw EstimationError.noCandidateFitted(details: comparison.rows.map { "\($0.model): \($0.error ?? "no result")" }.joined(separator: "; "))
+            throw EstimationError.noCandidateFitted(details: comparison.rows.map { "\($0.label): \($0.error ?? "no result")" }.joined(separator: "; "))
         }
-        var outcome = try train(table, source: source, purchaseModel: type, estimator: estimator)
+        var outcome = try train(table, source: source, purchaseModel: type,
+                                covariates: best.withCovariates == true ? covariates : nil, estimator: estimator)
         outcome.modelFile.selection = ModelSelection(reason: reason, candidates: comparison.rows)
         return outcome
     }

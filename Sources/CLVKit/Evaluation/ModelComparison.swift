@@ -2,10 +2,14 @@ import Foundation
 
 /// Several purchase models fitted to the same summary, side by side: fit statistics and, when
 /// the summary has holdout columns, how well each predicts the holdout. Behind
-/// `clvfit evaluate --compare` and `clvfit train --model auto`.
+/// `clvfit evaluate --compare` and `clvfit train --model auto`. With a covariate file, every
+/// model that has a covariate form is listed twice, without and with the covariates.
 public struct ModelComparison: Sendable, Codable, Equatable {
     public struct Row: Sendable, Codable, Equatable {
         public var model: String
+        /// True for the model fitted with the covariate file (its parameters include the
+        /// coefficients); absent for a model without covariates.
+        public var withCovariates: Bool?
         /// Fitted parameters (empty when the fit failed).
         public var parameters: [String: Double]
         public var logLikelihood: Double?
@@ -18,36 +22,46 @@ public struct ModelComparison: Sendable, Codable, Equatable {
         public var totalActual: Double?
         /// Why this candidate has no numbers (fit or prediction failed).
         public var error: String?
+
+        /// The model's identifier, and "+ covariates" for the fit with the covariate file.
+        public var label: String { withCovariates == true ? "\(model) + covariates" : model }
     }
 
     public var rows: [Row]
 
-    /// Fits every candidate to `table` (holdout columns, if any, are used only for the errors).
+    /// Fits every candidate to `table` (holdout columns, if any, are used only for the errors),
+    /// and, with `covariates`, every candidate that has a covariate form once more with them.
     /// A candidate that fails is kept as a row with its error; it never stops the others.
     public static func compare(_ table: CustomerSummaryTable, source: String,
-                               candidates: [any PurchaseModel.Type],
+                               candidates: [any PurchaseModel.Type], covariates: CovariateInput? = nil,
                                estimator: Estimator = Estimator()) throws -> ModelComparison {
-        let data = try PurchaseHistory(table, source: source).compressed()
+        let history = try PurchaseHistory(table, source: source)
+        let data = history.compressed()
         var rows: [Row] = []
         for candidate in candidates {
             var row = Row(model: candidate.identifier, parameters: [:])
+            var plain: (any PurchaseModel)? = nil
             do {
                 let (model, record) = try Training.fit(candidate, to: data, source: source, estimator: estimator)
-                row.parameters = record.parameters
-                row.logLikelihood = record.logLikelihood
-                row.aic = record.aic
-                row.bic = record.bic
-                if table.holdout != nil {
-                    let evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: model, spendModel: nil)
-                    row.holdoutMae = evaluation.holdout.mae
-                    row.holdoutRmse = evaluation.holdout.rmse
-                    row.totalPredicted = evaluation.holdout.totalPredicted
-                    row.totalActual = evaluation.holdout.totalActual
-                }
+                plain = model
+                try row.record(record, holdout: table, models: CustomerModels(shared: model, covariates: nil))
             } catch {
                 row.error = "\(error)"
             }
             rows.append(row)
+            guard let covariates, candidate is any CovariatePurchaseModel.Type else { continue }
+            var covariateRow = Row(model: candidate.identifier, withCovariates: true, parameters: [:])
+            do {
+                guard let plain else { throw EstimationError.noCandidateFitted(details: "the fit without covariates, its start, failed") }
+                let fitted = try Training.fitCovariates(candidate, table: table, history: history, plain: plain,
+                                                        compressed: data.count < history.count, covariates: covariates,
+                                                        source: source, estimator: estimator)
+                try covariateRow.record(fitted.record, holdout: table,
+                                        models: CustomerModels(shared: fitted.model.baseModel, covariates: (fitted.model, fitted.design)))
+            } catch {
+                covariateRow.error = "\(error)"
+            }
+            rows.append(covariateRow)
         }
         return ModelComparison(rows: rows)
     }
@@ -59,19 +73,21 @@ public struct ModelComparison: Sendable, Codable, Equatable {
         guard !fitted.isEmpty else { return nil }
         if fitted.allSatisfy({ $0.holdoutMae != nil }) {
             let best = fitted.min { $0.holdoutMae! < $1.holdoutMae! }!
-            return (best, "lowest holdout MAE of purchases per customer (\(Self.format(best.holdoutMae!))) among \(fitted.map(\.model).joined(separator: ", "))")
+            return (best, "lowest holdout MAE of purchases per customer (\(Self.format(best.holdoutMae!))) among \(fitted.map(\.label).joined(separator: ", "))")
         }
         let best = fitted.min { $0.bic! < $1.bic! }!
-        return (best, "lowest BIC (\(Self.format(best.bic!, digits: 2))) among \(fitted.map(\.model).joined(separator: ", ")); no holdout was given")
+        return (best, "lowest BIC (\(Self.format(best.bic!, digits: 2))) among \(fitted.map(\.label).joined(separator: ", ")); no holdout was given")
     }
 
     static func format(_ v: Double, digits: Int = 4) -> String { String(format: "%.\(digits)f", v) }
 
     /// One table for people.
     public func text() -> String {
-        var s = "model        log-lik        AIC          BIC          holdout MAE  RMSE     predicted  actual   parameters\n"
+        let width = max(13, (rows.map(\.label.count).max() ?? 0) + 2)
+        var s = "model".padding(toLength: width, withPad: " ", startingAt: 0)
+            + "log-lik        AIC          BIC          holdout MAE  RMSE     predicted  actual   parameters\n"
         for r in rows {
-            s += r.model.padding(toLength: 13, withPad: " ", startingAt: 0)
+            s += r.label.padding(toLength: width, withPad: " ", startingAt: 0)
             if let error = r.error {
                 s += "failed: \(error)\n"
                 continue
@@ -81,12 +97,14 @@ public struct ModelComparison: Sendable, Codable, Equatable {
             }
             s += col(r.logLikelihood, 2, 15) + col(r.aic, 2, 13) + col(r.bic, 2, 13)
             s += col(r.holdoutMae, 4, 13) + col(r.holdoutRmse, 4, 9) + col(r.totalPredicted, 1, 11) + col(r.totalActual, 0, 9)
-            // In the paper's order (the model's parameterNames), not alphabetical.
-            let names = ModelRegistry.purchaseModels[r.model]?.parameterNames ?? r.parameters.keys.sorted()
+            // In the paper's order (the model's parameterNames), then the coefficients of each
+            // parameter in the same order (`alpha.x` before `a.x`).
+            let base = ModelRegistry.purchaseModels[r.model]?.parameterNames ?? r.parameters.keys.sorted()
+            let names = base + base.flatMap { p in r.parameters.keys.filter { $0.hasPrefix(p + ".") }.sorted() }
             s += names.compactMap { name in r.parameters[name].map { "\(name)=\(Self.format($0))" } }.joined(separator: " ")
             s += "\n"
         }
-        if let (best, reason) = choice() { s += "\nbest: \(best.model) — \(reason)\n" }
+        if let (best, reason) = choice() { s += "\nbest: \(best.label) — \(reason)\n" }
         return s
     }
 
@@ -98,5 +116,22 @@ public struct ModelComparison: Sendable, Codable, Equatable {
         var data = try e.encode(self)
         data.append(0x0A)
         return data
+    }
+}
+
+extension ModelComparison.Row {
+    /// Takes the fit statistics from `record` and, when `table` has holdout columns, the
+    /// holdout errors of `models`.
+    mutating func record(_ record: FittedModelRecord, holdout table: CustomerSummaryTable, models: CustomerModels) throws {
+        parameters = record.parameters
+        logLikelihood = record.logLikelihood
+        aic = record.aic
+        bic = record.bic
+        guard table.holdout != nil else { return }
+        let evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: models.shared, spendModel: nil, models: models)
+        holdoutMae = evaluation.holdout.mae
+        holdoutRmse = evaluation.holdout.rmse
+        totalPredicted = evaluation.holdout.totalPredicted
+        totalActual = evaluation.holdout.totalActual
     }
 }

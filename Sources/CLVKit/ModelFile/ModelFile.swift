@@ -314,8 +314,9 @@ extension ModelFile {
             }
         }
         if let selection {
-            guard selection.candidates.contains(where: { $0.model == purchaseModel.model && $0.error == nil }) else {
-                throw fail("selection.candidates", "do not include the chosen purchase model \(purchaseModel.model).")
+            let withCovariates = covariates != nil
+            guard selection.candidates.contains(where: { $0.model == purchaseModel.model && ($0.withCovariates ?? false) == withCovariates && $0.error == nil }) else {
+                throw fail("selection.candidates", "do not include the chosen purchase model \(purchaseModel.model)\(withCovariates ? " with covariates" : "").")
             }
         }
         guard trainingData.customers > 0, trainingData.customers.isFinite else {

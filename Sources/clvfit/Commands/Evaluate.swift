@@ -53,9 +53,6 @@ struct Evaluate: ParsableCommand {
         if covariateSelection.given, covariates.covariates == nil {
             throw ValidationError("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
         }
-        if covariates.covariates != nil, compare {
-            throw ValidationError("--compare does not take --covariates yet; evaluate each model with --model NAME --covariates FILE (the output compares it with the same model without covariates).")
-        }
         try modelChoice.checkUnit(unit.timeUnit, fromLog: true, summaryAccepted: false)
     }
 
@@ -64,16 +61,18 @@ struct Evaluate: ParsableCommand {
         try log.checkOutputs()
         let data = try log.evaluationData(transactions, unit: unit.timeUnit)
         let table = data.table
+        let covariateFile = try covariates.read(customerColumn: log.customerColumn)
+        let covariateInput = covariateFile.map(covariateSelection.input)
         if compare {
-            let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates)
+            let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates,
+                                                         covariates: covariateInput)
             switch format {
             case .json: try AtomicOutput.write(try comparison.json(), to: output.path)
             case .text: try AtomicOutput.write(comparison.text(), to: output.path)
             }
             return
         }
-        let covariateFile = try covariates.read(customerColumn: log.customerColumn)
-        let outcome = try modelChoice.train(table, source: transactions, covariates: covariateFile.map(covariateSelection.input))
+        let outcome = try modelChoice.train(table, source: transactions, covariates: covariateInput)
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
         let models = outcome.customerModels
         var evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,

@@ -47,7 +47,7 @@ struct Train: ParsableCommand {
         guard !quiet else { return }
         var text = outcome.covariateNotes.map { $0 + "\n" }.joined()
         text += ModelSummaryText.render(outcome.modelFile)
-        if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model): \(selection.reason)\n" }
+        if let selection = outcome.modelFile.selection { text += "Chose \(outcome.modelFile.purchaseModel.model)\(outcome.modelFile.covariates != nil ? " with covariates" : ""): \(selection.reason)\n" }
         if let skipped = outcome.spendModelSkipped { text += "Note: \(skipped)\n" }
         if !input.isTransactionLog, unit == nil, table.unit == .week {
             // A summary CSV does not say its unit; the model records the one assumed.

@@ -274,6 +274,20 @@ import CLVTestSupport
         #expect(spendError.description.contains("gamma-gamma"))
     }
 
+    /// `--model auto` records its candidates; the chosen model must be one that fitted, and with
+    /// covariates exactly when the file has them.
+    @Test func selectionMustIncludeTheChosenModel() throws {
+        func selection(_ candidates: [[String: Any]]) -> [String: Any] { ["reason": "lowest BIC", "candidates": candidates] }
+        let row: [String: Any] = ["model": "bgnbd", "parameters": [String: Double]()]
+        _ = try ModelFileTestSupport.loadMutated { ModelFileTestSupport.set(&$0, ["selection"], selection([row])) }
+        for candidates in [[["model": "pareto-nbd", "parameters": [String: Double]()]],
+                           [row.merging(["with_covariates": true]) { $1 }],
+                           [row.merging(["error": "did not converge"]) { $1 }]] {
+            let error = try ModelFileTestSupport.rejection { ModelFileTestSupport.set(&$0, ["selection"], selection(candidates)) }
+            ModelFileTestSupport.expect(error, field: "selection.candidates", says: "do not include the chosen purchase model bgnbd.")
+        }
+    }
+
     /// Names in another order, a missing name, a renamed one.
     @Test(arguments: [["alpha", "r", "a", "b"], ["r", "alpha", "a"], ["r", "alpha", "a", "beta"]])
     func wrongParameterNames(names: [String]) throws {
