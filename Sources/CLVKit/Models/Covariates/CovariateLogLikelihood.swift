@@ -105,7 +105,7 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         signedCovariates = signed
     }
 
-    /// Accumulated gradient and Hessian in φ = (ln θ, γ), row-major D × D.
+    /// Accumulated gradient and Hessian in φ = (ln θ, γ), row-major D × D, in the block layout.
     struct Sums: Sendable {
         var value = 0.0
         var gradient: [Double]
@@ -118,17 +118,37 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         }
     }
 
+    /// The layout the sums are accumulated in: base parameter j's block is its coordinate ln θⱼ
+    /// followed by its coefficients, blocks in parameter order. A customer's Hessian is then,
+    /// block by block, H_u[P, Q] times the outer product of two short contiguous runs
+    /// (1, x of P's covariates) and (1, x of Q's covariates); no per-entry lookup of which
+    /// parameter a column shifts. `blockStart[j]..<blockStart[j+1]` is block j;
+    /// `parameterIndex[q]` is the parameter (base, then coefficients) at position q.
+    var blockStart: [Int] {
+        var starts = [0]
+        for j in 0..<4 { starts.append(starts[j] + 1 + coefficientTarget.count(where: { $0 == j })) }
+        return starts
+    }
+
+    var parameterIndex: [Int] {
+        (0..<4).flatMap { j in [j] + coefficientTarget.indices.filter { coefficientTarget[$0] == j }.map { 4 + $0 } }
+    }
+
     func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
         let k = coefficientTarget.count, dim = 4 + k
         precondition(p.count == dim, "\(M.displayName) with covariates has \(dim) parameters; \(p.count) were given.")
         // r (index 0) is never shifted: every model's shifts are on α and the dropout parameters.
         precondition(!coefficientTarget.contains(0), "The covariate layer does not shift the first parameter.")
-        let logBase = SIMD4(Double.log(p[0]), Double.log(p[1]), Double.log(p[2]), Double.log(p[3]))
+        // Each shifted parameter's coefficients are contiguous (one shift per parameter, in
+        // parameter order): block j's covariates are row i's values coefficientStart[j]..<+size.
+        precondition(coefficientTarget == coefficientTarget.sorted(), "Coefficients are grouped by the parameter they shift, in parameter order.")
+        let logBase = (Double.log(p[0]), Double.log(p[1]), Double.log(p[2]), Double.log(p[3]))
         let gamma = Array(p[4...])
         let frequency = frequency, recency = recency, T = T, weight = weight
-        let target = coefficientTarget, signed = signedCovariates
-        // Row p(c) of the Jacobian's column c.
-        let rowOf = [0, 1, 2, 3] + target
+        let signed = signedCovariates
+        let blockStart = blockStart
+        // Coefficient c of block j is coefficient coefficientStart[j] + (position in block − 1).
+        let coefficientStart = (0..<4).map { j in blockStart[j] - j }
 
         // ln (r)ₓ once per distinct frequency (r is never shifted).
         let shapeTerms = groups.frequencies.map { RisingFactorial(p[0], $0, derivatives: order.rawValue) }
@@ -138,21 +158,30 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
             var sums = Sums(dimension: dim, order: order)
             var value = 0.0, failed = false
             var gradient = sums.gradient, hessian = sums.hessian
-            var v = [Double](repeating: 1, count: dim)
+            // This row's Jacobian entries in the block layout (1 at each block's start), then
+            // g_u (4) and H_u (4 × 4).
+            var scratch = [Double](repeating: 1, count: dim + 20)
             gradient.withUnsafeMutableBufferPointer { G in
             hessian.withUnsafeMutableBufferPointer { H in
-            v.withUnsafeMutableBufferPointer { V in
+            scratch.withUnsafeMutableBufferPointer { S in
             signed.withUnsafeBufferPointer { X in
             gamma.withUnsafeBufferPointer { gamma in
-            rowOf.withUnsafeBufferPointer { rowOf in
-            target.withUnsafeBufferPointer { target in
+            blockStart.withUnsafeBufferPointer { B in
+                let V = S.baseAddress!, GU = V + dim, HU = GU + 4
                 for i in range {
-                    var u = logBase
                     let xi = X.baseAddress! + i * k
-                    for c in 0..<k {
-                        V[4 + c] = xi[c]
-                        u[target[c]] += gamma[c] * xi[c]
+                    /// u_j = ln θ_j + Σ γ_c x_c over block j's coefficients; copies the x into V.
+                    @inline(__always) func shifted(_ j: Int, _ base: Double) -> Double {
+                        var u = base
+                        let first = B[j] + 1, c0 = coefficientStart[j]
+                        for q in first..<B[j + 1] {
+                            let x = xi[c0 + q - first]
+                            V[q] = x
+                            u += gamma[c0 + q - first] * x
+                        }
+                        return u
                     }
+                    let u = SIMD4(logBase.0, shifted(1, logBase.1), shifted(2, logBase.2), shifted(3, logBase.3))
                     let theta = SIMD4(p[0], Double.exp(u[1]), Double.exp(u[2]), Double.exp(u[3]))
                     var t = M.customerLogLikelihoodWithoutShape(frequency: frequency[i], recency: recency[i], T: T[i],
                                                                 parameters: theta, logParameters: u, order: order)
@@ -162,23 +191,34 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
                     value += w * t.v
                     guard order >= .gradient else { continue }
                     let gu = SIMD4(t.g0, t.g1, t.g2, t.g3) * theta
-                    for c in 0..<dim { G[c] += w * V[c] * gu[rowOf[c]] }
+                    GU[0] = gu[0]; GU[1] = gu[1]; GU[2] = gu[2]; GU[3] = gu[3]
+                    for j in 0..<4 {
+                        let g = w * GU[j]
+                        for q in B[j]..<B[j + 1] { G[q] += g * V[q] }
+                    }
                     guard order >= .hessian else { continue }
-                    // H_u = diag(θ) H diag(θ) + diag(g_u), row by row.
-                    var hu = (theta[0] * theta * SIMD4(t.h00, t.h01, t.h02, t.h03),
-                              theta[1] * theta * SIMD4(t.h01, t.h11, t.h12, t.h13),
-                              theta[2] * theta * SIMD4(t.h02, t.h12, t.h22, t.h23),
-                              theta[3] * theta * SIMD4(t.h03, t.h13, t.h23, t.h33))
-                    hu.0[0] += gu[0]; hu.1[1] += gu[1]; hu.2[2] += gu[2]; hu.3[3] += gu[3]
-                    for c in 0..<dim {
-                        let wc = w * V[c]
-                        let row: SIMD4<Double>
-                        switch rowOf[c] { case 0: row = hu.0; case 1: row = hu.1; case 2: row = hu.2; default: row = hu.3 }
-                        let out = H.baseAddress! + c * dim
-                        for d in c..<dim { out[d] += wc * V[d] * row[rowOf[d]] }
+                    // H_u = diag(θ) H diag(θ) + diag(g_u), upper triangle.
+                    let h0 = theta[0] * theta * SIMD4(t.h00, t.h01, t.h02, t.h03)
+                    let h1 = theta[1] * theta * SIMD4(t.h01, t.h11, t.h12, t.h13)
+                    let h2 = theta[2] * theta * SIMD4(t.h02, t.h12, t.h22, t.h23)
+                    let h3 = theta[3] * theta * SIMD4(t.h03, t.h13, t.h23, t.h33)
+                    HU[0] = h0[0] + gu[0]; HU[1] = h0[1]; HU[2] = h0[2]; HU[3] = h0[3]
+                    HU[5] = h1[1] + gu[1]; HU[6] = h1[2]; HU[7] = h1[3]
+                    HU[10] = h2[2] + gu[2]; HU[11] = h2[3]
+                    HU[15] = h3[3] + gu[3]
+                    for P in 0..<4 {
+                        for Q in P..<4 {
+                            let h = w * HU[P * 4 + Q]
+                            if h == 0 { continue }
+                            for c in B[P]..<B[P + 1] {
+                                let hc = h * V[c]
+                                let out = H.baseAddress! + c * dim
+                                for d in Swift.max(c, B[Q])..<B[Q + 1] { out[d] += hc * V[d] }
+                            }
+                        }
                     }
                 }
-            }}}}}}}
+            }}}}}}
             sums.value = value
             sums.failed = failed
             sums.gradient = gradient
@@ -197,15 +237,20 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
                                         hessian: Matrix(rows: dim, columns: dim, repeating: .nan))
         }
         guard order >= .gradient else { return LikelihoodEvaluation(value: total.value) }
-        // From φ = (ln θ, γ) back to (θ, γ): dφ/dθⱼ = 1/θⱼ.
+        // From the block layout to parameter order, and from φ = (ln θ, γ) back to (θ, γ):
+        // dφ/dθⱼ = 1/θⱼ.
+        let index = parameterIndex
+        var gradientPhi = [Double](repeating: 0, count: dim)
+        for q in 0..<dim { gradientPhi[index[q]] = total.gradient[q] }
         let scale = (0..<dim).map { $0 < 4 ? 1 / p[$0] : 1 }
-        let gradient = (0..<dim).map { total.gradient[$0] * scale[$0] }
+        let gradient = (0..<dim).map { gradientPhi[$0] * scale[$0] }
         guard order >= .hessian else { return LikelihoodEvaluation(value: total.value, gradient: gradient) }
         var hessian = Matrix(rows: dim, columns: dim)
-        for c in 0..<dim {
-            for d in c..<dim {
-                var value = total.hessian[c * dim + d]
-                if c == d && c < 4 { value -= total.gradient[c] }
+        for q in 0..<dim {
+            for q2 in q..<dim {
+                let (c, d) = (index[q], index[q2])
+                var value = total.hessian[q * dim + q2]
+                if c == d && c < 4 { value -= gradientPhi[c] }
                 value *= scale[c] * scale[d]
                 hessian[c, d] = value
                 hessian[d, c] = value
