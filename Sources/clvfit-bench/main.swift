@@ -155,6 +155,36 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--generate", l
     exit(0)
 }
 
+/// Where `train --covariates` spends its time, phase by phase in process (for tuning; not part
+/// of the table): `clvfit-bench --covariate-phases` runs only this.
+func covariatePhases() throws {
+    func time<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = try body()
+        log(String(format: "  %-30@ %.3f s", label as NSString, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+        return r
+    }
+    func phases<M: CovariatePurchaseModel>(_ type: M.Type, _ input: Input) throws {
+        log("\(M.displayName) with covariates (\(input.rawValue), 2+2):")
+        let summary = work.appendingPathComponent("\(input.rawValue)-summary.csv").path
+        ensureInput(input, summary)
+        let table = try time("read summary") { try SummaryCSV.read(path: summary, unit: .week) }
+        let file = try time("read covariate file") { try CovariateFile.read(path: covariatesPath(of: input), customerColumn: nil) }
+        let made = try time("design") { try file.design(for: table.customerIDs, purchase: nil, dropout: nil) }
+        let history = try time("PurchaseHistory+compress") { try PurchaseHistory(table).compressed() }
+        let plain = try time("fit without covariates") { try Estimator().fit(M.self, to: history) }
+        let fit = try time("fit with covariates") { try Estimator().fit(M.self, to: history, covariates: made.design, start: plain.model) }
+        log("  iterations: \(plain.iterations) without, \(fit.fit.iterations) with")
+        _ = time("summary digest") { Training.summaryDigest(table) }
+    }
+    try phases(BGNBD.self, .bgnbdCovariates1M)
+    try phases(ParetoNBD.self, .paretoCovariates100k)
+}
+if CommandLine.arguments.contains("--covariate-phases") {
+    try covariatePhases()
+    exit(0)
+}
+
 // 1. CDNOW sample: summarize + BG/NBD + Gamma-Gamma from the raw log.
 let cdnow = root.appendingPathComponent("datasets/cdnow_sample.csv").path
 do {

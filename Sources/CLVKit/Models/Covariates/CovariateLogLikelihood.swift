@@ -105,25 +105,38 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         signedCovariates = signed
     }
 
-    /// Accumulated gradient and Hessian in φ = (ln θ, γ), row-major D × D, in the block layout.
+    /// Accumulated gradient and Hessian in φ = (ln θ, γ), in the block layout, as vectors of
+    /// eight lanes: `gradient` holds ⌈D/8⌉ of them (the lanes past D are 0), `hessian` ⌈D/8⌉
+    /// per row, D rows.
     struct Sums: Sendable {
         var value = 0.0
-        var gradient: [Double]
-        var hessian: [Double]
+        var gradient: [SIMD8<Double>]
+        var hessian: [SIMD8<Double>]
         var failed = false
 
         init(dimension: Int, order: DerivativeOrder) {
-            gradient = order >= .gradient ? Array(repeating: 0, count: dimension) : []
-            hessian = order >= .hessian ? Array(repeating: 0, count: dimension * dimension) : []
+            let chunks = (dimension + 7) / 8
+            gradient = order >= .gradient ? Array(repeating: .zero, count: chunks) : []
+            hessian = order >= .hessian ? Array(repeating: .zero, count: dimension * chunks) : []
+        }
+
+        static func += (total: inout Sums, part: Sums) {
+            total.value += part.value
+            total.failed = total.failed || part.failed
+            for c in total.gradient.indices { total.gradient[c] += part.gradient[c] }
+            for c in total.hessian.indices { total.hessian[c] += part.hessian[c] }
         }
     }
 
     /// The layout the sums are accumulated in: base parameter j's block is its coordinate ln θⱼ
-    /// followed by its coefficients, blocks in parameter order. A customer's Hessian is then,
-    /// block by block, H_u[P, Q] times the outer product of two short contiguous runs
-    /// (1, x of P's covariates) and (1, x of Q's covariates); no per-entry lookup of which
-    /// parameter a column shifts. `blockStart[j]..<blockStart[j+1]` is block j;
-    /// `parameterIndex[q]` is the parameter (base, then coefficients) at position q.
+    /// followed by its coefficients, blocks in parameter order. A customer's contribution to
+    /// row c of the Hessian (c in block P) is then
+    /// `w · v_c · (Σ_Q H_u[P, Q] · mask_Q) ⊙ v`, with v the customer's Jacobian entries
+    /// (1 at each block's start, the covariates after it) and mask_Q the 0/1 indicator of block
+    /// Q's positions: whole rows of eight-lane vector arithmetic, the same for every customer,
+    /// with no per-entry lookup of which parameter a coefficient shifts.
+    /// `blockStart[j]..<blockStart[j+1]` is block j; `parameterIndex[q]` is the parameter (base,
+    /// then coefficients) at position q.
     var blockStart: [Int] {
         var starts = [0]
         for j in 0..<4 { starts.append(starts[j] + 1 + coefficientTarget.count(where: { $0 == j })) }
@@ -132,6 +145,16 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
 
     var parameterIndex: [Int] {
         (0..<4).flatMap { j in [j] + coefficientTarget.indices.filter { coefficientTarget[$0] == j }.map { 4 + $0 } }
+    }
+
+    /// Σ_Q c_Q · m_Q: the lanes of block Q take c_Q.
+    @inline(__always)
+    static func mix(_ c: SIMD4<Double>, _ m0: SIMD8<Double>, _ m1: SIMD8<Double>, _ m2: SIMD8<Double>, _ m3: SIMD8<Double>) -> SIMD8<Double> {
+        var r = c[0] * m0
+        r += c[1] * m1
+        r += c[2] * m2
+        r += c[3] * m3
+        return r
     }
 
     func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
@@ -149,6 +172,12 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         let blockStart = blockStart
         // Coefficient c of block j is coefficient coefficientStart[j] + (position in block − 1).
         let coefficientStart = (0..<4).map { j in blockStart[j] - j }
+        let chunks = (dim + 7) / 8
+        // mask[Q * chunks + j]: lanes of chunk j in block Q.
+        let mask = (0..<4 * chunks).map { qj -> SIMD8<Double> in
+            let (q, j) = qj.quotientAndRemainder(dividingBy: chunks)
+            return SIMD8((0..<8).map { blockStart[q]..<blockStart[q + 1] ~= 8 * j + $0 ? 1 : 0 })
+        }
 
         // ln (r)ₓ once per distinct frequency (r is never shifted).
         let shapeTerms = groups.frequencies.map { RisingFactorial(p[0], $0, derivatives: order.rawValue) }
@@ -158,16 +187,20 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
             var sums = Sums(dimension: dim, order: order)
             var value = 0.0, failed = false
             var gradient = sums.gradient, hessian = sums.hessian
-            // This row's Jacobian entries in the block layout (1 at each block's start), then
-            // g_u (4) and H_u (4 × 4).
-            var scratch = [Double](repeating: 1, count: dim + 20)
+            // This row's Jacobian entries v in the block layout (1 at each block's start, 0 past
+            // D), as scalars and as vectors, and (Σ_Q H_u[P, Q] mask_Q) ⊙ v of each block P.
+            var scalars = [Double](repeating: 0, count: chunks * 8)
+            for j in 0..<4 { scalars[blockStart[j]] = 1 }
+            var vectors = [SIMD8<Double>](repeating: .zero, count: 5 * chunks)
             gradient.withUnsafeMutableBufferPointer { G in
             hessian.withUnsafeMutableBufferPointer { H in
-            scratch.withUnsafeMutableBufferPointer { S in
+            scalars.withUnsafeMutableBufferPointer { S in
+            vectors.withUnsafeMutableBufferPointer { W in
+            mask.withUnsafeBufferPointer { mask in
             signed.withUnsafeBufferPointer { X in
             gamma.withUnsafeBufferPointer { gamma in
             blockStart.withUnsafeBufferPointer { B in
-                let V = S.baseAddress!, GU = V + dim, HU = GU + 4
+                let V = S.baseAddress!, v = W.baseAddress!, hv = v + chunks
                 for i in range {
                     let xi = X.baseAddress! + i * k
                     /// u_j = ln θ_j + Σ γ_c x_c over block j's coefficients; copies the x into V.
@@ -190,35 +223,39 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
                     let w = weight[i]
                     value += w * t.v
                     guard order >= .gradient else { continue }
-                    let gu = SIMD4(t.g0, t.g1, t.g2, t.g3) * theta
-                    GU[0] = gu[0]; GU[1] = gu[1]; GU[2] = gu[2]; GU[3] = gu[3]
-                    for j in 0..<4 {
-                        let g = w * GU[j]
-                        for q in B[j]..<B[j + 1] { G[q] += g * V[q] }
+                    let gu = SIMD4(t.g0, t.g1, t.g2, t.g3) * theta * w
+                    for j in 0..<chunks {
+                        let vj = UnsafeRawPointer(V + 8 * j).loadUnaligned(as: SIMD8<Double>.self)
+                        v[j] = vj
+                        let m = mask.baseAddress! + j
+                        G[j] += Self.mix(gu, m[0], m[chunks], m[2 * chunks], m[3 * chunks]) * vj
                     }
                     guard order >= .hessian else { continue }
-                    // H_u = diag(θ) H diag(θ) + diag(g_u), upper triangle.
-                    let h0 = theta[0] * theta * SIMD4(t.h00, t.h01, t.h02, t.h03)
-                    let h1 = theta[1] * theta * SIMD4(t.h01, t.h11, t.h12, t.h13)
-                    let h2 = theta[2] * theta * SIMD4(t.h02, t.h12, t.h22, t.h23)
-                    let h3 = theta[3] * theta * SIMD4(t.h03, t.h13, t.h23, t.h33)
-                    HU[0] = h0[0] + gu[0]; HU[1] = h0[1]; HU[2] = h0[2]; HU[3] = h0[3]
-                    HU[5] = h1[1] + gu[1]; HU[6] = h1[2]; HU[7] = h1[3]
-                    HU[10] = h2[2] + gu[2]; HU[11] = h2[3]
-                    HU[15] = h3[3] + gu[3]
+                    // w · H_u = w · (diag(θ) H diag(θ) + diag(g_u)), row by row.
+                    let wt = w * theta
+                    let h0 = theta[0] * wt * SIMD4(t.h00, t.h01, t.h02, t.h03) + SIMD4(gu[0], 0, 0, 0)
+                    let h1 = theta[1] * wt * SIMD4(t.h01, t.h11, t.h12, t.h13) + SIMD4(0, gu[1], 0, 0)
+                    let h2 = theta[2] * wt * SIMD4(t.h02, t.h12, t.h22, t.h23) + SIMD4(0, 0, gu[2], 0)
+                    let h3 = theta[3] * wt * SIMD4(t.h03, t.h13, t.h23, t.h33) + SIMD4(0, 0, 0, gu[3])
+                    for j in 0..<chunks {
+                        let m = mask.baseAddress! + j
+                        let (m0, m1, m2, m3) = (m[0], m[chunks], m[2 * chunks], m[3 * chunks])
+                        let vj = v[j]
+                        hv[j] = Self.mix(h0, m0, m1, m2, m3) * vj
+                        hv[chunks + j] = Self.mix(h1, m0, m1, m2, m3) * vj
+                        hv[2 * chunks + j] = Self.mix(h2, m0, m1, m2, m3) * vj
+                        hv[3 * chunks + j] = Self.mix(h3, m0, m1, m2, m3) * vj
+                    }
                     for P in 0..<4 {
-                        for Q in P..<4 {
-                            let h = w * HU[P * 4 + Q]
-                            if h == 0 { continue }
-                            for c in B[P]..<B[P + 1] {
-                                let hc = h * V[c]
-                                let out = H.baseAddress! + c * dim
-                                for d in Swift.max(c, B[Q])..<B[Q + 1] { out[d] += hc * V[d] }
-                            }
+                        let row = hv + P * chunks
+                        for c in B[P]..<B[P + 1] {
+                            let vc = V[c]
+                            let out = H.baseAddress! + c * chunks
+                            for j in 0..<chunks { out[j] += vc * row[j] }
                         }
                     }
                 }
-            }}}}}}
+            }}}}}}}}
             sums.value = value
             sums.failed = failed
             sums.gradient = gradient
@@ -226,12 +263,7 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
             return sums
         }
         var total = Sums(dimension: dim, order: order)
-        for part in parts {
-            total.value += part.value
-            total.failed = total.failed || part.failed
-            for c in total.gradient.indices { total.gradient[c] += part.gradient[c] }
-            for c in total.hessian.indices { total.hessian[c] += part.hessian[c] }
-        }
+        for part in parts { total += part }
         if total.failed {
             return LikelihoodEvaluation(value: -.infinity, gradient: Array(repeating: .nan, count: dim),
                                         hessian: Matrix(rows: dim, columns: dim, repeating: .nan))
@@ -241,7 +273,7 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         // dφ/dθⱼ = 1/θⱼ.
         let index = parameterIndex
         var gradientPhi = [Double](repeating: 0, count: dim)
-        for q in 0..<dim { gradientPhi[index[q]] = total.gradient[q] }
+        for q in 0..<dim { gradientPhi[index[q]] = total.gradient[q / 8][q % 8] }
         let scale = (0..<dim).map { $0 < 4 ? 1 / p[$0] : 1 }
         let gradient = (0..<dim).map { gradientPhi[$0] * scale[$0] }
         guard order >= .hessian else { return LikelihoodEvaluation(value: total.value, gradient: gradient) }
@@ -249,7 +281,7 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         for q in 0..<dim {
             for q2 in q..<dim {
                 let (c, d) = (index[q], index[q2])
-                var value = total.hessian[q * dim + q2]
+                var value = total.hessian[q * chunks + q2 / 8][q2 % 8]
                 if c == d && c < 4 { value -= gradientPhi[c] }
                 value *= scale[c] * scale[d]
                 hessian[c, d] = value
