@@ -70,7 +70,11 @@ public struct CovariateFile: Sendable {
     /// Reads `path` (`-` for standard input).
     /// - Parameter customerColumn: the id column's name; nil = the first column.
     public static func read(path: String, customerColumn: String?, options: CSVScanner.Options = CSVScanner.Options()) throws(DataError) -> CovariateFile {
-        try read(scanner: CSVScanner(path: path, options: options), customerColumn: customerColumn)
+        if path != "-", ProcessInfo.processInfo.activeProcessorCount >= 2,
+           let file = try readInTwoParts(path: path, customerColumn: customerColumn, options: options) {
+            return file
+        }
+        return try read(scanner: CSVScanner(path: path, options: options), customerColumn: customerColumn)
     }
 
     /// Reads a covariate file held in memory; `name` is used in messages.
@@ -79,54 +83,119 @@ public struct CovariateFile: Sendable {
     }
 
     static func read(scanner: CSVScanner, customerColumn: String?) throws(DataError) -> CovariateFile {
-        let file = scanner.name
-        guard let header = try scanner.readHeader(), !header.isEmpty else {
-            throw DataError(file: file, message: "the covariate file is empty (expected a header line: the customer id column, then one column per covariate)")
-        }
+        let layout = try Layout(scanner, customerColumn: customerColumn)
+        var rows = Rows(columns: layout.columns.count)
+        try rows.read(scanner, layout)
+        return try rows.file(layout, name: scanner.name)
+    }
+
+    /// Reads a large covariate file in two halves on two threads (`TwoPartFile`), or returns
+    /// `nil` when that does not apply. The result — file or error — is the one
+    /// ``read(scanner:customerColumn:)`` gives: each half stops at its first error, and the
+    /// first half's comes first in the file.
+    static func readInTwoParts(path: String, customerColumn: String?, options: CSVScanner.Options,
+                               minimumBytes: Int = TwoPartFile.minimumBytes) throws(DataError) -> CovariateFile? {
+        guard let parts = TwoPartFile(path: path, options: options, minimumBytes: minimumBytes) else { return nil }
+        let layout = try Layout(parts.first, customerColumn: customerColumn)
+        let second = parts.second(after: layout.header)
+        var head = Rows(columns: layout.columns.count), tail = Rows(columns: layout.columns.count)
+        head.reserve(parts.firstLines + parts.secondLines)
+        tail.reserve(parts.secondLines)
+        _ = try parts.bothHalves({ () throws(DataError) in try head.read(parts.first, layout) },
+                                 { () throws(DataError) in try tail.read(second, layout) })
+        head.append(tail)
+        return try head.file(layout, name: path)
+    }
+
+    /// The header of a covariate file: its names, the id column and the covariate columns.
+    struct Layout {
+        let header: [String]
         let idIndex: Int
-        if let customerColumn {
+        /// The covariate columns' indices, in file order.
+        let columns: [Int]
+
+        init(_ scanner: CSVScanner, customerColumn: String?) throws(DataError) {
+            let file = scanner.name
+            guard let header = try scanner.readHeader(), !header.isEmpty else {
+                throw DataError(file: file, message: "the covariate file is empty (expected a header line: the customer id column, then one column per covariate)")
+            }
             // The summary's customer column name, when the file has it; else the first column.
-            idIndex = header.firstIndex(of: customerColumn) ?? 0
-        } else {
-            idIndex = 0
-        }
-        var seen: [String: Int] = [:]
-        for (k, name) in header.enumerated() {
-            if let first = seen[name] {
-                throw DataError(file: file, line: 1, field: name, message: "the column name appears twice (columns \(first + 1) and \(k + 1)); give every covariate its own name")
+            let idIndex = customerColumn.flatMap { header.firstIndex(of: $0) } ?? 0
+            var seen: [String: Int] = [:]
+            for (k, name) in header.enumerated() {
+                if let first = seen[name] {
+                    throw DataError(file: file, line: 1, field: name, message: "the column name appears twice (columns \(first + 1) and \(k + 1)); give every covariate its own name")
+                }
+                seen[name] = k
+                if name.isEmpty { throw DataError(file: file, line: 1, message: "column \(k + 1) has no name; give every covariate a name in the header") }
             }
-            seen[name] = k
-            if name.isEmpty { throw DataError(file: file, line: 1, message: "column \(k + 1) has no name; give every covariate a name in the header") }
+            let columns = header.indices.filter { $0 != idIndex }
+            guard !columns.isEmpty else {
+                throw DataError(file: file, line: 1, message: "the covariate file has only the customer id column '\(DataText.shortened(header[idIndex]))'; add one column per covariate")
+            }
+            (self.header, self.idIndex, self.columns) = (header, idIndex, columns)
         }
-        let columns = header.indices.filter { $0 != idIndex }
-        guard !columns.isEmpty else {
-            throw DataError(file: file, line: 1, message: "the covariate file has only the customer id column '\(DataText.shortened(header[idIndex]))'; add one column per covariate")
-        }
+    }
+
+    /// The rows read so far, column by column.
+    struct Rows {
         var ids: [String] = [], lines: [Int] = []
-        var numbers = [[Double]](repeating: [], count: columns.count)
-        var texts = [[String]?](repeating: nil, count: columns.count)
-        while let record = try scanner.nextRecord() {
-            let id = record.string(at: idIndex)
-            guard !id.isEmpty else {
-                throw DataError(file: file, line: record.line, field: header[idIndex], message: "the customer id is empty")
-            }
-            ids.append(id)
-            lines.append(record.line)
-            for (k, c) in columns.enumerated() {
-                let field = record[c]
-                if let v = NumberField.parseDouble(field) {
-                    numbers[k].append(v)
-                    texts[k]?.append(record.string(at: c))
-                } else {
-                    if texts[k] == nil { texts[k] = numbers[k].map { SummaryCSV.format($0) } }
-                    numbers[k].append(.nan)
-                    texts[k]!.append(record.string(at: c))
+        var numbers: [[Double]]
+        /// A column's fields as text once one of them is not a number; numbers in such a column
+        /// are kept as clvfit prints them (`SummaryCSV.format`), so that the text does not
+        /// depend on where the first non-number is (or on which half of a file it is in).
+        var texts: [[String]?]
+
+        init(columns: Int) {
+            numbers = Array(repeating: [], count: columns)
+            texts = Array(repeating: nil, count: columns)
+        }
+
+        mutating func reserve(_ count: Int) {
+            ids.reserveCapacity(count)
+            lines.reserveCapacity(count)
+            for k in numbers.indices { numbers[k].reserveCapacity(count) }
+        }
+
+        mutating func read(_ scanner: CSVScanner, _ layout: Layout) throws(DataError) {
+            while let record = try scanner.nextRecord() {
+                let id = record.string(at: layout.idIndex)
+                guard !id.isEmpty else {
+                    throw DataError(file: scanner.name, line: record.line, field: layout.header[layout.idIndex], message: "the customer id is empty")
+                }
+                ids.append(id)
+                lines.append(record.line)
+                for (k, c) in layout.columns.enumerated() {
+                    if let v = NumberField.parseDouble(record[c]) {
+                        numbers[k].append(v)
+                        texts[k]?.append(SummaryCSV.format(v))
+                    } else {
+                        if texts[k] == nil { texts[k] = numbers[k].map { SummaryCSV.format($0) } }
+                        numbers[k].append(.nan)
+                        texts[k]!.append(record.string(at: c))
+                    }
                 }
             }
         }
-        guard !ids.isEmpty else { throw DataError(file: file, message: "the covariate file has a header but no customers") }
-        return CovariateFile(name: file, idColumn: header[idIndex], columnNames: columns.map { header[$0] },
-                             ids: ids, lines: lines, numbers: numbers, texts: texts)
+
+        /// The rows of `other` after these.
+        mutating func append(_ other: Rows) {
+            ids += other.ids
+            lines += other.lines
+            for k in numbers.indices {
+                if texts[k] != nil || other.texts[k] != nil {
+                    texts[k] = (texts[k] ?? numbers[k].map { SummaryCSV.format($0) })
+                        + (other.texts[k] ?? other.numbers[k].map { SummaryCSV.format($0) })
+                }
+                numbers[k] += other.numbers[k]
+            }
+        }
+
+        func file(_ layout: Layout, name: String) throws(DataError) -> CovariateFile {
+            guard !ids.isEmpty else { throw DataError(file: name, message: "the covariate file has a header but no customers") }
+            return CovariateFile(name: name, idColumn: layout.header[layout.idIndex], columnNames: layout.columns.map { layout.header[$0] },
+                                 ids: ids, lines: lines, numbers: numbers, texts: texts)
+        }
     }
 
     /// The covariates of `customers` (a summary's ids, in its row order), coded and checked for

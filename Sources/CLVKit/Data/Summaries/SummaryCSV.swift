@@ -450,105 +450,33 @@ public enum SummaryCSV {
         return try rows.table(layout, unit: unit, file: file)
     }
 
-    /// Files at least this large are read in two parts on two threads.
-    static let parallelReadBytes = 4 << 20
-
-    /// Reads a large summary file in two halves on two threads, or returns `nil` when that does
-    /// not apply (a small file, not a regular file, or a file holding a `"`, whose
-    /// quoted fields could span lines). The result — table or error — is the one
-    /// ``read(scanner:unit:)`` gives.
-    ///
-    /// Why: parsing a summary is CPU-bound (about five numbers and a string per row), and rows
-    /// are independent, so two cores read it in about half the time. Without quotes every line
-    /// end ends a record, so the file splits at the first line end after its middle. The first
-    /// data row is read before the split: the holdout duration, which must be the same on every
-    /// row, is checked against it (and named in the message) in both parts; the second part's
-    /// line numbers continue the first's. Each part stops at its first error; an error in the
-    /// first part comes first in the file, so it wins.
+    /// Reads a large summary file in two halves on two threads (`TwoPartFile`), or returns
+    /// `nil` when that does not apply (a small file, not a regular file, or a file holding a
+    /// `"`). The result — table or error — is the one ``read(scanner:unit:)`` gives: the first
+    /// data row is read before the split, so that the holdout duration, which must be the same
+    /// on every row, is checked against it (and named in the message) in both parts; each part
+    /// stops at its first error, and an error in the first part comes first in the file, so it
+    /// wins.
     static func readInTwoParts(path: String, unit: TimeUnit, options: CSVScanner.Options,
-                               minimumBytes: Int = parallelReadBytes) throws(DataError) -> CustomerSummaryTable? {
-        guard let file = MappedFile(path: path), file.bytes.count >= minimumBytes else { return nil }
-        return try withExtendedLifetime(file) { () throws(DataError) -> CustomerSummaryTable? in
-            let bytes = file.bytes
-            let base = bytes.baseAddress!
-            guard memchr(base, Int32(UInt8(ascii: "\"")), bytes.count) == nil,
-                  let lineFeed = memchr(base + bytes.count / 2, 0x0A, bytes.count - bytes.count / 2) else { return nil }
-            let split = UnsafeRawPointer(lineFeed) - base + 1
-            guard split < bytes.count else { return nil }
-
-            let first = CSVScanner(source: ByteSource(region: UnsafeRawBufferPointer(rebasing: bytes[..<split]), name: path), options: options)
-            guard let header = try first.readHeader() else {
-                throw DataError(file: path, message: "the summary is empty (expected a header line with the columns frequency, recency, T)")
-            }
-            let layout = try Layout(header: header, file: path)
-            // Every record is one line, so line counts bound the rows: the first part's arrays
-            // get room for all of them, and joining the parts copies the second part once.
-            let firstLines = countLineFeeds(UnsafeRawBufferPointer(rebasing: bytes[..<split]))
-            let secondLines = countLineFeeds(UnsafeRawBufferPointer(rebasing: bytes[split...])) + 1
-            var head = Rows()
-            head.reserve(firstLines + secondLines, layout)
-            try head.read(first, layout, file: path, limit: 1)
-            var secondOptions = options      // the first part's delimiter, found or given
-            secondOptions.delimiter = first.delimiter
-            secondOptions.detectsDelimiter = false
-            let second = CSVScanner(source: ByteSource(region: UnsafeRawBufferPointer(rebasing: bytes[split...]), name: path), options: secondOptions)
-            second.resume(after: header, line: 1 + firstLines)
-            var tail = Rows()
-            tail.reserve(secondLines, layout)
-            tail.duration = head.duration
-
-            // Each thread works on its own scanner and rows; `concurrentPerform` returns when
-            // both are done.
-            var headError: DataError?, tailError: DataError?
-            withUnsafeMutablePointer(to: &head) { headRows in
-                withUnsafeMutablePointer(to: &tail) { tailRows in
-                    withUnsafeMutablePointer(to: &headError) { headError in
-                        withUnsafeMutablePointer(to: &tailError) { tailError in
-                            let parts = Parts(scanners: (first, second), rows: (headRows, tailRows), errors: (headError, tailError))
-                            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                                do throws(DataError) {
-                                    if part == 0 {
-                                        try parts.rows.0.pointee.read(parts.scanners.0, layout, file: path)
-                                    } else {
-                                        try parts.rows.1.pointee.read(parts.scanners.1, layout, file: path)
-                                    }
-                                } catch {
-                                    (part == 0 ? parts.errors.0 : parts.errors.1).pointee = error
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            if let headError { throw headError }
-            if let tailError { throw tailError }
-            head.append(tail)
-            return try head.table(layout, unit: unit, file: path)
+                               minimumBytes: Int = TwoPartFile.minimumBytes) throws(DataError) -> CustomerSummaryTable? {
+        guard let parts = TwoPartFile(path: path, options: options, minimumBytes: minimumBytes) else { return nil }
+        guard let header = try parts.first.readHeader() else {
+            throw DataError(file: path, message: "the summary is empty (expected a header line with the columns frequency, recency, T)")
         }
-    }
-
-    /// What the two reading threads of ``readInTwoParts(path:unit:options:)`` work on, each
-    /// thread on its own element of each pair.
-    private struct Parts: @unchecked Sendable {
-        let scanners: (CSVScanner, CSVScanner)
-        let rows: (UnsafeMutablePointer<Rows>, UnsafeMutablePointer<Rows>)
-        let errors: (UnsafeMutablePointer<DataError?>, UnsafeMutablePointer<DataError?>)
-    }
-
-    /// Line feeds in `bytes`, 8 bytes at a time.
-    static func countLineFeeds(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var count = 0, i = 0
-        let n = bytes.count
-        let lineFeeds: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
-        while i + 8 <= n {
-            count += bytesEqualTo(lineFeeds, in: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))).nonzeroBitCount
-            i += 8
-        }
-        while i < n {
-            if bytes[i] == 0x0A { count += 1 }
-            i += 1
-        }
-        return count
+        let layout = try Layout(header: header, file: path)
+        // Every record is one line, so line counts bound the rows: the first part's arrays
+        // get room for all of them, and joining the parts copies the second part once.
+        var head = Rows()
+        head.reserve(parts.firstLines + parts.secondLines, layout)
+        try head.read(parts.first, layout, file: path, limit: 1)
+        let second = parts.second(after: header)
+        var tail = Rows()
+        tail.reserve(parts.secondLines, layout)
+        tail.duration = head.duration
+        _ = try parts.bothHalves({ () throws(DataError) in try head.read(parts.first, layout, file: path) },
+                                 { () throws(DataError) in try tail.read(second, layout, file: path) })
+        head.append(tail)
+        return try head.table(layout, unit: unit, file: path)
     }
 
     /// The columns of a summary, found by name in its header (see the type's comment).

@@ -20,6 +20,51 @@ import CLVTestSupport
         }
     }
 
+    /// A large file is read in two halves on two threads: the same file, or the same first
+    /// error, as one pass, wherever the text values and the bad rows are.
+    @Test func twoPartsGiveTheOnePassResult() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clvfit-cov-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func text(rows: Int, _ replace: (Int) -> String? = { _ in nil }) -> String {
+            "customer_id,age,channel,spend\n" + (0..<rows).map { i in
+                replace(i) ?? "c\(i),\(20 + i % 50),\(i % 3 == 0 ? "web" : "store"),\(Double(i) * 1.25)"
+            }.joined(separator: "\n") + "\n"
+        }
+        func outcome(_ body: () throws(DataError) -> CovariateFile?) -> String {
+            do throws(DataError) {
+                guard let f = try body() else { return "not applicable" }
+                return "\(f.idColumn) \(f.columnNames) \(f.ids) \(f.lines) \(f.numbers.map { $0.map(SummaryCSV.format) }) \(f.texts)"
+            } catch {
+                return "error: \(error.description)"
+            }
+        }
+        let cases: [(String, String)] = [
+            ("plain", text(rows: 3000)),
+            ("a number among the texts of the second half", text(rows: 3000) { $0 == 2500 ? "c2500,30,1.50,2" : nil }),
+            ("a text among the numbers of the second half", text(rows: 3000) { $0 == 2600 ? "c2600,unknown,web,2" : nil }),
+            ("a text among the numbers of the first half", text(rows: 3000) { $0 == 10 ? "c10,30,web,n/a" : nil }),
+            ("empty id in the second half", text(rows: 3000) { $0 == 2900 ? ",30,web,2" : nil }),
+            ("empty ids in both halves", text(rows: 3000) { $0 == 100 || $0 == 2900 ? ",30,web,2" : nil }),
+            ("wrong field count in the second half", text(rows: 3000) { $0 == 2999 ? "c2999,30" : nil }),
+            ("blank lines", text(rows: 3000) { $0 % 400 == 0 ? "" : nil }),
+        ]
+        for (name, content) in cases {
+            let url = dir.appendingPathComponent("cov.csv")
+            try Data(content.utf8).write(to: url)
+            let onePass = outcome { () throws(DataError) in try CovariateFile.read(bytes: Array(content.utf8), name: url.path, customerColumn: "customer_id") }
+            let twoParts = outcome { () throws(DataError) in
+                try CovariateFile.readInTwoParts(path: url.path, customerColumn: "customer_id", options: CSVScanner.Options(), minimumBytes: 0)
+            }
+            #expect(twoParts == onePass, "\(name)")
+            #expect(onePass.hasPrefix("error") == (name.contains("id") || name.contains("count")), "\(name): \(onePass.prefix(200))")
+        }
+        let quoted = text(rows: 3000) { $0 == 10 ? "\"c,10\",30,web,2" : nil }
+        let url = dir.appendingPathComponent("quoted.csv")
+        try Data(quoted.utf8).write(to: url)
+        #expect(try CovariateFile.readInTwoParts(path: url.path, customerColumn: nil, options: CSVScanner.Options(), minimumBytes: 0) == nil)
+    }
+
     @Test func numbersAndCategoriesAreCodedInSummaryOrder() throws {
         let text = "customer_id,age,channel\nc,30,web\na,41.5,store\nb,22,web\nz,1,phone\n"
         let made = try Self.file(text).design(for: ["a", "b", "c"], purchase: nil, dropout: ["channel"])
