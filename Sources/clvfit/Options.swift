@@ -219,6 +219,11 @@ struct CustomerInput: ParsableArguments {
         if transactions != nil && summary != nil {
             throw ValidationError("Give either a transaction log or --summary, not both.")
         }
+    }
+
+    /// A usage error when neither a log nor a summary is given (checked by the commands, since
+    /// `train` also takes subscription inputs instead).
+    func requireOne() throws {
         if transactions == nil && summary == nil {
             throw ValidationError("Give a transaction log, or an RFM summary with --summary.")
         }
@@ -236,6 +241,32 @@ struct CustomerInput: ParsableArguments {
         }
         let path = transactions!
         return (try log.summarize(path, unit: unit, quiet: quiet), path)
+    }
+}
+
+/// A subscription model's data: a cohort table or a subscriber summary.
+struct SubscriptionInput: ParsableArguments {
+    @Option(help: ArgumentHelp("Cohort table for a subscription model: CSV period,customers, the customers of one cohort still subscribed in periods 0, 1, 2 and so on (period 0: the cohort's size).", valueName: "file"))
+    var cohort: String?
+
+    @Option(help: ArgumentHelp("Subscriber summary for a subscription model: CSV customer_id,periods,active[,payment], periods paid for so far (the first included), active 1 or 0 (cancelled).", valueName: "file"))
+    var subscribers: String?
+
+    var given: Bool { cohort != nil || subscribers != nil }
+
+    func validate() throws {
+        if cohort != nil && subscribers != nil {
+            throw ValidationError("Give either --cohort or --subscribers, not both.")
+        }
+    }
+
+    /// The subscribers, the cohort table when that was the input, and the file's name.
+    func read() throws -> (history: SubscriberHistory, cohort: CohortTable?, source: String) {
+        if let cohort {
+            let table = try CohortTable.read(path: cohort)
+            return (table.history, table, cohort)
+        }
+        return (try SubscriberSummary.read(path: subscribers!).history, nil, subscribers!)
     }
 }
 
@@ -286,18 +317,41 @@ struct CovariateSelectionOptions: ParsableArguments {
 /// Which purchase model to fit: a registered identifier, or `auto`.
 struct ModelChoiceOptions: ParsableArguments {
     @Option(name: .customLong("model"), help: ArgumentHelp(
-        "Purchase model: \(ModelRegistry.purchaseModelList.map { $0.identifier }.joined(separator: ", ")), or auto (fit the candidates; choose by holdout MAE with a holdout, else by BIC).",
+        "Purchase model: \(ModelRegistry.purchaseModelList.map { $0.identifier }.joined(separator: ", ")), or auto (fit the candidates; choose by holdout MAE with a holdout, else by BIC); subscription model (with --cohort or --subscribers): \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: ", ")).",
         valueName: "model"))
     var name = "bgnbd"
 
     func validate() throws {
-        guard name == "auto" || ModelRegistry.purchaseModels[name] != nil else {
-            throw ValidationError("--model \(name) is not one of \((ModelRegistry.purchaseModelList.map { $0.identifier } + ["auto"]).joined(separator: ", ")).")
+        guard name == "auto" || ModelRegistry.purchaseModels[name] != nil || ModelRegistry.retentionModels[name] != nil else {
+            throw ValidationError("--model \(name) is not one of \((ModelRegistry.purchaseModelList.map { $0.identifier } + ["auto"] + ModelRegistry.retentionModelList.map { $0.identifier }).joined(separator: ", ")).")
         }
     }
 
-    /// The registered model type, nil for `auto`.
+    /// The registered purchase model type, nil for `auto` and for a subscription model.
     var type: (any PurchaseModel.Type)? { ModelRegistry.purchaseModels[name] }
+
+    /// The subscription model, when `--model` names one.
+    var retentionType: (any RetentionModel.Type)? { ModelRegistry.retentionModels[name] }
+
+    /// Usage errors for a subscription model given a purchase input, or the other way round.
+    func checkInputs(subscriptions: SubscriptionInput, customers: CustomerInput, unit: TimeUnit?) throws {
+        if retentionType != nil {
+            guard subscriptions.given else {
+                throw ValidationError("--model \(name) is a subscription model: give --cohort FILE (period,customers) or --subscribers FILE (customer_id,periods,active), not a transaction log or --summary.")
+            }
+            if customers.transactions != nil || customers.summary != nil {
+                throw ValidationError("--model \(name) reads --cohort or --subscribers only; leave out the transaction log and --summary.")
+            }
+            if unit != nil {
+                throw ValidationError("--unit concerns the purchase models; a subscription model counts periods (name them with --period).")
+            }
+        } else {
+            if subscriptions.given {
+                throw ValidationError("--cohort and --subscribers are for the subscription models; give --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")).")
+            }
+            try customers.requireOne()
+        }
+    }
 
     /// The time unit when none is given: periods for a discrete-time model (BG/BB), else week.
     var defaultUnit: TimeUnit { type?.isDiscreteTime == true ? .periods : .week }

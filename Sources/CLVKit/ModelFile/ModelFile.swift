@@ -179,23 +179,31 @@ extension ModelFile {
 
     /// Reads and validates a model file.
     public static func load(path: String) throws(ModelFileError) -> ModelFile {
-        let data: Data
+        try decode(try readBytes(path: path), file: path)
+    }
+
+    /// The `format` of the model file at `path` (nil when absent), to tell a purchase model file
+    /// from a subscription one before loading either.
+    public static func format(path: String) throws(ModelFileError) -> String? {
+        try topLevel(try readBytes(path: path), file: path).format
+    }
+
+    /// The bytes of the model file at `path`; a missing or unreadable file is `isMissingFile`
+    /// (exit 66: "an input file does not exist or cannot be read").
+    static func readBytes(path: String) throws(ModelFileError) -> Data {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory; give the model file in it" : "permission denied or not a file"
-            // Missing or unreadable alike: exit 66 ("an input file does not exist or cannot be read").
             throw ModelFileError(file: path, message: "cannot read the model file (\(why)).", isMissingFile: true)
         }
-        return try decode(data, file: path)
     }
 
-    /// Parses and validates model-file bytes; `file` names them in messages.
-    public static func decode(_ data: Data, file: String) throws(ModelFileError) -> ModelFile {
-        // Check the format and version first, so a future file gets a message about its
-        // version rather than about whichever field changed.
+    /// The top-level object of model-file bytes, once they are known to be a JSON object with
+    /// no repeated key; `format` is returned for the caller to check (nil when absent).
+    static func topLevel(_ data: Data, file: String) throws(ModelFileError) -> (object: [String: Any], format: String?) {
         guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ModelFileError(file: file, message: "is not a JSON object, so it is not a clvfit model file.")
         }
@@ -203,18 +211,44 @@ extension ModelFile {
         if let repeated = DuplicateKeys.first(in: [UInt8](data)) {
             throw ModelFileError(file: file, field: repeated, message: "appears twice in its object; a model file has each key once (JSON parsers disagree on which value a repeated key means), so remove one of them.")
         }
+        return (top, top["format"] as? String)
+    }
+
+    /// Checks `format` and `format_version` first, so that a future file gets a message about
+    /// its version rather than about whichever field changed.
+    static func checkFormat(_ top: [String: Any], file: String, name: String, versions: [Int]) throws(ModelFileError) {
         guard let format = top["format"] as? String else {
-            throw ModelFileError(file: file, field: "format", message: "is missing; a clvfit model file starts with \"format\": \"\(formatName)\".")
+            throw ModelFileError(file: file, field: "format", message: "is missing; a clvfit model file starts with \"format\": \"\(name)\".")
         }
-        guard format == formatName else {
-            throw ModelFileError(file: file, field: "format", message: "is \"\(format)\", not \"\(formatName)\".")
+        guard format == name else {
+            throw ModelFileError(file: file, field: "format", message: "is \"\(format)\", not \"\(name)\".")
         }
         guard let version = top["format_version"] as? Int else {
             throw ModelFileError(file: file, field: "format_version", message: "is missing or not a whole number.")
         }
-        guard readableVersions.contains(version) else {
-            throw ModelFileError(file: file, field: "format_version", message: "version \(version) is not supported; this clvfit (\(ClvFitVersion.current)) reads versions \(readableVersions.map(String.init).joined(separator: " and ")).")
+        guard versions.contains(version) else {
+            throw ModelFileError(file: file, field: "format_version", message: "version \(version) is not supported; this clvfit (\(ClvFitVersion.current)) reads version\(versions.count == 1 ? "" : "s") \(versions.map(String.init).joined(separator: " and ")).")
         }
+    }
+
+    /// Decodes a checked top-level object into `T` with the model files' key convention, naming
+    /// the field of any decoding error.
+    static func decodeFields<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(ModelFileError) -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, file: file)
+        } catch {
+            throw ModelFileError(file: file, message: "cannot be parsed: \(error).")
+        }
+    }
+
+    /// Parses and validates model-file bytes; `file` names them in messages.
+    public static func decode(_ data: Data, file: String) throws(ModelFileError) -> ModelFile {
+        let (top, _) = try topLevel(data, file: file)
+        try checkFormat(top, file: file, name: formatName, versions: readableVersions)
         // Linux's JSONDecoder reports a fraction in an integer field without its path: check first.
         let wholeNumberFields: [(String, Any?)] = [
             ("training_data.summary_rows", (top["training_data"] as? [String: Any])?["summary_rows"]),
@@ -226,16 +260,7 @@ extension ModelFile {
                 throw ModelFileError(file: file, field: field, message: "\(d) is not a whole number (or is too large).")
             }
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let model: ModelFile
-        do {
-            model = try decoder.decode(ModelFile.self, from: data)
-        } catch let error as DecodingError {
-            throw describe(error, file: file)
-        } catch {
-            throw ModelFileError(file: file, message: "cannot be parsed: \(error).")
-        }
+        let model = try decodeFields(ModelFile.self, from: data, file: file)
         try model.validate(file: file)
         return model
     }
@@ -499,6 +524,10 @@ public enum ModelRegistry {
     public static let spendModels: [String: any SpendModel.Type] = [GammaGamma.identifier: GammaGamma.self]
     /// The purchase models that take covariates.
     public static var covariateModels: [any CovariatePurchaseModel.Type] { purchaseModelList.compactMap { $0 as? any CovariatePurchaseModel.Type } }
+    /// Subscription (contractual) models, for `--cohort` and `--subscribers`.
+    public static let retentionModelList: [any RetentionModel.Type] = [SBG.self, BdW.self]
+    public static let retentionModels: [String: any RetentionModel.Type] =
+        Dictionary(uniqueKeysWithValues: retentionModelList.map { ($0.identifier, $0) })
     /// The candidates of `--model auto` for continuous-time summaries.
     public static var continuousTimeCandidates: [any PurchaseModel.Type] { purchaseModelList.filter { !$0.isDiscreteTime } }
 }

@@ -44,6 +44,9 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if modelChoice.retentionType != nil {
+            throw ValidationError("evaluate reads a transaction log for the purchase models; it does not project subscription models yet: train --model \(modelChoice.name) --cohort FILE fits one, and score --subscribers FILE values subscribers.")
+        }
         guard log.calibrationEnd != nil else {
             throw ValidationError("evaluate needs --calibration-end: the holdout it predicts is what comes after it (up to --observation-end, by default the log's last date).")
         }

@@ -33,8 +33,8 @@ struct Score: ParsableCommand {
     @Option(help: "Time unit of the customers' recency and T (of the summary, or of the log's summary): day, week or periods; converted to the model's unit when they differ. (default: the model's unit)")
     var unit: TimeUnit?
 
-    @Option(help: "Number of periods to look ahead.")
-    var horizon: Int = 12
+    @Option(help: "Number of periods to look ahead. (default: 12)")
+    var horizon: Int?
 
     @Option(help: "Length of one period: day, week, month, or periods (purchase opportunities, for a model in periods). (default: month; for a model in periods: periods)")
     var horizonUnit: HorizonUnit?
@@ -54,9 +54,29 @@ struct Score: ParsableCommand {
     @Flag(help: "Add the classic back-of-the-envelope CLVs (simple_clv_aov, simple_clv_retention) for comparison.")
     var simple = false
 
+    @Option(help: ArgumentHelp("Subscriber summary (CSV customer_id,periods,active[,payment]) to value with a subscription model file (train --model sbg or bdw): writes p_renew, expected_residual_periods, derl and clv.", valueName: "file"))
+    var subscribers: String?
+
+    @Option(help: ArgumentHelp("Payment per period of every subscriber, for clv (default: the subscriber summary's payment column; without one, 1: clv counts payments).", valueName: "amount"))
+    var payment: Double?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if subscribers != nil {
+            if input.transactions != nil || input.summary != nil {
+                throw ValidationError("--subscribers values subscribers with a subscription model; leave out the transaction log and --summary.")
+            }
+            let given = [("--unit", unit != nil), ("--horizon", horizon != nil), ("--horizon-unit", horizonUnit != nil),
+                         ("--interval", interval != nil), ("--covariates", covariates.covariates != nil), ("--spend", spend != .customer)]
+            if let (name, _) = given.first(where: { $0.1 }) {
+                throw ValidationError("\(name) concerns the purchase models; a subscription model values subscribers over their whole remaining lifetime (DERL), discounted by --discount-rate per period.")
+            }
+            if let payment, !(payment.isFinite && payment >= 0) { throw ValidationError("--payment must be an amount ≥ 0 (got \(payment)).") }
+            return
+        }
+        if payment != nil { throw ValidationError("--payment is the payment per period of a subscriber; it goes with --subscribers FILE.") }
+        try input.requireOne()
         if let interval, !(interval > 0 && interval < 1) {
             throw ValidationError("--interval must be a level strictly between 0 and 1, e.g. 0.9 (got \(interval)).")
         }
@@ -64,6 +84,16 @@ struct Score: ParsableCommand {
 
     func run() throws {
         try AtomicOutput.checkWritable(output.path)
+        let kind = try ModelFile.format(path: model)
+        if kind == RetentionModelFile.formatName {
+            guard let subscribers else {
+                throw CommandFailure(status: .usage, description: "the model \(model) is a subscription model: give its subscribers with --subscribers FILE (customer_id,periods,active).")
+            }
+            return try scoreSubscribers(subscribers)
+        }
+        if subscribers != nil {
+            throw CommandFailure(status: .usage, description: "--subscribers needs a subscription model file (train --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")) --cohort FILE); \(model) is a purchase model.")
+        }
         try input.log.checkOutputs()
         let modelFile = try ModelFile.load(path: model)
         if modelFile.timeUnit == .periods, input.isTransactionLog {
@@ -84,7 +114,7 @@ struct Score: ParsableCommand {
         }
         var options: ScoringOptions
         do {
-            options = try ScoringOptions(periods: horizon, unit: horizonUnit, modelUnit: modelFile.timeUnit,
+            options = try ScoringOptions(periods: horizon ?? 12, unit: horizonUnit, modelUnit: modelFile.timeUnit,
                                          discountRate: rate, margin: margin)
         } catch {
             throw CommandFailure(status: .usage, description: error.description)
@@ -111,6 +141,42 @@ struct Score: ParsableCommand {
             notes += formulas.retentionRate.map {
                 String(format: "Note: simple_clv_retention uses the retention rate r = %.4f per %@ (customers known for at least one period who bought in the last one).\n", $0, horizonUnit.rawValue)
             } ?? "Note: no customer was known for a full \(horizonUnit.rawValue), so there is no retention rate and simple_clv_retention is empty.\n"
+        }
+        FileHandle.standardError.write(Data(notes.utf8))
+    }
+
+    /// `--subscribers`: p_renew, expected residual periods, DERL and CLV per subscriber.
+    func scoreSubscribers(_ path: String) throws {
+        let file = try RetentionModelFile.load(path: model)
+        guard let rate = discountRate else {
+            throw CommandFailure(status: .usage, description: "give --discount-rate: the discount rate per \(file.period) (the model's period), e.g. 0.1.")
+        }
+        let summary = try SubscriberSummary.read(path: path)
+        if payment != nil, summary.payment != nil {
+            throw CommandFailure(status: .usage, description: "\(path) has a payment column and --payment was given; leave out one of them.")
+        }
+        let payments = summary.payment ?? payment.map { Array(repeating: $0, count: summary.ids.count) }
+        let retention = simple ? (file.trainingData.cohortSurvivors.map { SubscriberHistory(cohort: $0) }.flatMap(SubscriberScorer.observedRetention)
+                                  ?? SubscriberScorer.observedRetention(summary.history)) : nil
+        let scorer: SubscriberScorer
+        do {
+            scorer = try SubscriberScorer(model: try file.makeRetentionModel(), discountRate: rate, margin: margin)
+        } catch let error as ModelError {
+            throw CommandFailure(status: .usage, description: error.description)
+        }
+        let scores = try scorer.score(summary, payment: payments, simpleRetention: retention)
+        try AtomicOutput.write(Data(SubscriberScorer.csv(scores)), to: output.path)
+        var notes = ""
+        if payments == nil { notes += "Note: no payment column and no --payment, so clv counts payments (payment 1 per \(file.period)).\n" }
+        if scores.contains(where: { $0.active && $0.expectedResidualPeriods == nil }) {
+            let why = file.retentionModel.model == SBG.identifier
+                ? "it is infinite: at alpha ≤ 1 some subscribers practically never leave"
+                : "it is infinite (c·alpha ≤ 1: some subscribers practically never leave) or too slow to sum (c·alpha just above 1)"
+            notes += "Note: expected_residual_periods is empty where \(why); the discounted derl is finite.\n"
+        }
+        if let retention {
+            notes += String(format: "Note: simple_clv_retention = margin × payment × r/(1+d−r) with the observed retention r = %.4f per %@ (renewals over renewal opportunities%@); it discounts the first renewal, which derl does not: compare it with clv/(1+d).\n",
+                            retention, file.period, file.trainingData.cohortSurvivors != nil ? " of the training cohort" : " in \(path)")
         }
         FileHandle.standardError.write(Data(notes.utf8))
     }

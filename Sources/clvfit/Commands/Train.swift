@@ -13,10 +13,16 @@ struct Train: ParsableCommand {
         the purchase rate (alpha) and dropout (a and b, or beta) customer by customer; each coefficient \
         is named <parameter>.<covariate>. Prints the estimates. \
         BG/BB (--model bgbb) counts discrete purchase opportunities: it reads a summary whose \
-        recency and T are whole numbers of opportunities, in unit periods (its default).
+        recency and T are whole numbers of opportunities, in unit periods (its default). \
+        Subscriptions: --model sbg or bdw with --cohort FILE or --subscribers FILE fits how long \
+        subscribers stay and writes a subscription model file (docs/subscriptions.md).
         """)
 
     @OptionGroup var input: CustomerInput
+    @OptionGroup var subscriptions: SubscriptionInput
+
+    @Option(help: ArgumentHelp("The name of a subscription model's period (month, year, ...), recorded in the model file.", valueName: "name"))
+    var period: String?
 
     @Option(help: "Time unit of recency, T and the model's parameters: day, week (7 days), or periods (discrete purchase opportunities: --model bgbb, with --summary). (default: week; with --model bgbb: periods)")
     var unit: TimeUnit?
@@ -31,6 +37,15 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        try model.checkInputs(subscriptions: subscriptions, customers: input, unit: unit)
+        if model.retentionType != nil {
+            if covariates.covariates != nil || covariateSelection.given {
+                throw ValidationError("--covariates works with the purchase models (\(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", "))), not with --model \(model.name).")
+            }
+            if let period, period.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--period needs a name, e.g. month.") }
+            return
+        }
+        if period != nil { throw ValidationError("--period names a subscription model's period; it goes with --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")).") }
         try model.checkUnit(unit, fromLog: input.isTransactionLog)
         if covariateSelection.given, covariates.covariates == nil {
             throw ValidationError("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
@@ -39,6 +54,14 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try AtomicOutput.checkWritable(output)
+        if let type = model.retentionType {
+            let (history, cohort, source) = try subscriptions.read()
+            let (file, _) = try RetentionTraining.train(history, model: type, source: source, cohort: cohort, period: period ?? "period")
+            try file.write(to: output)
+            guard !quiet else { return }
+            FileHandle.standardError.write(Data((RetentionSummaryText.render(file) + "Model written to \(output)\n").utf8))
+            return
+        }
         try input.log.checkOutputs()
         let covariateFile = try covariates.read(customerColumn: input.log.customerColumn)
         let (table, source) = try input.table(unit: unit ?? model.defaultUnit, quiet: quiet)
@@ -59,28 +82,47 @@ struct Train: ParsableCommand {
     }
 }
 
+/// A short human-readable table of a subscription model file's estimates.
+enum RetentionSummaryText {
+    static func render(_ file: RetentionModelFile) -> String {
+        let t = file.trainingData
+        var s = "Trained on \(SummaryCSV.format(t.subscribers)) subscribers (\(t.form == "cohort" ? "a cohort table" : "a subscriber summary"); \(SummaryCSV.format(t.active)) still active; periods: \(file.period))\n"
+        s += ModelSummaryText.record(file.retentionModel)
+        return s
+    }
+}
+
 /// A short human-readable table of a model file's estimates.
 enum ModelSummaryText {
     static func render(_ file: ModelFile) -> String {
         var s = "Trained on \(Int(file.trainingData.customers)) customers (time unit: \(file.timeUnit == .periods ? "periods, discrete purchase opportunities" : file.timeUnit.rawValue))\n"
         for record in [file.purchaseModel] + (file.spendModel.map { [$0] } ?? []) {
-            s += "\n\(record.model): log-likelihood \(String(format: "%.4f", record.logLikelihood)), "
-            s += "AIC \(String(format: "%.2f", record.aic)), BIC \(String(format: "%.2f", record.bic)), "
-            s += "\(record.iterations) iterations, \(Int(record.customers)) customers\n"
-            let width = max(10, record.parameterNames.map(\.count).max() ?? 0)
-            s += "  " + "parameter".padding(toLength: width, withPad: " ", startingAt: 0) + "      estimate     std. error   95% interval (log scale\(record.parameterNames.contains { $0.contains(".") } ? "; coefficients: estimate ± 1.96 SE" : ""))\n"
-            for interval in record.confidenceIntervals(level: 0.95) {
-                s += "  " + interval.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                s += String(format: "%14.6f %14.6f   [%.6g, %.6g]\n", interval.estimate, interval.standardError, interval.lower, interval.upper)
-            }
-            if let c = record.frequencyMonetaryCorrelation {
-                s += String(format: "  correlation(frequency, monetary value) = %.4f (Gamma-Gamma assumes 0)\n", c)
-            }
+            s += self.record(record)
         }
         if let covariates = file.covariates, let t = covariates.sharedTest {
             s += "\nShared coefficients (\(covariates.sharedCovariates.joined(separator: ", "))) against free ones: "
             s += String(format: "likelihood-ratio statistic %.2f on %d degree%@ of freedom, p = %.3g%@\n", t.statistic, t.degreesOfFreedom, t.degreesOfFreedom == 1 ? "" : "s", t.pValue,
                         t.pValue < 0.05 ? " (the data reject sharing at 5 %; train without --shared-covariates)" : "")
+        }
+        return s
+    }
+}
+
+extension ModelSummaryText {
+    /// One fitted model: fit statistics and a row per parameter with its interval.
+    static func record(_ record: FittedModelRecord) -> String {
+        var s = ""
+        s += "\n\(record.model): log-likelihood \(String(format: "%.4f", record.logLikelihood)), "
+        s += "AIC \(String(format: "%.2f", record.aic)), BIC \(String(format: "%.2f", record.bic)), "
+        s += "\(record.iterations) iterations, \(Int(record.customers)) customers\n"
+        let width = max(10, record.parameterNames.map(\.count).max() ?? 0)
+        s += "  " + "parameter".padding(toLength: width, withPad: " ", startingAt: 0) + "      estimate     std. error   95% interval (log scale\(record.parameterNames.contains { $0.contains(".") } ? "; coefficients: estimate ± 1.96 SE" : ""))\n"
+        for interval in record.confidenceIntervals(level: 0.95) {
+            s += "  " + interval.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            s += String(format: "%14.6f %14.6f   [%.6g, %.6g]\n", interval.estimate, interval.standardError, interval.lower, interval.upper)
+        }
+        if let c = record.frequencyMonetaryCorrelation {
+            s += String(format: "  correlation(frequency, monetary value) = %.4f (Gamma-Gamma assumes 0)\n", c)
         }
         return s
     }

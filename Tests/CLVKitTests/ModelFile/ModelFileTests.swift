@@ -102,6 +102,55 @@ import CLVTestSupport
         }
     }
 
+    /// The subscription golden file (sBG on FH 2007's regular cohort, years 0–7) loads, is in
+    /// canonical form, holds the paper's estimates and the digest of its data.
+    @Test func retentionGoldenFile() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: ModelFileTestSupport.retentionGoldenPath))
+        let file = try RetentionModelFile.decode(bytes, file: "fh2007-regular-sbg.json")
+        #expect(try file.encoded() == bytes)
+        #expect(isClose(file.retentionModel.parameters["alpha"]!, 0.704077, relative: 2e-6))
+        #expect(isClose(file.retentionModel.parameters["beta"]!, 1.182043, relative: 2e-6))
+        let survivors = try #require(file.trainingData.cohortSurvivors)
+        #expect(file.trainingData.historySha256 == RetentionModelFile.historyDigest(SubscriberHistory(cohort: survivors)))
+        // The digest ignores row order and changes with any count.
+        let rows = SubscriberHistory(cohort: survivors)
+        let reversed = SubscriberHistory(periods: rows.periods.reversed(), active: rows.active.reversed(), weight: rows.weight.reversed())
+        #expect(RetentionModelFile.historyDigest(reversed) == file.trainingData.historySha256)
+        var changed = survivors
+        changed[7] = 240
+        #expect(RetentionModelFile.historyDigest(SubscriberHistory(cohort: changed)) != file.trainingData.historySha256)
+        // A purchase model reader refuses it by its format, naming the field.
+        do {
+            _ = try ModelFile.decode(bytes, file: "fh2007-regular-sbg.json")
+            Issue.record("a subscription model file loaded as a purchase model file")
+        } catch {
+            #expect(error.description == "fh2007-regular-sbg.json: field 'format': is \"clvfit-retention-model\", not \"clvfit-model\".")
+        }
+    }
+
+    /// Every bad field of a subscription model file is refused, naming it.
+    @Test(arguments: [
+        (["retention_model", "model"], "\"pareto-nbd\"", "retention_model.model"),
+        (["retention_model", "parameters", "alpha"], "-1", "retention_model.parameters.alpha"),
+        (["period"], "\"\"", "period"),
+        (["training_data", "form"], "\"log\"", "training_data.form"),
+        (["training_data", "active"], "5000", "training_data.active"),
+        (["training_data", "history_sha256"], "\"abc\"", "training_data.history_sha256"),
+        (["training_data", "cohort_survivors"], "[10, 12]", "training_data.cohort_survivors"),
+        (["format_version"], "2", "format_version"),
+    ])
+    func badRetentionFields(path: [String], value: String, field: String) throws {
+        var root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ModelFileTestSupport.retentionGoldenPath))) as! [String: Any]
+        ModelFileTestSupport.set(&root, path, try ModelFileTestSupport.jsonValue(value))
+        let data = try JSONSerialization.data(withJSONObject: root)
+        do {
+            _ = try RetentionModelFile.decode(data, file: "m.json")
+            Issue.record("\(path) = \(value) was accepted")
+        } catch {
+            #expect(error.field == field, "\(error)")
+        }
+    }
+
     /// The golden file is in canonical form: loading and re-encoding it gives its bytes.
     @Test func goldenFileIsCanonical() throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: ModelFileTestSupport.goldenPath))
@@ -114,10 +163,11 @@ import CLVTestSupport
     @Test func documentationExcerptsAreVerbatim() throws {
         let doc = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("docs/model-format.md"), encoding: .utf8)
         let golden = try String(contentsOf: URL(fileURLWithPath: ModelFileTestSupport.goldenPath), encoding: .utf8)
+        let retention = try String(contentsOf: URL(fileURLWithPath: ModelFileTestSupport.retentionGoldenPath), encoding: .utf8)
         let blocks = doc.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "```").first ?? "" }
-        #expect(blocks.count >= 2)
+        #expect(blocks.count >= 4)
         for block in blocks {
-            #expect(golden.contains(block), "not in models/cdnow-bgnbd-gg.json:\n\(block)")
+            #expect(golden.contains(block) || retention.contains(block), "not in models/cdnow-bgnbd-gg.json or models/fh2007-regular-sbg.json:\n\(block)")
         }
         let model = try ModelFile.load(path: ModelFileTestSupport.goldenPath)
         #expect(doc.contains(model.trainingData.summarySha256), "the fingerprint example prints the golden file's digest")
@@ -437,6 +487,10 @@ import CLVTestSupport
 enum ModelFileTestSupport {
     static var goldenPath: String {
         Fixtures.repositoryRoot.appendingPathComponent("models/cdnow-bgnbd-gg.json").path
+    }
+
+    static var retentionGoldenPath: String {
+        Fixtures.repositoryRoot.appendingPathComponent("models/fh2007-regular-sbg.json").path
     }
 
     /// `datasets/NAME`, or a failed requirement saying how to fetch it.

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import CLVKit
+import CLVTestSupport
+
+/// `train --model sbg|bdw` on FH 2007's cohort table, `score --subscribers`, and the usage
+/// errors that keep subscription and purchase inputs apart.
+@Suite struct SubscriptionsEndToEndTests {
+    @Test func trainOnACohortAndScoreSubscribers() throws {
+        let cohort = try ClvFitEndToEndTests.dataset("fh2007_regular.csv")
+        let ws = try Workspace()
+        // Years 0–7, as FH 2007 fit them.
+        let head = try String(contentsOfFile: cohort, encoding: .utf8).split(separator: "\n").prefix(9).joined(separator: "\n") + "\n"
+        let path = try ws.write("regular-0-7.csv", head)
+        let train = try ws.run(["train", "--model", "sbg", "--cohort", path, "--period", "year", "-o", "sbg.json"])
+        #expect(train.status == 0, "\(train)")
+        #expect(train.stderr.contains("Trained on 1000 subscribers (a cohort table; 241 still active; periods: year)"), "\(train)")
+        let file = try RetentionModelFile.load(path: ws.path("sbg.json"))
+        #expect(isClose(file.retentionModel.parameters["alpha"]!, 0.704077, relative: 2e-6))
+        #expect(isClose(file.retentionModel.parameters["beta"]!, 1.182043, relative: 2e-6))
+        #expect(file.period == "year" && file.trainingData.form == "cohort" && file.trainingData.cohortSurvivors?.count == 8)
+
+        _ = try ws.write("subs.csv", "customer_id,periods,active,payment\na,1,1,10\nb,5,1,20\nc,2,0,10\n")
+        let score = try ws.run(["score", "--model", "sbg.json", "--subscribers", "subs.csv", "--discount-rate", "0.1", "--margin", "0.5", "-o", "s.csv"])
+        #expect(score.status == 0, "\(score)")
+        let rows = try ws.read("s.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows[0].joined(separator: ",") == "customer_id,periods,active,p_renew,expected_residual_periods,derl,clv")
+        let model = try SBG(alpha: file.retentionModel.parameters["alpha"]!, beta: file.retentionModel.parameters["beta"]!)
+        let derl = try model.discountedExpectedResidualLifetime(periodsPaid: 5, discountRate: 0.1)
+        #expect(rows[2][0] == "b" && isClose(Double(rows[2][5])!, derl, relative: 1e-12) && isClose(Double(rows[2][6])!, 0.5 * 20 * derl, relative: 1e-12))
+        #expect(isClose(Double(rows[2][3])!, (model.beta + 4) / (model.alpha + model.beta + 4), relative: 1e-12))
+        // α < 1: the undiscounted expectation is infinite, so empty, with a note.
+        #expect(rows[2][4].isEmpty && score.stderr.contains("expected_residual_periods is empty where it is infinite"), "\(score)")
+        #expect(rows[3].joined(separator: ",") == "c,2,0,0,0,0,0")
+
+        let bdw = try ws.run(["train", "--model", "bdw", "--cohort", path, "-o", "bdw.json"])
+        #expect(bdw.status == 0, "\(bdw)")
+        let bdwFile = try RetentionModelFile.load(path: ws.path("bdw.json"))
+        #expect(bdwFile.retentionModel.logLikelihood >= file.retentionModel.logLikelihood - 1e-6)
+        #expect(bdwFile.period == "period")
+    }
+
+    @Test func usageErrorsNameTheFix() throws {
+        let cohort = try ClvFitEndToEndTests.dataset("fh2007_regular.csv")
+        let log = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
+        let ws = try Workspace()
+        #expect(try ws.run(["train", "--model", "sbg", "--cohort", cohort, "-o", "sbg.json"]).status == 0)
+        #expect(try ws.run(["train", log, "-o", "plain.json"]).status == 0)
+        _ = try ws.write("subs.csv", "customer_id,periods,active\na,1,1\n")
+        let cases: [([String], Int32, String)] = [
+            (["train", "--model", "sbg", "-o", "m.json"], 64, "--model sbg is a subscription model: give --cohort FILE (period,customers) or --subscribers FILE (customer_id,periods,active), not a transaction log or --summary."),
+            (["train", log, "--model", "sbg", "--cohort", cohort, "-o", "m.json"], 64, "--model sbg reads --cohort or --subscribers only; leave out the transaction log and --summary."),
+            (["train", "--cohort", cohort, "-o", "m.json"], 64, "--cohort and --subscribers are for the subscription models; give --model sbg or bdw."),
+            (["train", "--model", "sbg", "--cohort", cohort, "--subscribers", "subs.csv", "-o", "m.json"], 64, "Give either --cohort or --subscribers, not both."),
+            (["train", "--model", "bdw", "--cohort", cohort, "--unit", "week", "-o", "m.json"], 64, "--unit concerns the purchase models; a subscription model counts periods (name them with --period)."),
+            (["train", log, "--period", "month", "-o", "m.json"], 64, "--period names a subscription model's period; it goes with --model sbg or bdw."),
+            (["score", "--model", "sbg.json", "--subscribers", "subs.csv", "-o", "s.csv"], 64, "give --discount-rate: the discount rate per period (the model's period), e.g. 0.1."),
+            (["score", "--model", "sbg.json", "--summary", "subs.csv", "-o", "s.csv"], 64, "the model sbg.json is a subscription model: give its subscribers with --subscribers FILE (customer_id,periods,active)."),
+            (["score", "--model", "plain.json", "--subscribers", "subs.csv", "--discount-rate", "0.1", "-o", "s.csv"], 64, "--subscribers needs a subscription model file (train --model sbg or bdw --cohort FILE); plain.json is a purchase model."),
+            (["score", "--model", "sbg.json", "--subscribers", "subs.csv", "--discount-rate", "0.1", "--horizon", "3", "-o", "s.csv"], 64, "--horizon concerns the purchase models; a subscription model values subscribers over their whole remaining lifetime (DERL), discounted by --discount-rate per period."),
+            (["score", "--model", "sbg.json", "--subscribers", "subs.csv", "--discount-rate", "0", "-o", "s.csv"], 64, "sBG: the discount rate per period must be a number > 0 (got 0.0)."),
+            (["score", "--model", "plain.json", "--summary", "subs.csv", "--payment", "3", "-o", "s.csv"], 64, "--payment is the payment per period of a subscriber; it goes with --subscribers FILE."),
+            (["evaluate", log, "--model", "sbg", "--calibration-end", "1997-09-30"], 64, "evaluate reads a transaction log for the purchase models; it does not project subscription models yet"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try ws.run(arguments)
+            #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result)")
+        }
+        #expect(!ws.exists("m.json") && !ws.exists("s.csv"))
+        // A bad cohort table is bad data (65), naming file, line and column.
+        let bad = try ws.write("bad.csv", "period,customers\n0,10\n1,12\n")
+        let result = try ws.run(["train", "--model", "sbg", "--cohort", bad, "-o", "m.json"])
+        #expect(result.status == 65 && result.stderr.contains("bad.csv:3: field 'customers': 12 is more than the 10 of period 0"), "\(result)")
+    }
+}
