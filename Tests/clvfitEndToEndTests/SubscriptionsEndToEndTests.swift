@@ -40,6 +40,22 @@ import CLVTestSupport
         #expect(bdwFile.period == "period")
     }
 
+    /// evaluate --model sbg --cohort: the projection as text, JSON and an HTML page with both curves.
+    @Test func evaluateProjectsACohort() throws {
+        let cohort = try ClvFitEndToEndTests.dataset("fh2007_regular.csv")
+        let ws = try Workspace()
+        let text = try ws.run(["evaluate", "--model", "sbg", "--cohort", cohort, "--calibration-periods", "7", "--period", "year", "--report", "p.html"])
+        #expect(text.status == 0, "\(text)")
+        #expect(text.stdout.contains("sbg fitted on years 0–7 of a cohort of 1000 (log-likelihood -1680.2652): alpha = 0.704077, beta = 1.182043"), "\(text)")
+        #expect(text.stdout.contains("8            22.30 %     22.01 %"), "\(text)")
+        let html = try ws.read("p.html")
+        #expect(html.contains("<figure id=\"survival\">") && html.contains("<figure id=\"retention\">"))
+        let json = try ws.run(["evaluate", "--model", "bdw", "--cohort", cohort, "--calibration-periods", "7", "--format", "json", "-o", "p.json"])
+        #expect(json.status == 0, "\(json)")
+        let object = try JSONSerialization.jsonObject(with: Data(try ws.read("p.json").utf8)) as! [String: Any]
+        #expect((object["rows"] as? [[String: Any]])?.count == 13 && object["holdout_mean_absolute_error"] is Double && object["model"] as? String == "bdw")
+    }
+
     @Test func usageErrorsNameTheFix() throws {
         let cohort = try ClvFitEndToEndTests.dataset("fh2007_regular.csv")
         let log = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
@@ -60,7 +76,12 @@ import CLVTestSupport
             (["score", "--model", "sbg.json", "--subscribers", "subs.csv", "--discount-rate", "0.1", "--horizon", "3", "-o", "s.csv"], 64, "--horizon concerns the purchase models; a subscription model values subscribers over their whole remaining lifetime (DERL), discounted by --discount-rate per period."),
             (["score", "--model", "sbg.json", "--subscribers", "subs.csv", "--discount-rate", "0", "-o", "s.csv"], 64, "sBG: the discount rate per period must be a number > 0 (got 0.0)."),
             (["score", "--model", "plain.json", "--summary", "subs.csv", "--payment", "3", "-o", "s.csv"], 64, "--payment is the payment per period of a subscriber; it goes with --subscribers FILE."),
-            (["evaluate", log, "--model", "sbg", "--calibration-end", "1997-09-30"], 64, "evaluate reads a transaction log for the purchase models; it does not project subscription models yet"),
+            (["evaluate", log, "--model", "sbg", "--calibration-end", "1997-09-30"], 64, "--model sbg is a subscription model: evaluate projects it over a cohort table; give --cohort FILE (period,customers) and --calibration-periods K (fit on periods 0 to K, project the rest)."),
+            (["evaluate", log, "--model", "sbg", "--cohort", cohort, "--calibration-periods", "7"], 64, "evaluate --model sbg reads --cohort and --calibration-periods; leave out the transaction log"),
+            (["evaluate", log, "--cohort", cohort, "--calibration-end", "1997-09-30"], 64, "--cohort, --calibration-periods and --period project a subscription model; give --model sbg or bdw."),
+            (["evaluate", "--calibration-end", "1997-09-30"], 64, "Missing expected argument '<transactions>'"),
+            (["evaluate", "--model", "bdw", "--cohort", cohort, "--calibration-periods", "0"], 64, "--calibration-periods must be a whole number >= 1 (got 0)."),
+            (["evaluate", "--model", "bdw", "--cohort", cohort, "--calibration-periods", "13"], 65, "--calibration-periods 13 must be between 1 and the table's last period 12"),
         ]
         for (arguments, status, message) in cases {
             let result = try ws.run(arguments)

@@ -12,13 +12,26 @@ struct Evaluate: ParsableCommand {
         by calibration frequency 0..6, 7+, a naive rate baseline, the spend model's error on \
         customers who bought in the calibration and the holdout, and the weekly tracking of the cohort's repeat \
         purchases (actual vs expected). --report writes all of it, with charts, as one \
-        self-contained HTML page.
+        self-contained HTML page. For a subscription model (--model sbg or bdw) give --cohort \
+        FILE and --calibration-periods K instead: it fits periods 0 to K and projects the rest.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Argument(help: "Transaction log (CSV with a header; '-' for standard input).")
-    var transactions: String
+    var transactions: String?
+
+    /// The log (required unless a subscription model is projected; checked in `validate`).
+    var logPath: String { transactions ?? "-" }
+
+    @Option(help: ArgumentHelp("With --model sbg or bdw: a cohort table (CSV period,customers) to fit on its first periods and project over the rest.", valueName: "file"))
+    var cohort: String?
+
+    @Option(help: ArgumentHelp("With --cohort: fit on periods 0 to K of the cohort table, project the rest.", valueName: "K"))
+    var calibrationPeriods: Int?
+
+    @Option(help: ArgumentHelp("With --cohort: the name of the period (month, year, ...), used in the output.", valueName: "name"))
+    var period: String?
 
     @Option(help: "Time unit of the summary and the models: day, or week (7 days).")
     var unit: CalendarUnit = .week
@@ -45,8 +58,19 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         if modelChoice.retentionType != nil {
-            throw ValidationError("evaluate reads a transaction log for the purchase models; it does not project subscription models yet: train --model \(modelChoice.name) --cohort FILE fits one, and score --subscribers FILE values subscribers.")
+            guard cohort != nil, let k = calibrationPeriods else {
+                throw ValidationError("--model \(modelChoice.name) is a subscription model: evaluate projects it over a cohort table; give --cohort FILE (period,customers) and --calibration-periods K (fit on periods 0 to K, project the rest).")
+            }
+            guard k >= 1 else { throw ValidationError("--calibration-periods must be a whole number >= 1 (got \(k)).") }
+            if transactions != nil || log.calibrationEnd != nil || compare || covariates.covariates != nil || saveModel != nil {
+                throw ValidationError("evaluate --model \(modelChoice.name) reads --cohort and --calibration-periods; leave out the transaction log, --calibration-end, --compare, --covariates and --save-model.")
+            }
+            return
         }
+        if cohort != nil || calibrationPeriods != nil || period != nil {
+            throw ValidationError("--cohort, --calibration-periods and --period project a subscription model; give --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")).")
+        }
+        guard transactions != nil else { throw ValidationError("Missing expected argument '<transactions>': the transaction log to evaluate on (or, for a subscription model, --model sbg --cohort FILE --calibration-periods K).") }
         guard log.calibrationEnd != nil else {
             throw ValidationError("evaluate needs --calibration-end: the holdout it predicts is what comes after it (up to --observation-end, by default the log's last date).")
         }
@@ -61,13 +85,23 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         for path in [output.path, saveModel, report].compactMap({ $0 }) { try AtomicOutput.checkWritable(path) }
+        if let type = modelChoice.retentionType, let cohort, let k = calibrationPeriods {
+            let table = try CohortTable.read(path: cohort)
+            let projection = try RetentionProjection.project(table, model: type, calibrationPeriods: k, source: cohort, period: period ?? "period")
+            if let report { try AtomicOutput.write(projection.html(source: URL(fileURLWithPath: cohort).lastPathComponent), to: report) }
+            switch format {
+            case .json: try AtomicOutput.write(try projection.json(), to: output.path)
+            case .text: try AtomicOutput.write(projection.text(), to: output.path)
+            }
+            return
+        }
         try log.checkOutputs()
-        let data = try log.evaluationData(transactions, unit: unit.timeUnit)
+        let data = try log.evaluationData(logPath, unit: unit.timeUnit)
         let table = data.table
         let covariateFile = try covariates.read(customerColumn: log.customerColumn)
         let covariateInput = covariateFile.map(covariateSelection.input)
         if compare {
-            let comparison = try ModelComparison.compare(table, source: transactions, candidates: ModelRegistry.continuousTimeCandidates,
+            let comparison = try ModelComparison.compare(table, source: logPath, candidates: ModelRegistry.continuousTimeCandidates,
                                                          covariates: covariateInput)
             switch format {
             case .json: try AtomicOutput.write(try comparison.json(), to: output.path)
@@ -75,7 +109,7 @@ struct Evaluate: ParsableCommand {
             }
             return
         }
-        let outcome = try modelChoice.train(table, source: transactions, covariates: covariateInput)
+        let outcome = try modelChoice.train(table, source: logPath, covariates: covariateInput)
         if let saveModel { try outcome.modelFile.write(to: saveModel) }
         let models = outcome.customerModels
         var evaluation = try HoldoutEvaluation.evaluate(table, purchaseModel: outcome.purchaseModel,
@@ -90,7 +124,7 @@ struct Evaluate: ParsableCommand {
         let tracking = try TrackingCurve.compute(data.cohort, table: table, models: models)
         evaluation.tracking = tracking
         if let report {
-            let content = try EvaluationReport.build(data: data, source: transactions, outcome: outcome,
+            let content = try EvaluationReport.build(data: data, source: logPath, outcome: outcome,
                                                      evaluation: evaluation, tracking: tracking)
             try AtomicOutput.write(ReportHTML.render(content), to: report)
         }

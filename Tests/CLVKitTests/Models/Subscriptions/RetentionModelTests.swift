@@ -44,6 +44,31 @@ import CLVTestSupport
         for t in 2...12 { #expect(fit.model.retentionRate(t) > fit.model.retentionRate(t - 1)) }
     }
 
+    /// FH 2007's test: fit years 0–7 of the regular cohort, project 8–12. The projection's
+    /// survival is S(t) of the fitted model, the actual shares are the table's, and the holdout
+    /// error is their mean absolute difference (0.29 percentage points here).
+    @Test func projectionOfTheRegularCohort() throws {
+        let table = CohortTable(survivors: Self.regular + Self.regularLater.map { $0 * 10 })
+        let projection = try RetentionProjection.project(table, model: SBG.self, calibrationPeriods: 7, source: "regular.csv", period: "year")
+        #expect(projection.rows.count == 13 && projection.rows.filter(\.calibration).count == 8)
+        let model = try SBG(alpha: projection.parameters["alpha"]!, beta: projection.parameters["beta"]!)
+        #expect(isClose(model.alpha, 0.704077, relative: 2e-6))
+        var errors: [Double] = []
+        for row in projection.rows {
+            #expect(row.predicted == model.survival(row.period))
+            #expect(isClose(row.actual, table.survivors[row.period] / 1000, relative: 1e-15))
+            if !row.calibration { errors.append(abs(row.predicted - row.actual)) }
+        }
+        #expect(isClose(projection.holdoutMeanAbsoluteError!, errors.reduce(0, +) / 5, relative: 1e-12))
+        #expect(abs(projection.holdoutMeanAbsoluteError! - 0.0029) < 0.0002, "\(projection.holdoutMeanAbsoluteError!)")
+        #expect(projection.rows[0].actualRetention == nil && isClose(projection.rows[8].actualRetention!, 223.0 / 241, relative: 1e-15))
+        let text = projection.text()
+        #expect(text.contains("Holdout (years 8–12): mean absolute error 0.29 percentage points"), "\(text)")
+        let html = projection.html(source: "regular.csv")
+        #expect(html.contains("<figure id=\"survival\"><svg") && html.contains("<figure id=\"retention\"><svg") && !html.contains("NaN"))
+        #expect(throws: DataError.self) { try RetentionProjection.project(table, model: SBG.self, calibrationPeriods: 13, source: "r.csv") }
+    }
+
     /// FH 2010 Table 3: DERL at d = 0.10 for n = 1…5 (EXTENSIONS.md §2, to 4 decimals).
     @Test(arguments: [
         (3.80, 15.20, [3.3098, 3.4510, 3.5865, 3.7168, 3.8421]),
