@@ -40,6 +40,42 @@ import CLVTestSupport
         #expect(bdwFile.period == "period")
     }
 
+    /// A log of start and end dates → subscriber summary → sBG → values; bad rows as for a log.
+    @Test func fromASubscriptionLog() throws {
+        let ws = try Workspace()
+        var lines = ["customer_id,start,end"]
+        var cancelledByJune = 0
+        // 200 monthly subscribers starting in 2023, about a third cancelling after 1–10 months.
+        for i in 0..<200 {
+            let start = CalendarDate(year: 2023, month: 1 + i % 12, day: 1 + i % 28)!
+            let end = i % 3 == 0 ? BillingPeriod.month.start(1 + i % 10, after: start).description : ""
+            if let e = CalendarDate(end), e <= CalendarDate(year: 2024, month: 6, day: 30)! { cancelledByJune += 1 }
+            lines.append("s\(i),\(start),\(end)")
+        }
+        _ = try ws.write("log.csv", lines.joined(separator: "\n") + "\n")
+        let summarize = try ws.run(["summarize", "--subscriptions", "log.csv", "--period", "month", "--observation-end", "2024-06-30", "-o", "subs.csv"])
+        #expect(summarize.status == 0, "\(summarize)")
+        let summary = try SubscriberSummary.read(path: ws.path("subs.csv"))
+        #expect(summary.ids.count == 200 && summary.history.active.filter { !$0 }.count == cancelledByJune && cancelledByJune > 50)
+        // s0: from 2023-01-01, cancelled at the start of its second month: paid 1.
+        #expect(summary.history.periods[0] == 1 && !summary.history.active[0])
+        let train = try ws.run(["train", "--model", "sbg", "--subscribers", "subs.csv", "--period", "month", "-o", "m.json"])
+        #expect(train.status == 0, "\(train)")
+        let score = try ws.run(["score", "--model", "m.json", "--subscribers", "subs.csv", "--discount-rate", "0.01", "--payment", "9.99", "-o", "v.csv"])
+        let values = try ws.read("v.csv")
+        #expect(score.status == 0 && values.split(separator: "\n").count == 201, "\(score)")
+
+        _ = try ws.write("bad.csv", "customer_id,start,end\na,2024-01-01,\nb,2024-02-01,2024-01-01\n")
+        let bad = try ws.run(["summarize", "--subscriptions", "bad.csv", "--period", "month", "-o", "x.csv"])
+        #expect(bad.status == 65 && bad.stderr.contains("bad.csv:3: field 'end': the subscription ends on 2024-01-01, before it starts on 2024-02-01"), "\(bad)")
+        let skipped = try ws.run(["summarize", "--subscriptions", "bad.csv", "--period", "month", "--on-bad-row", "skip", "--max-bad-fraction", "0.5", "--rejects", "r.csv", "-o", "x.csv"])
+        let rejects = try ws.read("r.csv")
+        #expect(skipped.status == 0 && rejects.contains("3,"), "\(skipped)")
+        let usage = try ws.run(["summarize", "--subscriptions", "bad.csv", "-o", "y.csv"])
+        #expect(usage.status == 64 && usage.stderr.contains("--subscriptions LOG and --period day|week|month|year go together."), "\(usage)")
+        #expect(!ws.exists("y.csv"))
+    }
+
     /// evaluate --model sbg --cohort: the projection as text, JSON and an HTML page with both curves.
     @Test func evaluateProjectsACohort() throws {
         let cohort = try ClvFitEndToEndTests.dataset("fh2007_regular.csv")

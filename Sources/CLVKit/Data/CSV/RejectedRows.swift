@@ -67,3 +67,15 @@ public enum RejectsCSV {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension BadRowPolicy {
+    /// Under `skip(maxFraction:)`, an error when more than that fraction of `rows` was rejected
+    /// (quoting the first, and carrying all of them for the rejects file).
+    func check(rejected: [RejectedRow], rows: Int, file: String) throws(DataError) {
+        guard case .skip(let maxFraction) = self, let first = rejected.first, Double(rejected.count) > maxFraction * Double(rows) else { return }
+        let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
+        var error = DataError(file: file, message: "\(rejected.count) of \(rows) rows (\(percent) %) are bad, more than the \(maxFraction) allowed by --max-bad-fraction (raise it to go on); the first: \(first.error)")
+        error.rejected = rejected
+        throw error
+    }
+}

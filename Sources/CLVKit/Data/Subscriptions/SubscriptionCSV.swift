@@ -129,6 +129,26 @@ public struct SubscriberSummary: Sendable, Equatable {
                                  payment: paymentColumn == nil ? nil : payments)
     }
 
+    /// The summary as CSV, `customer_id,periods,active` (and `payment` when it has one): what
+    /// `summarize --subscriptions` writes and `read` reads back.
+    public static func csv(_ summary: SubscriberSummary) -> [UInt8] {
+        var out = SummaryCSV.ByteSink(capacity: summary.ids.count * 24 + 64)
+        out.write("customer_id,periods,active" + (summary.payment == nil ? "" : ",payment") + "\n")
+        for i in summary.ids.indices {
+            var id = summary.ids[i]
+            id.withUTF8 { SummaryCSV.appendField($0, to: &out) }
+            out.append(UInt8(ascii: ","))
+            SummaryCSV.appendNumber(summary.history.periods[i], to: &out)
+            out.write(summary.history.active[i] ? ",1" : ",0")
+            if let payment = summary.payment {
+                out.append(UInt8(ascii: ","))
+                SummaryCSV.appendNumber(payment[i], to: &out)
+            }
+            out.append(0x0A)
+        }
+        return out.withBytes { Array($0) }
+    }
+
     /// A column the reader does not know is an error (never silently ignored), naming it.
     static func refuseOtherColumns(_ header: [String], known: [String], file: String, what: String) throws(DataError) {
         if let other = header.first(where: { !known.contains(DataText.trimmed($0)) }) {

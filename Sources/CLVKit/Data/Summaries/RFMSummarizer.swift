@@ -192,13 +192,7 @@ public struct RFMSummarizer {
         try summarizer.addAll(from: log)
         let rejected = log.rejected
         let rows = summarizer.rows + rejected.count
-        if case .skip(let maxFraction) = options.badRows, let first = rejected.first,
-           Double(rejected.count) > maxFraction * Double(rows) {
-            let percent = String(format: "%.2f", 100 * Double(rejected.count) / Double(rows))
-            var error = DataError(file: log.name, message: "\(rejected.count) of \(rows) rows (\(percent) %) are bad, more than the \(maxFraction) allowed by --max-bad-fraction (raise it to go on); the first: \(first.error)")
-            error.rejected = rejected
-            throw error
-        }
+        try options.badRows.check(rejected: rejected, rows: rows, file: log.name)
         if summarizer.needsRecount {
             guard try log.rewind() else {
                 throw DataError(file: log.name, message: "some customers' rows are not in date order, and the input cannot be read a second time to count their purchase days; sort it by customer and date, or give a file instead of a pipe")

@@ -66,4 +66,83 @@ import Testing
         let error = Self.summaryError(text)
         #expect(error.hasPrefix(message), "\(error)")
     }
+
+    static func date(_ text: String) -> CalendarDate { CalendarDate(text)! }
+
+    /// A period is paid for when it begins (issue 13's example: monthly from 15 January,
+    /// cancelled on 20 March, 3 periods); months keep the day or move to the month's last.
+    @Test func periodsPaid() {
+        let d = Self.date
+        #expect(BillingPeriod.month.periodsPaid(from: d("2024-01-15"), cancelledOn: d("2024-03-20"), through: d("2024-12-31")) == 3)
+        #expect(BillingPeriod.month.periodsPaid(from: d("2024-01-15"), cancelledOn: d("2024-03-15"), through: d("2024-12-31")) == 2)
+        #expect(BillingPeriod.month.periodsPaid(from: d("2024-01-15"), cancelledOn: nil, through: d("2024-03-15")) == 3)
+        #expect(BillingPeriod.month.periodsPaid(from: d("2024-01-31"), cancelledOn: nil, through: d("2024-04-30")) == 4)
+        #expect(BillingPeriod.month.start(1, after: d("2024-01-31")) == d("2024-02-29"))
+        #expect(BillingPeriod.month.start(2, after: d("2024-01-31")) == d("2024-03-31"))
+        #expect(BillingPeriod.year.start(1, after: d("2024-02-29")) == d("2025-02-28"))
+        #expect(BillingPeriod.year.periodsPaid(from: d("2020-06-01"), cancelledOn: nil, through: d("2024-06-01")) == 5)
+        #expect(BillingPeriod.week.periodsPaid(from: d("2024-01-01"), cancelledOn: d("2024-01-15"), through: d("2024-12-31")) == 2)
+        #expect(BillingPeriod.day.periodsPaid(from: d("2024-01-01"), cancelledOn: d("2024-01-01"), through: d("2024-12-31")) == 1)
+        // Against counting one period at a time, over many starts and ends.
+        for period in BillingPeriod.allCases {
+            for s in stride(from: 0, to: 400, by: 37) {
+                let start = CalendarDate(daysSinceEpoch: 19_700 + Int32(s))
+                for length in stride(from: 0, to: 1500, by: 53) {
+                    let end = CalendarDate(daysSinceEpoch: start.daysSinceEpoch + Int32(length))
+                    var k = 1
+                    while period.start(k, after: start) < end { k += 1 }
+                    #expect(period.periodsPaid(from: start, cancelledOn: end, through: end) == k, "\(period) \(start) \(end)")
+                }
+            }
+        }
+    }
+
+    static func logOutcome(_ text: String, period: BillingPeriod = .month, observationEnd: String? = nil,
+                           skip: Bool = false) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clvfit-sublog-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var options = SubscriptionLogOptions(period: period, observationEnd: observationEnd.map(date))
+        if skip { options.badRows = .skip(maxFraction: 0.5) }
+        do {
+            let o = try SubscriptionLog.read(path: url.path, options: options)
+            return String(decoding: SubscriberSummary.csv(o.summary), as: UTF8.self) + "rejected \(o.rejected.map(\.line)) later \(o.startingLater) end \(o.observationEnd)"
+        } catch {
+            return error.description.replacingOccurrences(of: url.path, with: "log.csv")
+        }
+    }
+
+    @Test func summarizesASubscriptionLog() throws {
+        let log = "customer_id,start,end\na,2024-01-15,2024-03-20\nb,2024-01-31,\nc,2024-03-01,2024-03-01\nd,2024-02-10,2024-05-10\ne,2024-06-01,\n"
+        #expect(try Self.logOutcome(log, observationEnd: "2024-04-30") == "customer_id,periods,active\na,3,0\nb,4,1\nc,1,0\nd,3,1\nrejected [] later 1 end 2024-04-30")
+        // Without an observation end: the log's last date (10 May).
+        #expect(try Self.logOutcome(log).contains("d,3,0\ne,1,1\nrejected [] later 0 end 2024-06-01"))
+        let summary = try SubscriberSummary.read(bytes: Array("customer_id,periods,active\na,3,0\n".utf8), name: "s.csv")
+        #expect(String(decoding: SubscriberSummary.csv(summary), as: UTF8.self) == "customer_id,periods,active\na,3,0\n")
+    }
+
+    @Test(arguments: [
+        ("customer_id,start,end\n,2024-01-01,\n", "log.csv:2: field 'customer_id': the customer id is empty (--on-bad-row skip leaves such rows out)"),
+        ("customer_id,start,end\na,2024-13-01,\n", "log.csv:2: field 'start': "),
+        ("customer_id,start,end\na,2024-01-01,soon\n", "log.csv:2: field 'end': "),
+        ("customer_id,start,end\na,2024-02-01,2024-01-01\n", "log.csv:2: field 'end': the subscription ends on 2024-01-01, before it starts on 2024-02-01"),
+        ("customer_id,start,end\na,2024-01-01,\na,2024-05-01,\n", "log.csv:3: field 'customer_id': customer 'a' has a second subscription (first on line 2); give each subscription its own id (a returning customer starts a new one)"),
+        ("customer_id,start,end,plan\na,2024-01-01,,x\n", "log.csv:1: field 'plan': is not a column clvfit reads here: a subscription log has the columns customer_id, start and end; remove it or rename it"),
+        ("customer_id,start\na,2024-01-01\n", "log.csv:1: field 'end': the header has no column 'end'"),
+        ("customer_id,start,end\na,2024-01-01\n", "log.csv:2"),
+        ("", "log.csv: the subscription log is empty"),
+        ("customer_id,start,end\n", "log.csv: the subscription log has no subscriptions"),
+    ])
+    func badSubscriptionLogs(text: String, message: String) throws {
+        let outcome = try Self.logOutcome(text)
+        #expect(outcome.hasPrefix(message), "\(outcome)")
+    }
+
+    /// --on-bad-row skip leaves bad rows out and lists them; too many still fail.
+    @Test func skippingBadRows() throws {
+        let log = "customer_id,start,end\na,2024-01-15,2024-03-20\nb,2024-02-01,2024-01-01\nc,2024-01-01,\nd,x,\n"
+        #expect(try Self.logOutcome(log, skip: true).hasSuffix("rejected [3, 5] later 0 end 2024-03-20"))
+        let worse = "customer_id,start,end\na,2024-01-15,\nb,x,\nc,y,\n"
+        #expect(try Self.logOutcome(worse, skip: true).hasPrefix("log.csv: 2 of 3 rows (66.67 %) are bad, more than the 0.5 allowed by --max-bad-fraction"))
+    }
 }
