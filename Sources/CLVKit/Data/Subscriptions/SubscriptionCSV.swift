@@ -65,14 +65,14 @@ public struct CohortTable: Sendable, Equatable {
 
 /// A subscriber summary: CSV `customer_id,periods,active[,payment]`, one row per subscriber:
 /// `periods` the periods paid for so far (the first included), `active` 1 if still subscribed
-/// and 0 if cancelled, `payment` (optional) the amount of each payment.
+/// and 0 if cancelled, `payment` (optional; or named `amount`) the amount of each payment.
 public struct SubscriberSummary: Sendable, Equatable {
     public var ids: [String]
     public var history: SubscriberHistory
     /// The payment column, when the file has one.
     public var payment: [Double]?
 
-    public static let knownColumns = ["customer_id", "periods", "active", "payment"]
+    public static let knownColumns = ["customer_id", "periods", "active", "payment", "amount"]
 
     public static func read(path: String, options: CSVScanner.Options = CSVScanner.Options()) throws(DataError) -> SubscriberSummary {
         try read(scanner: CSVScanner(path: path, options: options))
@@ -89,9 +89,12 @@ public struct SubscriberSummary: Sendable, Equatable {
         }
         let columns = CSVColumns(header: header, file: file)
         let idColumn = try columns.require("customer_id"), periodsColumn = try columns.require("periods")
-        let activeColumn = try columns.require("active"), paymentColumn = try columns.find(["payment"])
+        let activeColumn = try columns.require("active"), paymentColumn = try columns.find(["payment", "amount"])
+        if try columns.find(["payment"]) != nil, try columns.find(["amount"]) != nil {
+            throw DataError(file: file, line: 1, field: "amount", message: "the summary has both a payment and an amount column; keep one (the payment per period)")
+        }
         try refuseOtherColumns(header, known: knownColumns, file: file,
-                               what: "a subscriber summary has the columns customer_id, periods, active and optionally payment")
+                               what: "a subscriber summary has the columns customer_id, periods, active and optionally payment (or amount)")
         var ids: [String] = [], periods: [Double] = [], active: [Bool] = [], payments: [Double] = []
         var seen: [String: Int] = [:]
         while let record = try scanner.nextRecord() {

@@ -46,12 +46,14 @@ import Testing
         #expect(summary.history == SubscriberHistory(periods: [3, 1], active: [true, false]))
         #expect(summary.payment == [9.99, 9.99])
         #expect(try SubscriberSummary.read(bytes: Array("active,periods,customer_id\n0,2,x\n".utf8), name: "s.csv").payment == nil)
+        #expect(try SubscriberSummary.read(bytes: Array("customer_id,periods,active,amount\nx,2,1,4.5\n".utf8), name: "s.csv").payment == [4.5])
     }
 
     @Test(arguments: [
         ("", "subs.csv: the subscriber summary is empty (expected a header line with the columns customer_id, periods, active)"),
         ("customer_id,periods\na,1\n", "subs.csv:1: field 'active': the header has no column 'active'"),
-        ("customer_id,periods,active,plan\na,1,1,x\n", "subs.csv:1: field 'plan': is not a column clvfit reads here: a subscriber summary has the columns customer_id, periods, active and optionally payment; remove it or rename it"),
+        ("customer_id,periods,active,plan\na,1,1,x\n", "subs.csv:1: field 'plan': is not a column clvfit reads here: a subscriber summary has the columns customer_id, periods, active and optionally payment (or amount); remove it or rename it"),
+        ("customer_id,periods,active,payment,amount\na,1,1,2,2\n", "subs.csv:1: field 'amount': the summary has both a payment and an amount column; keep one (the payment per period)"),
         ("customer_id,periods,active\n", "subs.csv: the subscriber summary has a header but no subscribers"),
         ("customer_id,periods,active\n,1,1\n", "subs.csv:2: field 'customer_id': the customer id is empty"),
         ("customer_id,periods,active\na,1,1\na,2,0\n", "subs.csv:3: field 'customer_id': customer 'a' appears twice (lines 2 and 3); a subscriber summary has one row per subscriber"),
