@@ -509,3 +509,35 @@ struct BGBBLogLikelihood: LogLikelihood {
         return LikelihoodEvaluation(value: s.v, gradient: gradient, hessian: hessian)
     }
 }
+
+extension BGBB: ResidualTransactionsModel {
+    /// DERT(d | x, t_x, n) (Fader, Hardie & Shang 2010, eq. 14), d the discount rate per
+    /// opportunity, the first future opportunity discounted by 1/(1+d):
+    /// ```
+    /// B(α+x+1, β+n−x)/B(α,β) · B(γ, δ+n+1)/(B(γ,δ)(1+d)) · ₂F₁(1, δ+n+1; γ+δ+n+1; 1/(1+d)) / L(α,β,γ,δ | x, t_x, n)
+    /// ```
+    /// in logarithms, the ₂F₁ by `Hypergeometric.log2F1UnitA`.
+    public func discountedExpectedResidualTransactions(frequency x: Double, recency tx: Double, T n: Double,
+                                                       discountRate d: Double) throws(ModelError) -> Double {
+        guard d.isFinite, d > 0 else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "DERT needs a discount rate d > 0 per opportunity (got \(d)).")
+        }
+        let logL = logLikelihood(frequency: x, recency: tx, opportunities: n)
+        guard logL.isFinite else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "x = \(x), t_x = \(tx), n = \(n) is not a discrete purchase history (0 ≤ x ≤ t_x ≤ n, whole numbers).")
+        }
+        let f: Double
+        do {
+            f = try Hypergeometric.log2F1UnitA(b: delta + n + 1, c: gamma + delta + n + 1, z: 1 / (1 + d)).value
+        } catch {
+            throw .undefinedPrediction(model: Self.displayName, reason: "DERT at d = \(d) for n = \(n): the hypergeometric series did not converge (\(error)).")
+        }
+        let logValue = Special.logBeta(alpha + x + 1, beta + n - x) - Special.logBeta(alpha, beta)
+            + Special.logBeta(gamma, delta + n + 1) - Special.logBeta(gamma, delta) - Double.log(onePlus: d) + f - logL
+        let value = Double.exp(logValue)
+        guard value.isFinite else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "DERT for x = \(x), t_x = \(tx), n = \(n) at d = \(d) is not a finite number.")
+        }
+        return value
+    }
+}

@@ -93,6 +93,16 @@ public protocol PurchaseCountDistribution: PurchaseModel {
     func probabilityOfPurchases(_ k: Int, within t: Double) throws(ModelError) -> Double
 }
 
+/// A purchase model that values a customer's whole remaining relationship, not a finite horizon:
+/// DERT, the discounted expected residual transactions (Fader, Hardie & Lee 2005; Fader, Hardie &
+/// Shang 2010), ∫₀^∞ e^(−δt) dE[X(T, T+t) | x, t_x, T] for a continuous-time model with δ the
+/// continuous discount rate per model time unit, and Σ_{k≥1} E[purchase at opportunity n+k]/(1+d)^k
+/// for BG/BB with d the discrete rate per opportunity (the first future one discounted once).
+public protocol ResidualTransactionsModel: PurchaseModel {
+    func discountedExpectedResidualTransactions(frequency: Double, recency: Double, T: Double,
+                                                discountRate: Double) throws(ModelError) -> Double
+}
+
 /// A model of how much customers spend per purchase (Gamma-Gamma).
 public protocol SpendModel: FittableModel where Observations == SpendHistory {
     /// E[mean spend per purchase | x repeat purchases with mean m̄] (the population mean for x = 0).

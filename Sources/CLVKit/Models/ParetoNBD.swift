@@ -509,3 +509,24 @@ extension ParetoNBD: CovariatePurchaseModel {
                                                          logAlpha: u[1], logS: u[2], logBeta: u[3], order: order)
     }
 }
+
+extension ParetoNBD: ResidualTransactionsModel {
+    /// DERT(δ | x, t_x, T) = P(alive) · (r+x)/(α+T) · E[1/(μ+δ) | alive], μ | alive ~ Gamma(s, β+T):
+    /// FHL 2005's α^r β^s δ^(s−1) Γ(r+x+1) U(s, s; δ(β+T)) / (Γ(r) (α+T)^(r+x+1) L), written with
+    /// the posterior (λ and μ are independent given the customer is alive) and
+    /// E[1/(μ+δ)] = (β+T) · e^z E_s(z), z = δ(β+T) (`Special.scaledExponentialIntegral`), which
+    /// has no trouble at whole-number s. Finite for every s > 0: discounting bounds the horizon.
+    public func discountedExpectedResidualTransactions(frequency x: Double, recency tx: Double, T: Double,
+                                                       discountRate delta: Double) throws(ModelError) -> Double {
+        guard delta.isFinite, delta > 0 else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "DERT needs a continuous discount rate δ > 0 per time unit (got \(delta)).")
+        }
+        let b = beta + T
+        let lifetime = b * Special.scaledExponentialIntegral(order: s, delta * b)
+        let value = Double.exp(try logProbabilityAlive(frequency: x, recency: tx, T: T)) * (r + x) / (alpha + T) * lifetime
+        guard value.isFinite, value >= 0 else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "DERT for x = \(x), t_x = \(tx), T = \(T) at δ = \(delta) is not a finite number.")
+        }
+        return value
+    }
+}
