@@ -130,3 +130,43 @@ import CLVTestSupport
         #expect(result.status == 65 && result.stderr.contains("bad.csv:3: field 'customers': 12 is more than the 10 of period 0"), "\(result)")
     }
 }
+
+/// `score --lifetime`: DERT and lifetime CLV for Pareto/NBD (and its interval), the refusals.
+@Suite struct LifetimeEndToEndTests {
+    @Test func lifetimeValue() throws {
+        let log = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
+        let ws = try Workspace()
+        #expect(try ws.run(["train", log, "--model", "pareto-nbd", "-o", "p.json"]).status == 0)
+        let score = try ws.run(["score", "--model", "p.json", log, "--lifetime", "--interval", "0.9", "-o", "s.csv"])
+        #expect(score.status == 0, "\(score)")
+        let rows = try ws.read("s.csv").split(separator: "\n")
+        #expect(rows[0] == "customer_id,p_alive,dert,expected_spend,clv,dert_low,dert_high,clv_low,clv_high")
+        let file = try ModelFile.load(path: ws.path("p.json"))
+        let model = try #require(try file.makePurchaseModel() as? ParetoNBD)
+        // Customer 1 of the sample, as summarize gives them; δ = ln(1.01) a month, per week.
+        #expect(try ws.run(["summarize", log, "-o", "summary.csv"]).status == 0)
+        let summary = try SummaryCSV.read(path: ws.path("summary.csv"), unit: .week)
+        let delta = Double.log(1.01) / (30.436875 / 7)
+        let dert = try model.discountedExpectedResidualTransactions(frequency: summary.frequency[0], recency: summary.recency[0],
+                                                                    T: summary.T[0], discountRate: delta)
+        let first = rows[1].split(separator: ",")
+        #expect(first[0] == "1" && isClose(Double(first[2])!, dert, relative: 1e-12), "\(rows[1]) vs \(dert)")
+        #expect(Double(first[5])! < dert && dert < Double(first[6])!)
+        // Against a 100-year monthly horizon: within 1 % (continuous against end-of-month discounting).
+        #expect(try ws.run(["score", "--model", "p.json", log, "--horizon", "1200", "-o", "h.csv"]).status == 0)
+        let horizon = try ws.read("h.csv").split(separator: "\n")[1].split(separator: ",")
+        #expect(abs(Double(first[4])! / Double(horizon[4])! - 1) < 0.01)
+
+        #expect(try ws.run(["train", log, "-o", "bg.json"]).status == 0)
+        for (arguments, message) in [
+            (["score", "--model", "bg.json", log, "--lifetime", "-o", "x.csv"], "--lifetime needs a model with DERT (pareto-nbd, bgbb); bgnbd has none in clvfit yet"),
+            (["score", "--model", "p.json", log, "--lifetime", "--horizon", "12", "-o", "x.csv"], "--lifetime values the whole remaining relationship; it takes no --horizon"),
+            (["score", "--model", "p.json", log, "--lifetime", "--simple", "-o", "x.csv"], "--simple compares horizon formulas; it does not go with --lifetime."),
+            (["score", "--model", "p.json", log, "--lifetime", "--discount-rate", "0", "-o", "x.csv"], "--discount-rate must be greater than 0 with --lifetime"),
+        ] {
+            let result = try ws.run(arguments)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result)")
+        }
+        #expect(!ws.exists("x.csv"))
+    }
+}

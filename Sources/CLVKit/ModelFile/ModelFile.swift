@@ -524,6 +524,8 @@ public enum ModelRegistry {
     public static let spendModels: [String: any SpendModel.Type] = [GammaGamma.identifier: GammaGamma.self]
     /// The purchase models that take covariates.
     public static var covariateModels: [any CovariatePurchaseModel.Type] { purchaseModelList.compactMap { $0 as? any CovariatePurchaseModel.Type } }
+    /// The purchase models that give DERT (`score --lifetime`).
+    public static var lifetimeModels: [String] { purchaseModelList.filter { $0 is any ResidualTransactionsModel.Type }.map { $0.identifier } }
     /// Subscription (contractual) models, for `--cohort` and `--subscribers`.
     public static let retentionModelList: [any RetentionModel.Type] = [SBG.self, BdW.self]
     public static let retentionModels: [String: any RetentionModel.Type] =

@@ -36,6 +36,10 @@ public struct ScoringOptions: Sendable, Equatable {
     public var margin: Double
     /// Which mean spend the spend model is given for each customer.
     public var spend: SpendBasis = .customer
+    /// `--lifetime`: value the whole remaining relationship (DERT, `ResidualTransactionsModel`)
+    /// instead of the horizon, at this rate: the continuous rate δ per model time unit for a
+    /// continuous-time model, the discrete rate per opportunity for BG/BB (`lifetimeRate(for:)`).
+    public var lifetimeRate: Double?
 
     public init(periods: Int, periodLength: Double, discountRate: Double, margin: Double = 1) {
         self.periods = periods
@@ -65,6 +69,13 @@ public struct ScoringOptions: Sendable, Equatable {
         self.init(periods: periods, periodLength: length, discountRate: discountRate, margin: margin)
     }
 
+    /// The lifetime rate of a discount rate d per horizon period: δ = ln(1 + d)/Δ per model time
+    /// unit for a continuous-time model (Δ the period's length in model units), d itself per
+    /// opportunity for a discrete-time one (BG/BB, Δ = 1).
+    public func lifetimeRate(discreteTime: Bool) -> Double {
+        discreteTime ? discountRate : Double.log(onePlus: discountRate) / periodLength
+    }
+
     /// The monthly rate 0.01 expressed per `unit`: (1.01)^(unit/month) − 1; nil for periods,
     /// whose calendar length is unknown, so that no rate is guessed for them.
     public static func defaultDiscountRate(per unit: HorizonUnit) -> Double? {
@@ -85,6 +96,9 @@ public struct ScoringOptions: Sendable, Equatable {
         guard periodLength.isFinite, periodLength > 0 else { throw .invalidOption("horizon-unit", "gives a period length of \(periodLength).") }
         guard discountRate.isFinite, discountRate > -1 else { throw .invalidOption("discount-rate", "must be a number greater than −1 (got \(discountRate)).") }
         guard margin.isFinite else { throw .invalidOption("margin", "must be a finite number (got \(margin)).") }
+        if let lifetimeRate, !(lifetimeRate.isFinite && lifetimeRate > 0) {
+            throw .invalidOption("discount-rate", "must be greater than 0 with --lifetime: without discounting a customer who may never leave is worth an infinite number of purchases (got \(discountRate)).")
+        }
     }
 }
 
@@ -295,8 +309,18 @@ public struct Scorer: Sendable {
     /// with t), so the increments do not grow and the terms after period k sum to at most
     /// incrementₖ · Σⱼ₍>ₖ₎ (1+d)^−ʲ = incrementₖ / ((1+d)ᵏ · d); the loop ends when that is below
     /// 1e-13 of the sum so far.
+    ///
+    /// With `options.lifetimeRate` both are the customer's DERT (the discounted purchases over
+    /// the whole remaining relationship).
     static func horizonPurchases(_ model: any PurchaseModel, options: ScoringOptions, frequency x: Double, recency tx: Double,
                                  T: Double) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        if let rate = options.lifetimeRate {
+            guard let lifetime = model as? any ResidualTransactionsModel else {
+                throw .undefinedPrediction(model: type(of: model).displayName, reason: "has no DERT in clvfit yet, so it cannot value the whole relationship (--lifetime); give a horizon, or train --model \(ModelRegistry.lifetimeModels.joined(separator: " or ")).")
+            }
+            let dert = try lifetime.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: rate)
+            return (dert, dert)
+        }
         let H = options.periods, d = options.discountRate, length = options.periodLength
         let total = try model.expectedPurchases(within: Double(H) * length, frequency: x, recency: tx, T: T)
         if d == 0 || H == 1 { return (total, total / Foundation.pow(1 + d, Double(H))) }
@@ -341,11 +365,14 @@ public struct Scorer: Sendable {
     /// two empty without a spend model), then, when given, the interval columns
     /// `expected_purchases_low,expected_purchases_high,clv_low,clv_high` and the simple-formula
     /// columns `simple_clv_aov,simple_clv_retention` (a value that does not exist is left empty).
-    public static func csv(_ scores: [CustomerScore], intervals: [ScoreInterval]? = nil, simple: [SimpleCLV]? = nil) -> [UInt8] {
+    /// With `lifetime` (scores of `--lifetime`) the purchase columns are `dert`, `dert_low`, `dert_high`.
+    public static func csv(_ scores: [CustomerScore], intervals: [ScoreInterval]? = nil, simple: [SimpleCLV]? = nil,
+                           lifetime: Bool = false) -> [UInt8] {
         precondition(intervals.map { $0.count == scores.count } ?? true, "One interval per score.")
         precondition(simple.map { $0.count == scores.count } ?? true, "One simple CLV per score.")
-        var header = "customer_id,p_alive,expected_purchases,expected_spend,clv"
-        if intervals != nil { header += ",expected_purchases_low,expected_purchases_high,clv_low,clv_high" }
+        let purchases = lifetime ? "dert" : "expected_purchases"
+        var header = "customer_id,p_alive,\(purchases),expected_spend,clv"
+        if intervals != nil { header += ",\(purchases)_low,\(purchases)_high,clv_low,clv_high" }
         if simple != nil { header += ",simple_clv_aov,simple_clv_retention" }
         var out = SummaryCSV.ByteSink(capacity: scores.count * (96 + (intervals == nil ? 0 : 80) + (simple == nil ? 0 : 40)))
         out.write(header + "\n")

@@ -54,6 +54,9 @@ struct Score: ParsableCommand {
     @Flag(help: "Add the classic back-of-the-envelope CLVs (simple_clv_aov, simple_clv_retention) for comparison.")
     var simple = false
 
+    @Flag(help: "Value the whole remaining relationship instead of a horizon: a dert column (discounted expected residual transactions) in place of expected_purchases, and clv = dert x expected spend x margin. Pareto/NBD and BG/BB. The discount rate per --horizon-unit period becomes the continuous rate ln(1 + rate) per period (per opportunity for BG/BB).")
+    var lifetime = false
+
     @Option(help: ArgumentHelp("Subscriber summary (CSV customer_id,periods,active[,payment]) to value with a subscription model file (train --model sbg or bdw): writes p_renew, expected_residual_periods, derl and clv.", valueName: "file"))
     var subscribers: String?
 
@@ -76,6 +79,8 @@ struct Score: ParsableCommand {
             return
         }
         if payment != nil { throw ValidationError("--payment is the payment per period of a subscriber; it goes with --subscribers FILE.") }
+        if lifetime, horizon != nil { throw ValidationError("--lifetime values the whole remaining relationship; it takes no --horizon (--horizon-unit still says the period of --discount-rate).") }
+        if lifetime, simple { throw ValidationError("--simple compares horizon formulas; it does not go with --lifetime.") }
         try input.requireOne()
         if let interval, !(interval > 0 && interval < 1) {
             throw ValidationError("--interval must be a level strictly between 0 and 1, e.g. 0.9 (got \(interval)).")
@@ -120,6 +125,13 @@ struct Score: ParsableCommand {
             throw CommandFailure(status: .usage, description: error.description)
         }
         options.spend = spend
+        if lifetime {
+            let type = ModelRegistry.purchaseModels[modelFile.purchaseModel.model]
+            guard type is any ResidualTransactionsModel.Type else {
+                throw CommandFailure(status: .usage, description: "--lifetime needs a model with DERT (\(ModelRegistry.lifetimeModels.joined(separator: ", "))); \(modelFile.purchaseModel.model) has none in clvfit yet: give a horizon (--horizon N) or train --model \(ModelRegistry.lifetimeModels.joined(separator: " or ")).")
+            }
+            options.lifetimeRate = options.lifetimeRate(discreteTime: modelFile.timeUnit == .periods)
+        }
         let scorer = try Scorer(modelFile: modelFile, options: options)
         let models = try scorer.customerModels(for: table, covariates: try covariates.read(customerColumn: input.log.customerColumn))
         let scores = try scorer.score(table, source: source, models: models)
@@ -128,7 +140,7 @@ struct Score: ParsableCommand {
                 .intervals(table, source: source, models: models)
         }
         let formulas = simple ? SimpleFormulas(table: table, options: options) : nil
-        try AtomicOutput.write(Data(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table))), to: output.path)
+        try AtomicOutput.write(Data(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: lifetime)), to: output.path)
         notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile)) + notes
         if let spendModel = scorer.spendModel {
             if spend == .populationMean {
