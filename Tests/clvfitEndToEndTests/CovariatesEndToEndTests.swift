@@ -51,6 +51,13 @@ import CLVNumerics
         #expect(first[0] == "1" && isClose(Double(first[1])!, alive, relative: 1e-9), "\(rows[1]) vs \(alive)")
         let (low, high, point) = (Double(first[5])!, Double(first[6])!, Double(first[2])!)
         #expect(low < point && point < high)
+        // --lifetime: DERT at the customer's own parameters.
+        let lifetime = try ws.run(["score", data] + Self.window + ["--model", "model.json", "--covariates", "cov.csv", "--lifetime", "-o", "life.csv"])
+        #expect(lifetime.status == 0, "\(lifetime)")
+        let life = try ws.read("life.csv").split(separator: "\n")[1].split(separator: ",")
+        let dert = try #require(customer as? ParetoNBD).discountedExpectedResidualTransactions(
+            frequency: 2, recency: 30.428571428571427, T: 38.857142857142854, discountRate: Double.log(1.01) / (30.436875 / 7))
+        #expect(life[0] == "1" && isClose(Double(life[2])!, dert, relative: 1e-12), "\(life) vs \(dert)")
     }
 
     @Test func covariatesMustMatchTheModel() throws {

@@ -21,7 +21,9 @@ struct Score: ParsableCommand {
         more than 3.5 times the model's training span is refused as being in another unit. \
         Under BG/NBD, P(alive) is 1 for every customer without repeat purchases (the model lets \
         customers drop out only after a repeat purchase): to rank churners, train --model mbgnbd \
-        or pareto-nbd.
+        or pareto-nbd. --lifetime values the whole remaining relationship (DERT) instead of a \
+        horizon. With a subscription model file (train --model sbg or bdw), --subscribers FILE \
+        writes p_renew, expected_residual_periods, derl and clv per subscriber.
         """)
 
     @Option(help: "Model file written by 'clvfit train'.")
