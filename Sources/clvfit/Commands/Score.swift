@@ -73,7 +73,8 @@ struct Score: ParsableCommand {
                 throw ValidationError("--subscribers values subscribers with a subscription model; leave out the transaction log and --summary.")
             }
             let given = [("--unit", unit != nil), ("--horizon", horizon != nil), ("--horizon-unit", horizonUnit != nil),
-                         ("--interval", interval != nil), ("--covariates", covariates.covariates != nil), ("--spend", spend != .customer)]
+                         ("--interval", interval != nil), ("--covariates", covariates.covariates != nil), ("--spend", spend != .customer),
+                         ("--lifetime", lifetime)]
             if let (name, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(name) concerns the purchase models; a subscription model values subscribers over their whole remaining lifetime (DERL), discounted by --discount-rate per period.")
             }
