@@ -105,6 +105,8 @@ import CLVTestSupport
             (["train", "--cohort", cohort, "-o", "m.json"], 64, "--cohort and --subscribers are for the subscription models; give --model sbg or bdw."),
             (["train", "--model", "sbg", "--cohort", cohort, "--subscribers", "subs.csv", "-o", "m.json"], 64, "Give either --cohort or --subscribers, not both."),
             (["train", "--model", "bdw", "--cohort", cohort, "--unit", "week", "-o", "m.json"], 64, "--unit concerns the purchase models; a subscription model counts periods (name them with --period)."),
+            (["train", "--model", "sbg", "--cohort", cohort, "--calibration-end", "2020-01-01", "-o", "m.json"], 64, "--calibration-end concerns transaction logs; --cohort and --subscribers are comma-separated tables read as they are"),
+            (["train", "--model", "sbg", "--cohort", cohort, "--delimiter", "semicolon", "-o", "m.json"], 64, "--delimiter concerns transaction logs"),
             (["train", log, "--period", "month", "-o", "m.json"], 64, "--period names a subscription model's period; it goes with --model sbg or bdw."),
             (["score", "--model", "sbg.json", "--subscribers", "subs.csv", "-o", "s.csv"], 64, "give --discount-rate: the discount rate per period (the model's period), e.g. 0.1."),
             (["score", "--model", "sbg.json", "--summary", "subs.csv", "-o", "s.csv"], 64, "the model sbg.json is a subscription model: give its subscribers with --subscribers FILE (customer_id,periods,active)."),

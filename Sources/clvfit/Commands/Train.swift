@@ -43,6 +43,10 @@ struct Train: ParsableCommand {
                 throw ValidationError("--covariates works with the purchase models (\(ModelRegistry.covariateModels.map { $0.identifier }.joined(separator: ", "))), not with --model \(model.name).")
             }
             if let period, period.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--period needs a name, e.g. month.") }
+            let log = input.log
+            if let option = log.calibrationEnd != nil ? "--calibration-end" : log.observationEnd != nil ? "--observation-end" : log.csvOnlyOptionGiven {
+                throw ValidationError("\(option) concerns transaction logs; --cohort and --subscribers are comma-separated tables read as they are (evaluate --calibration-periods fits part of a cohort).")
+            }
             return
         }
         if period != nil { throw ValidationError("--period names a subscription model's period; it goes with --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")).") }
