@@ -188,7 +188,7 @@ extension Hypergeometric {
             let nd = Double(n)
             let t = a * zPowN                        // tₙ
             tail += t
-            let u = nd * a * zPowN1                  // ∂tₙ/∂z = n (b)ₙ/(c)ₙ zⁿ⁻¹
+            let u = wantGradient ? nd * a * zPowN1 : 0   // ∂tₙ/∂z = n (b)ₙ/(c)ₙ zⁿ⁻¹
             if wantGradient {
                 sb += t * pb
                 sc -= t * pc

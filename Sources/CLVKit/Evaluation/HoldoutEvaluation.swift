@@ -121,14 +121,7 @@ public struct HoldoutEvaluation: Sendable, Codable, Equatable {
     }
 
     /// Stable JSON for programs: snake_case keys, sorted, pretty-printed.
-    public func json() throws -> Data {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try e.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    public func json() throws -> Data { try StableJSON.encode(self) }
 
     /// A plain-text report for people; `unit` names the time unit (e.g. "week").
     public func text(unit: String) -> String {

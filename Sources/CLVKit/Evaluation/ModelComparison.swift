@@ -109,14 +109,7 @@ public struct ModelComparison: Sendable, Codable, Equatable {
     }
 
     /// Stable JSON for programs.
-    public func json() throws -> Data {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try e.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    public func json() throws -> Data { try StableJSON.encode(self) }
 }
 
 extension ModelComparison.Row {

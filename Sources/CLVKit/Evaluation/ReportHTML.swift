@@ -9,24 +9,8 @@ public enum ReportHTML {
 
     public static func render(_ report: EvaluationReport) -> String {
         let unit = report.unit.rawValue
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8"/>
-        <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title>clvfit evaluation — \(e(report.source))</title>
-        <style>
-        body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 0 auto; padding: 16px 24px 48px; line-height: 1.4; }
-        h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-        table { border-collapse: collapse; margin: 0.6em 0; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
-        th:first-child, td:first-child { text-align: left; } th { background: #f4f4f4; }
-        figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #444; max-width: 760px; }
-        svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #eee; }
-        .meta { color: #555; } .warning { color: #8a4b00; } .note { color: #555; font-style: italic; }
-        </style>
-        </head>
-        <body>
+        var html = documentStart(title: "clvfit evaluation — \(report.source)")
+        html += """
         <h1>clvfit evaluation report</h1>
         <p class="meta">\(e(report.source)) · time unit: \(e(unit)) · calibration to \(e(report.calibrationEnd)) · holdout to \(e(report.observationEnd)) · clvfit \(e(report.toolVersion))</p>
 
@@ -42,6 +26,31 @@ public enum ReportHTML {
         html += clv(report)
         html += "</body>\n</html>\n"
         return html
+    }
+
+    /// The start of a self-contained page, up to and including `<body>`: the doctype, the
+    /// escaped `title` and the pages' one style sheet (inline; the page loads nothing).
+    static func documentStart(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>\(e(title))</title>
+        <style>
+        body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 0 auto; padding: 16px 24px 48px; line-height: 1.4; }
+        h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+        table { border-collapse: collapse; margin: 0.6em 0; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
+        th:first-child, td:first-child { text-align: left; } th { background: #f4f4f4; }
+        figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #444; max-width: 760px; }
+        svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #eee; }
+        .meta { color: #555; } .warning { color: #8a4b00; } .note { color: #555; font-style: italic; }
+        </style>
+        </head>
+        <body>
+
+        """
     }
 
     // MARK: Sections

@@ -72,14 +72,7 @@ public struct RetentionProjection: Sendable, Codable, Equatable {
     }
 
     /// Stable JSON for programs.
-    public func json() throws -> Data {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try e.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    public func json() throws -> Data { try StableJSON.encode(self) }
 
     /// One self-contained HTML page: the survival and retention curves, actual against projected,
     /// with the end of the calibration marked, and the table.
@@ -98,20 +91,8 @@ public struct RetentionProjection: Sendable, Codable, Equatable {
             SVGChart.Line(name: model, color: SVGChart.modelColor, points: retention(\.predictedRetention), dashed: true),
         ], marker: marker)
         let e = SVGChart.escaped
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8"/>
-        <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title>clvfit retention projection — \(e(source))</title>
-        <style>
-        body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 0 auto; padding: 16px 24px 48px; line-height: 1.4; }
-        table { border-collapse: collapse; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
-        svg.chart { max-width: 100%; height: auto; border: 1px solid #eee; } .meta { color: #555; }
-        </style>
-        </head>
-        <body>
+        var html = ReportHTML.documentStart(title: "clvfit retention projection — \(source)")
+        html += """
         <h1>Retention projection</h1>
         <p class="meta">\(e(source)) · \(e(model)) · cohort of \(e(SummaryCSV.format(cohortSize))) · fitted on \(e(period))s 0–\(calibrationPeriods) · clvfit \(e(ClvFitVersion.current))</p>
 

@@ -157,19 +157,8 @@ public struct ModelFileError: Error, CustomStringConvertible, Sendable {
 }
 
 extension ModelFile {
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return e
-    }
-
     /// The file's bytes: pretty, key-sorted JSON ending in a newline (deterministic).
-    public func encoded() throws -> Data {
-        var data = try Self.encoder().encode(self)
-        data.append(UInt8(ascii: "\n"))
-        return data
-    }
+    public func encoded() throws -> Data { try StableJSON.encode(self) }
 
     /// Validates, then writes atomically (temporary file + rename).
     public func write(to path: String) throws {
@@ -180,12 +169,6 @@ extension ModelFile {
     /// Reads and validates a model file.
     public static func load(path: String) throws(ModelFileError) -> ModelFile {
         try decode(try readBytes(path: path), file: path)
-    }
-
-    /// The `format` of the model file at `path` (nil when absent), to tell a purchase model file
-    /// from a subscription one before loading either.
-    public static func format(path: String) throws(ModelFileError) -> String? {
-        try topLevel(try readBytes(path: path), file: path).format
     }
 
     /// The bytes of the model file at `path`; a missing or unreadable file is `isMissingFile`

@@ -47,11 +47,8 @@ public struct RetentionModelFile: Codable, Equatable, Sendable {
         self.retentionModel = retentionModel
     }
 
-    public func encoded() throws -> Data {
-        var data = try ModelFile.encoder().encode(self)
-        data.append(UInt8(ascii: "\n"))
-        return data
-    }
+    /// The file's bytes, as a purchase model file's (`StableJSON`).
+    public func encoded() throws -> Data { try StableJSON.encode(self) }
 
     /// Validates, then writes atomically.
     public func write(to path: String) throws {
@@ -123,5 +120,21 @@ public struct RetentionModelFile: Codable, Equatable, Sendable {
             }
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A model file of either kind, told apart by its `format` (`clvfit score --model` takes both).
+public enum AnyModelFile: Sendable {
+    case purchase(ModelFile)
+    case retention(RetentionModelFile)
+
+    /// Reads the file once and validates it as the kind its `format` names; a file of no known
+    /// format is refused as a purchase model file would refuse it.
+    public static func load(path: String) throws(ModelFileError) -> AnyModelFile {
+        let data = try ModelFile.readBytes(path: path)
+        if try ModelFile.topLevel(data, file: path).format == RetentionModelFile.formatName {
+            return .retention(try RetentionModelFile.decode(data, file: path))
+        }
+        return .purchase(try ModelFile.decode(data, file: path))
     }
 }

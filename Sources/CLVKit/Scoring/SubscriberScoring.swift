@@ -93,10 +93,8 @@ public struct SubscriberScorer: Sendable {
     /// `simple_clv_retention` when the scores have it; an infinite expectation is an empty field.
     public static func csv(_ scores: [SubscriberScore]) -> [UInt8] {
         let simple = scores.first?.simpleCLV != nil
-        var text = "customer_id,periods,active,p_renew,expected_residual_periods,derl,clv" + (simple ? ",simple_clv_retention" : "") + "\n"
         var out = SummaryCSV.ByteSink(capacity: scores.count * 80 + 100)
-        out.write(text)
-        text = ""
+        out.write("customer_id,periods,active,p_renew,expected_residual_periods,derl,clv" + (simple ? ",simple_clv_retention" : "") + "\n")
         for s in scores {
             var id = s.customerID
             id.withUTF8 { SummaryCSV.appendField($0, to: &out) }

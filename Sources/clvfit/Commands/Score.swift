@@ -92,18 +92,20 @@ struct Score: ParsableCommand {
 
     func run() throws {
         try AtomicOutput.checkWritable(output.path)
-        let kind = try ModelFile.format(path: model)
-        if kind == RetentionModelFile.formatName {
+        let modelFile: ModelFile
+        switch try AnyModelFile.load(path: model) {
+        case .retention(let file):
             guard let subscribers else {
                 throw CommandFailure(status: .usage, description: "the model \(model) is a subscription model: give its subscribers with --subscribers FILE (customer_id,periods,active).")
             }
-            return try scoreSubscribers(subscribers)
+            return try scoreSubscribers(subscribers, with: file)
+        case .purchase(let file):
+            modelFile = file
         }
         if subscribers != nil {
             throw CommandFailure(status: .usage, description: "--subscribers needs a subscription model file (train --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")) --cohort FILE); \(model) is a purchase model.")
         }
         try input.log.checkOutputs()
-        let modelFile = try ModelFile.load(path: model)
         if modelFile.timeUnit == .periods, input.isTransactionLog {
             throw CommandFailure(status: .usage, description: "the model \(model) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
         }
@@ -161,8 +163,7 @@ struct Score: ParsableCommand {
     }
 
     /// `--subscribers`: p_renew, expected residual periods, DERL and CLV per subscriber.
-    func scoreSubscribers(_ path: String) throws {
-        let file = try RetentionModelFile.load(path: model)
+    func scoreSubscribers(_ path: String, with file: RetentionModelFile) throws {
         guard let rate = discountRate else {
             throw CommandFailure(status: .usage, description: "give --discount-rate: the discount rate per \(file.period) (the model's period), e.g. 0.1.")
         }

@@ -70,9 +70,19 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
     let T: [Double]
     let weight: [Double]
     /// Per coefficient (in parameter order after the base parameters): the index of the base
-    /// parameter it shifts, its sign and the covariate column.
+    /// parameter it shifts.
     let coefficientTarget: [Int]
-    let coefficientSign: [Double]
+    /// The layout the sums are accumulated in: base parameter j's block is its coordinate ln θⱼ
+    /// followed by its coefficients, blocks in parameter order. A customer's contribution to
+    /// row c of the Hessian (c in block P) is then
+    /// `w · v_c · (Σ_Q H_u[P, Q] · mask_Q) ⊙ v`, with v the customer's Jacobian entries
+    /// (1 at each block's start, the covariates after it) and mask_Q the 0/1 indicator of block
+    /// Q's positions: whole rows of eight-lane vector arithmetic, the same for every customer,
+    /// with no per-entry lookup of which parameter a coefficient shifts.
+    /// `blockStart[j]..<blockStart[j+1]` is block j; `parameterIndex[q]` is the parameter (base,
+    /// then coefficients) at position q.
+    let blockStart: [Int]
+    let parameterIndex: [Int]
     /// sign · x of every row and coefficient, row-major (row i's k values contiguous): the
     /// non-zero Jacobian entries ∂uᵢ/∂γ, read once per row.
     let signedCovariates: [Double]
@@ -95,8 +105,16 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
                 target.append(j); sign.append(shift.sign); column.append(c)
             }
         }
+        // r (index 0) is never shifted: every model's shifts are on α and the dropout parameters;
+        // each shifted parameter's coefficients are contiguous (one shift per parameter, in
+        // parameter order), so block j's covariates are a contiguous run of each row's values.
+        precondition(!target.contains(0), "The covariate layer does not shift the first parameter.")
+        precondition(target == target.sorted(), "Coefficients are grouped by the parameter they shift, in parameter order.")
         coefficientTarget = target
-        coefficientSign = sign
+        var starts = [0]
+        for j in 0..<4 { starts.append(starts[j] + 1 + target.count(where: { $0 == j })) }
+        blockStart = starts
+        parameterIndex = (0..<4).flatMap { j in [j] + target.indices.filter { target[$0] == j }.map { 4 + $0 } }
         let k = column.count
         var signed = [Double](repeating: 0, count: data.count * k)
         for (c, values) in column.enumerated() {
@@ -128,25 +146,6 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
         }
     }
 
-    /// The layout the sums are accumulated in: base parameter j's block is its coordinate ln θⱼ
-    /// followed by its coefficients, blocks in parameter order. A customer's contribution to
-    /// row c of the Hessian (c in block P) is then
-    /// `w · v_c · (Σ_Q H_u[P, Q] · mask_Q) ⊙ v`, with v the customer's Jacobian entries
-    /// (1 at each block's start, the covariates after it) and mask_Q the 0/1 indicator of block
-    /// Q's positions: whole rows of eight-lane vector arithmetic, the same for every customer,
-    /// with no per-entry lookup of which parameter a coefficient shifts.
-    /// `blockStart[j]..<blockStart[j+1]` is block j; `parameterIndex[q]` is the parameter (base,
-    /// then coefficients) at position q.
-    var blockStart: [Int] {
-        var starts = [0]
-        for j in 0..<4 { starts.append(starts[j] + 1 + coefficientTarget.count(where: { $0 == j })) }
-        return starts
-    }
-
-    var parameterIndex: [Int] {
-        (0..<4).flatMap { j in [j] + coefficientTarget.indices.filter { coefficientTarget[$0] == j }.map { 4 + $0 } }
-    }
-
     /// Σ_Q c_Q · m_Q: the lanes of block Q take c_Q.
     @inline(__always)
     static func mix(_ c: SIMD4<Double>, _ m0: SIMD8<Double>, _ m1: SIMD8<Double>, _ m2: SIMD8<Double>, _ m3: SIMD8<Double>) -> SIMD8<Double> {
@@ -160,11 +159,6 @@ struct CovariateLogLikelihood<M: CovariatePurchaseModel>: LogLikelihood {
     func evaluate(_ p: [Double], order: DerivativeOrder) -> LikelihoodEvaluation {
         let k = coefficientTarget.count, dim = 4 + k
         precondition(p.count == dim, "\(M.displayName) with covariates has \(dim) parameters; \(p.count) were given.")
-        // r (index 0) is never shifted: every model's shifts are on α and the dropout parameters.
-        precondition(!coefficientTarget.contains(0), "The covariate layer does not shift the first parameter.")
-        // Each shifted parameter's coefficients are contiguous (one shift per parameter, in
-        // parameter order): block j's covariates are row i's values coefficientStart[j]..<+size.
-        precondition(coefficientTarget == coefficientTarget.sorted(), "Coefficients are grouped by the parameter they shift, in parameter order.")
         let logBase = (Double.log(p[0]), Double.log(p[1]), Double.log(p[2]), Double.log(p[3]))
         let gamma = Array(p[4...])
         let frequency = frequency, recency = recency, T = T, weight = weight
