@@ -134,7 +134,7 @@ import CLVTestSupport
     }
 }
 
-/// `score --lifetime`: DERT and lifetime CLV for Pareto/NBD (and its interval), the refusals.
+/// `score --lifetime`: DERT and lifetime CLV for Pareto/NBD (and its interval) and BG/NBD, the refusals.
 @Suite struct LifetimeEndToEndTests {
     @Test func lifetimeValue() throws {
         let log = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
@@ -160,9 +160,17 @@ import CLVTestSupport
         let horizon = try ws.read("h.csv").split(separator: "\n")[1].split(separator: ",")
         #expect(abs(Double(first[4])! / Double(horizon[4])! - 1) < 0.01)
 
+        // BG/NBD (no closed form; the quadrature of BetaGeometricResidual), with its interval.
         #expect(try ws.run(["train", log, "-o", "bg.json"]).status == 0)
+        let bgScore = try ws.run(["score", "--model", "bg.json", log, "--lifetime", "--interval", "0.9", "-o", "bg.csv"])
+        #expect(bgScore.status == 0, "\(bgScore)")
+        let bg = try #require(try ModelFile.load(path: ws.path("bg.json")).makePurchaseModel() as? BGNBD)
+        let bgDert = try bg.discountedExpectedResidualTransactions(frequency: summary.frequency[0], recency: summary.recency[0],
+                                                                   T: summary.T[0], discountRate: delta)
+        let bgFirst = try ws.read("bg.csv").split(separator: "\n")[1].split(separator: ",")
+        #expect(bgFirst[0] == "1" && isClose(Double(bgFirst[2])!, bgDert, relative: 1e-12), "\(bgFirst) vs \(bgDert)")
+        #expect(Double(bgFirst[5])! < bgDert && bgDert < Double(bgFirst[6])!)
         for (arguments, message) in [
-            (["score", "--model", "bg.json", log, "--lifetime", "-o", "x.csv"], "--lifetime needs a model with DERT (pareto-nbd, bgbb); bgnbd has none in clvfit yet"),
             (["score", "--model", "p.json", log, "--lifetime", "--horizon", "12", "-o", "x.csv"], "--lifetime values the whole remaining relationship; it takes no --horizon"),
             (["score", "--model", "p.json", log, "--lifetime", "--simple", "-o", "x.csv"], "--simple compares horizon formulas; it does not go with --lifetime."),
             (["score", "--model", "p.json", log, "--lifetime", "--discount-rate", "0", "-o", "x.csv"], "--discount-rate must be greater than 0 with --lifetime"),

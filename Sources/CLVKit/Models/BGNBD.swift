@@ -165,3 +165,16 @@ extension BGNBD: CovariatePurchaseModel {
                                                              dropsOutAtFirstPurchase: false, order: order)
     }
 }
+
+extension BGNBD: ResidualTransactionsModel {
+    /// DERT(δ | x, t_x, T) = P(alive) · (r+x) · E[e^z E_{r+x+1}(z)/p], z = δ(α+T)/p,
+    /// p ~ Beta(a, b+x): the posterior expectation of λ/(δ + pλ), what a customer with purchase
+    /// rate λ who may leave after each purchase with probability p buys over the rest of the
+    /// relationship, discounted (derived in `BetaGeometricResidual`; no closed form is published).
+    /// Finite for every a, b > 0: discounting bounds the horizon.
+    public func discountedExpectedResidualTransactions(frequency x: Double, recency tx: Double, T: Double,
+                                                       discountRate delta: Double) throws(ModelError) -> Double {
+        try BetaGeometricResidual.dert(model: Self.displayName, A: r + x, a: a, B: b + x, base: alpha + T, delta: delta,
+                                       probabilityAlive: probabilityAlive(frequency: x, recency: tx, T: T), x: x, tx: tx, T: T)
+    }
+}

@@ -143,3 +143,14 @@ extension MBGNBD: CovariatePurchaseModel {
                                                              dropsOutAtFirstPurchase: true, order: order)
     }
 }
+
+extension MBGNBD: ResidualTransactionsModel {
+    /// DERT(δ | x, t_x, T) = P(alive) · (r+x) · E[e^z E_{r+x+1}(z)/p], z = δ(α+T)/p,
+    /// p ~ Beta(a, b+x+1): as BG/NBD's (`BetaGeometricResidual`), with the alive customer's
+    /// posterior of p one purchase opportunity further on (they survived the first purchase too).
+    public func discountedExpectedResidualTransactions(frequency x: Double, recency tx: Double, T: Double,
+                                                       discountRate delta: Double) throws(ModelError) -> Double {
+        try BetaGeometricResidual.dert(model: Self.displayName, A: r + x, a: a, B: b + x + 1, base: alpha + T, delta: delta,
+                                       probabilityAlive: probabilityAlive(frequency: x, recency: tx, T: T), x: x, tx: tx, T: T)
+    }
+}

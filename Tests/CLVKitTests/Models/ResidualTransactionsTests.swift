@@ -3,8 +3,9 @@ import Testing
 @testable import CLVKit
 import CLVTestSupport
 
-/// DERT against BTYD's documented examples (EXTENSIONS.md §3, to 1e-8), against the limit of the
-/// discounted sum of period-by-period expectations, and across extreme parameters.
+/// DERT against BTYD's documented examples (EXTENSIONS.md §3, to 1e-8), BG/NBD and MBG/NBD (which
+/// no library has) against mpmath, against the limit of the discounted sum of period-by-period
+/// expectations, and across extreme parameters.
 @Suite struct ResidualTransactionsTests {
     static let pareto = try! ParetoNBD(r: 0.5629966, alpha: 12.5590370, s: 0.4081095, beta: 10.5148048)
     static let bgbb = try! BGBB(alpha: 1.20, beta: 0.75, gamma: 0.66, delta: 2.78)
@@ -18,6 +19,58 @@ import CLVTestSupport
         for (k, value) in expected.enumerated() {
             let dert = try m.discountedExpectedResidualTransactions(frequency: Double(k + 1), recency: 30, T: 77.86, discountRate: 0.0027)
             #expect(isClose(dert, value, relative: 1e-8), "x = \(k + 1): \(dert) vs \(value)")
+        }
+    }
+
+    /// BG/NBD and MBG/NBD against mpmath (`scripts/beta_geometric_dert_fixtures.py`: each value from
+    /// the definition δ∫e^(−δt) E[X(T, T+t)] dt with FHL 2005 eq. 10 and from the posterior form,
+    /// agreeing to 1e-20): CDNOW's fit at 15 % a year and 1 % a month, a < 1 with b < 1, δ = 1e-5,
+    /// b = 2000, x = 100, to 1e-10.
+    @Test func betaGeometricModelsAgainstMpmath() throws {
+        let root = try Fixtures.json("mpmath/beta_geometric_dert.json") as! [String: Any]
+        let cases = root["cases"] as! [[String: Any]]
+        #expect(cases.count == 32)
+        for c in cases {
+            let parameters = c["parameters"] as! [Double]
+            let model: any ResidualTransactionsModel = c["model"] as! String == "bgnbd"
+                ? try BGNBD(parameterValues: parameters) : try MBGNBD(parameterValues: parameters)
+            let x = c["x"] as! Double, tx = c["tx"] as! Double, T = c["T"] as! Double, delta = c["delta"] as! Double
+            let expected = Double(c["dert"] as! String)!
+            let dert = try model.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: delta)
+            #expect(isClose(dert, expected, relative: 1e-10), "\(c["model"]!) \(parameters) (\(x), \(tx), \(T)) δ = \(delta): \(dert) vs \(expected)")
+        }
+    }
+
+    /// BG/NBD and MBG/NBD: DERT is the limit of Σ_k ΔE[X] · e^(−δ t_k) as for the Pareto/NBD (the
+    /// expectations are clvfit's closed form, eq. 10; the DERT a quadrature over p); step 1 week
+    /// over 6,000 (e^(−δ·6000) = 1e-7; the midpoint rule's error is about (δh)²/24 = 3e-7).
+    @Test func betaGeometricModelsAreTheLimitOfTheDiscountedSum() throws {
+        let models: [any ResidualTransactionsModel] = [
+            try BGNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426), try BGNBD(r: 2, alpha: 5, a: 3.5, b: 40),
+            try MBGNBD(r: 0.525, alpha: 6.183, a: 0.891, b: 1.614), try MBGNBD(r: 0.5, alpha: 10, a: 0.3, b: 0.4),
+        ]
+        for model in models {
+            for (x, tx, T) in [(7.0, 35.0, 77.86), (0, 0, 40), (2, 10, 12)] {
+                let delta = 0.0027, h = 1.0
+                var sum = 0.0, previous = 0.0, t = 0.0
+                while t < 6_000 {
+                    t += h
+                    let e = try model.expectedPurchases(within: t, frequency: x, recency: tx, T: T)
+                    sum += (e - previous) * Double.exp(-delta * (t - h / 2))
+                    previous = e
+                }
+                let dert = try model.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: delta)
+                #expect(isClose(dert, sum, relative: 1e-5), "\(model) (\(x), \(tx), \(T)): \(dert) vs \(sum)")
+            }
+        }
+    }
+
+    /// Without dropout (b → ∞) a BG/NBD customer buys at E[λ] = (r+x)/(α+T) forever: DERT → (r+x)/(δ(α+T)).
+    @Test func bgnbdWithoutDropoutIsTheNBDs() throws {
+        let model = try BGNBD(r: 0.5, alpha: 10, a: 0.8, b: 1e9)
+        for (x, tx, T) in [(0.0, 0.0, 30.0), (4, 20, 30)] {
+            let dert = try model.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: 0.0027)
+            #expect(isClose(dert, (0.5 + x) / (0.0027 * (10 + T)), relative: 1e-6), "\(x): \(dert)")
         }
     }
 
@@ -71,17 +124,19 @@ import CLVTestSupport
     /// for a non-positive rate.
     @Test func finiteAtTheExtremes() throws {
         for p in [[1e-3, 1e-3, 1e-3, 1e-3], [50, 0.01, 0.05, 500], [0.2, 100, 30, 0.02], [1e4, 1e4, 1e4, 1e4]] {
-            let pareto = try ParetoNBD(parameterValues: p), bgbb = try BGBB(parameterValues: p)
-            for (x, tx, T) in [(0.0, 0.0, 50.0), (30, 49, 50), (1, 1, 1)] {
-                for rate in [1e-6, 0.0027, 0.5] {
-                    let d = try pareto.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: rate)
-                    #expect(d.isFinite && d >= 0, "\(p) \(x) \(tx) \(T) \(rate): \(d)")
-                    let b = try bgbb.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: rate)
-                    #expect(b.isFinite && b >= 0, "\(p) \(x) \(tx) \(T) \(rate): \(b)")
+            let models: [any ResidualTransactionsModel] = [try ParetoNBD(parameterValues: p), try BGBB(parameterValues: p),
+                                                           try BGNBD(parameterValues: p), try MBGNBD(parameterValues: p)]
+            for model in models {
+                for (x, tx, T) in [(0.0, 0.0, 50.0), (30, 49, 50), (1, 1, 1)] {
+                    for rate in [1e-6, 0.0027, 0.5] {
+                        let d = try model.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: rate)
+                        #expect(d.isFinite && d >= 0, "\(model) \(x) \(tx) \(T) \(rate): \(d)")
+                    }
                 }
             }
         }
         #expect(throws: ModelError.self) { try Self.pareto.discountedExpectedResidualTransactions(frequency: 1, recency: 1, T: 2, discountRate: 0) }
+        #expect(throws: ModelError.self) { try BGNBD(r: 1, alpha: 1, a: 1, b: 1).discountedExpectedResidualTransactions(frequency: 1, recency: 1, T: 2, discountRate: 0) }
         #expect(throws: ModelError.self) { try Self.bgbb.discountedExpectedResidualTransactions(frequency: 1, recency: 2, T: 1, discountRate: 0.1) }
     }
 }
