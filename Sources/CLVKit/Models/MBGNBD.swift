@@ -154,3 +154,12 @@ extension MBGNBD: ResidualTransactionsModel {
                                        probabilityAlive: probabilityAlive(frequency: x, recency: tx, T: T), x: x, tx: tx, T: T)
     }
 }
+
+extension MBGNBD {
+    /// Interpolated per frequency (`BetaGeometricResidual.Table`).
+    public func residualTransactions(discountRate: Double, frequencies: [Double], T: [Double]) -> any ResidualTransactionsEvaluator {
+        let (r, b) = (r, b)
+        return BetaGeometricResidual.Table(model: self, discountRate: discountRate, alpha: alpha, a: a, shape: { x in (r + x, b + x + 1) },
+                                           frequencies: frequencies, T: T)
+    }
+}

@@ -101,6 +101,33 @@ public protocol PurchaseCountDistribution: PurchaseModel {
 public protocol ResidualTransactionsModel: PurchaseModel {
     func discountedExpectedResidualTransactions(frequency: Double, recency: Double, T: Double,
                                                 discountRate: Double) throws(ModelError) -> Double
+    /// DERT for the customers of a whole table at one rate, for scoring: it may share work between
+    /// customers with the same frequency (BG/NBD and MBG/NBD interpolate their quadrature per
+    /// frequency) and equals `discountedExpectedResidualTransactions` to 1e-10 relative for every
+    /// customer of `frequencies` and `T`; any other customer is evaluated alone. The default
+    /// evaluates every customer alone.
+    func residualTransactions(discountRate: Double, frequencies: [Double], T: [Double]) -> any ResidualTransactionsEvaluator
+}
+
+/// DERT of one customer at a rate fixed in advance (`ResidualTransactionsModel.residualTransactions`).
+public protocol ResidualTransactionsEvaluator: Sendable {
+    func dert(frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
+}
+
+/// Each customer alone.
+struct DirectResidualTransactions: ResidualTransactionsEvaluator {
+    let model: any ResidualTransactionsModel
+    let discountRate: Double
+
+    func dert(frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
+        try model.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: discountRate)
+    }
+}
+
+extension ResidualTransactionsModel {
+    public func residualTransactions(discountRate: Double, frequencies: [Double], T: [Double]) -> any ResidualTransactionsEvaluator {
+        DirectResidualTransactions(model: self, discountRate: discountRate)
+    }
 }
 
 /// A model of how much customers spend per purchase (Gamma-Gamma).

@@ -85,13 +85,15 @@ public struct IntervalScorer: Sendable {
     }
 
     /// One customer's intervals from their purchase model and its k perturbed versions.
+    /// `lifetime`: the DERT evaluators of the model and of each perturbed one, if prepared for the table.
     func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?,
-                  model purchaseModel: any PurchaseModel, perturbed: [any PurchaseModel]) throws(ModelError) -> ScoreInterval {
+                  model purchaseModel: any PurchaseModel, perturbed: [any PurchaseModel],
+                  lifetime: (center: any ResidualTransactionsEvaluator, perturbed: [any ResidualTransactionsEvaluator])? = nil) throws(ModelError) -> ScoreInterval {
         let options = scorer.options
-        let center = try Scorer.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T)
+        let center = try Scorer.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T, lifetime: lifetime?.center)
         var logY: [Double] = [], logD: [Double] = []
-        for model in perturbed {
-            let h = try Scorer.horizonPurchases(model, options: options, frequency: x, recency: tx, T: T)
+        for (k, model) in perturbed.enumerated() {
+            let h = try Scorer.horizonPurchases(model, options: options, frequency: x, recency: tx, T: T, lifetime: lifetime?.perturbed[k])
             logY.append(Foundation.log(h.cumulative))
             logD.append(Foundation.log(h.discounted))
         }
@@ -135,11 +137,18 @@ public struct IntervalScorer: Sendable {
             throw .invalidOption("covariates", "is needed for the intervals of a model trained with covariates.")
         }
         let perturbedCovariateModels = perturbedCovariateModels, shared = perturbedPurchaseModels
+        var lifetime: (center: any ResidualTransactionsEvaluator, perturbed: [any ResidualTransactionsEvaluator])? = nil
+        if models.covariates == nil, let center = Scorer.lifetimeEvaluator(models.shared, options: scorer.options, for: table) {
+            let perturbed = shared.compactMap { Scorer.lifetimeEvaluator($0, options: scorer.options, for: table) }
+            if perturbed.count == shared.count { lifetime = (center, perturbed) }
+        }
+        let evaluators = lifetime
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             do throws(ModelError) {
                 let perturbed = models.covariates == nil ? shared : try perturbedCovariateModels.map { m throws(ModelError) in try models.model(row: i, of: m) }
                 return try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
-                                    monetaryValue: table.monetaryValue?[i], model: try models.model(row: i), perturbed: perturbed)
+                                    monetaryValue: table.monetaryValue?[i], model: try models.model(row: i), perturbed: perturbed,
+                                    lifetime: evaluators)
             } catch {
                 throw .prediction(customer: table.customerIDs[i], error)
             }

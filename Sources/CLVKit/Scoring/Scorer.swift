@@ -266,11 +266,13 @@ public struct Scorer: Sendable {
     }
 
     /// Scores one customer with `purchaseModel` (a covariate model's model of that customer).
+    /// `lifetime`: the model's DERT for the whole table (`lifetimeEvaluator`), if prepared.
     func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?,
-               model purchaseModel: any PurchaseModel) throws(ScoringError) -> CustomerScore {
+               model purchaseModel: any PurchaseModel, lifetime: (any ResidualTransactionsEvaluator)? = nil) throws(ScoringError) -> CustomerScore {
         do {
             let pAlive = purchaseModel.probabilityAlive(frequency: x, recency: tx, T: T)
-            let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T)
+            let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T,
+                                                                            lifetime: lifetime)
             var spend: Double? = nil, clv: Double? = nil
             if let spendModel {
                 guard let input = spendArguments(frequency: x, monetaryValue: monetaryValue) else {
@@ -311,9 +313,14 @@ public struct Scorer: Sendable {
     /// 1e-13 of the sum so far.
     ///
     /// With `options.lifetimeRate` both are the customer's DERT (the discounted purchases over
-    /// the whole remaining relationship).
+    /// the whole remaining relationship), from `lifetime` when given (the model's evaluator for
+    /// the table, built once by `lifetimeEvaluator`).
     static func horizonPurchases(_ model: any PurchaseModel, options: ScoringOptions, frequency x: Double, recency tx: Double,
-                                 T: Double) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+                                 T: Double, lifetime: (any ResidualTransactionsEvaluator)? = nil) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        if let lifetime, options.lifetimeRate != nil {
+            let dert = try lifetime.dert(frequency: x, recency: tx, T: T)
+            return (dert, dert)
+        }
         if let rate = options.lifetimeRate {
             guard let lifetime = model as? any ResidualTransactionsModel else {
                 throw .undefinedPrediction(model: type(of: model).displayName, reason: "has no DERT in clvfit yet, so it cannot value the whole relationship (--lifetime); give a horizon, or train --model \(ModelRegistry.lifetimeModels.joined(separator: " or ")).")
@@ -352,13 +359,21 @@ public struct Scorer: Sendable {
         try options.validate()
         try checkSpendInput(table, source: source)
         let unitCheck = unitCheck
+        let lifetime = models.covariates == nil ? Self.lifetimeEvaluator(models.shared, options: options, for: table) : nil
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             try unitCheck?.check(T: table.T[i], customer: table.customerIDs[i])
             let model: any PurchaseModel
             do throws(ModelError) { model = try models.model(row: i) } catch { throw .prediction(customer: table.customerIDs[i], error) }
             return try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
-                             T: table.T[i], monetaryValue: table.monetaryValue?[i], model: model)
+                             T: table.T[i], monetaryValue: table.monetaryValue?[i], model: model, lifetime: lifetime)
         }
+    }
+
+    /// With `--lifetime`, the DERT of `model` for the customers of `table`, prepared once
+    /// (`ResidualTransactionsModel.residualTransactions`); nil for a horizon or a model without DERT.
+    static func lifetimeEvaluator(_ model: any PurchaseModel, options: ScoringOptions, for table: CustomerSummaryTable) -> (any ResidualTransactionsEvaluator)? {
+        guard let rate = options.lifetimeRate, let lifetime = model as? any ResidualTransactionsModel else { return nil }
+        return lifetime.residualTransactions(discountRate: rate, frequencies: table.frequency, T: table.T)
     }
 
     /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv` (the last
