@@ -34,6 +34,29 @@ import CLVTestSupport
         #expect(text.status == 0 && text.stdout.contains("Tracking (repeat purchases of all 2357 customers"), "\(text)")
     }
 
+    /// `--lifetime`: the report's CLV distribution is of lifetime value, and its total is Σ clv of
+    /// `score --lifetime` with the calibration model on the calibration summary; without
+    /// `--report` it is a usage error.
+    @Test func lifetimeValueInTheReport() throws {
+        let data = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")
+        let ws = try Workspace()
+        let run = try ws.run(["evaluate", data] + Self.window + ["--lifetime", "--report", "report.html", "--save-model", "m.json", "-o", "e.txt"])
+        #expect(run.status == 0, "\(run)")
+        let html = try ws.read("report.html")
+        #expect(html.contains("CLV at the calibration end over each customer&#39;s whole remaining relationship (DERT) at a discount rate of 1 % per month")
+                || html.contains("CLV at the calibration end over each customer's whole remaining relationship (DERT) at a discount rate of 1 % per month"), "\(html.count)")
+        #expect(try ws.run(["summarize", data, "--calibration-end", "1997-09-30", "--observation-end", "1998-06-30", "-o", "cal.csv"]).status == 0)
+        let score = try ws.run(["score", "--model", "m.json", "--summary", "cal.csv", "--lifetime", "-o", "s.csv"])
+        #expect(score.status == 0, "\(score)")
+        let rows = try ws.read("s.csv").split(separator: "\n").dropFirst()
+        let total = rows.reduce(0.0) { $0 + Double($1.split(separator: ",", omittingEmptySubsequences: false)[4])! }
+        let match = try #require(html.firstMatch(of: /customers, total ([0-9,.]+)/))
+        let reported = Double(match.1.replacingOccurrences(of: ",", with: ""))!
+        #expect(abs(reported - total) <= 0.01 + 1e-9 * total, "report \(reported) vs Σ score \(total)")
+        let refused = try ws.run(["evaluate", data] + Self.window + ["--lifetime"])
+        #expect(refused.status == 64 && refused.stderr.contains("--lifetime concerns the CLV distribution of the report"), "\(refused)")
+    }
+
     /// A report that cannot be written: exit 73 and nothing partial left behind.
     @Test func unwritableReportFailsCleanly() throws {
         let data = try ClvFitEndToEndTests.dataset("cdnow_sample.csv")

@@ -156,7 +156,8 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     ///   - outcome: the models fitted on the calibration period.
     ///   - evaluation: their holdout evaluation, with its tracking curve.
     ///   - scoring: the CLV horizon and discount for the CLV distribution; default: `clvfit
-    ///     score`'s, 12 calendar months at 1 % a month.
+    ///     score`'s, 12 calendar months at 1 % a month. With its `lifetimeRate` the distribution is
+    ///     of lifetime CLV (DERT × spend × margin, `score --lifetime`).
     public static func build(data: EvaluationData, source: String, outcome: TrainingOutcome,
                              evaluation: HoldoutEvaluation, tracking: TrackingCurve,
                              scoring: ScoringOptions? = nil) throws -> EvaluationReport {
@@ -169,7 +170,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
                                                     discountRate: ScoringOptions.defaultDiscountRate(per: .month)!)
         let days = scoring.periodLength * unitDays
         let period = abs(days - HorizonUnit.daysPerMonth) < 1e-9 ? "month" : "period of \(String(format: "%.4g", scoring.periodLength)) \(table.unit.rawValue)s"
-        let horizonDescription = "\(scoring.periods) \(period == "month" ? "months" : "periods") at a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per \(period)"
+        let rate = "a discount rate of \(String(format: "%.4g", 100 * scoring.discountRate)) % per \(period)"
+        let horizonDescription = scoring.lifetimeRate == nil ? "\(scoring.periods) \(period == "month" ? "months" : "periods") at \(rate)"
+            : "each customer's whole remaining relationship (DERT) at \(rate)"
         let model = outcome.purchaseModel, models = outcome.customerModels
         var warnings: [Warning] = []
         for record in [outcome.modelFile.purchaseModel] + (outcome.modelFile.spendModel.map { [$0] } ?? []) where !record.converged {

@@ -54,6 +54,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write a self-contained HTML report (parameters, tracking, histograms, P(alive), spend fit, CLV) to this file.")
     var report: String?
 
+    @Flag(help: "With --report: the report's CLV distribution values each customer's whole remaining relationship (DERT, as score --lifetime), at 1 % a month, instead of 12 months.")
+    var lifetime = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -76,6 +79,9 @@ struct Evaluate: ParsableCommand {
         }
         if compare && report != nil {
             throw ValidationError("--report describes one fitted model; it cannot be combined with --compare.")
+        }
+        if lifetime && report == nil {
+            throw ValidationError("--lifetime concerns the CLV distribution of the report; give --report FILE (for each customer's lifetime value, use score --lifetime).")
         }
         if covariateSelection.given, covariates.covariates == nil {
             throw ValidationError("--purchase-covariates, --dropout-covariates, --shared-covariates and --penalty concern the coefficients of the --covariates file; give --covariates FILE.")
@@ -124,8 +130,15 @@ struct Evaluate: ParsableCommand {
         let tracking = try TrackingCurve.compute(data.cohort, table: table, models: models)
         evaluation.tracking = tracking
         if let report {
+            var scoring: ScoringOptions? = nil
+            if lifetime {
+                var options = try ScoringOptions(periods: 12, unit: .month, modelUnit: table.unit,
+                                                 discountRate: ScoringOptions.defaultDiscountRate(per: .month)!)
+                options.lifetimeRate = options.lifetimeRate(discreteTime: false)
+                scoring = options
+            }
             let content = try EvaluationReport.build(data: data, source: logPath, outcome: outcome,
-                                                     evaluation: evaluation, tracking: tracking)
+                                                     evaluation: evaluation, tracking: tracking, scoring: scoring)
             try AtomicOutput.write(ReportHTML.render(content), to: report)
         }
         switch format {
