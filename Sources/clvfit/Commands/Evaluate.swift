@@ -54,7 +54,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write a self-contained HTML report (parameters, tracking, histograms, P(alive), spend fit, CLV) to this file.")
     var report: String?
 
-    @Flag(help: "With --report: the report's CLV distribution values each customer's whole remaining relationship (DERT, as score --lifetime), at 1 % a month, instead of 12 months.")
+    @Flag(help: "With --report: the report's CLV distribution values each customer's whole remaining relationship (DERT: discounted expected residual transactions) at 1 % a month, instead of 12 months.")
     var lifetime = false
 
     @OptionGroup var output: OutputOptions
