@@ -14,7 +14,7 @@ MAN_DIR      := .build/man
 # The man pages' date: the last commit's (so that the pages of one commit are the same bytes).
 MAN_DATE     := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 
-.PHONY: all help setup setup-postgres datasets build release test report-check demo bench man install fuzz fuzz-build fuzz-merge clean
+.PHONY: all help setup setup-postgres datasets build release test report-check demo bench bench-peers man install fuzz fuzz-build fuzz-merge clean
 
 all: build
 
@@ -73,6 +73,17 @@ demo: release datasets
 ## bench: timings, throughput and peak memory in release mode.
 bench: release datasets
 	$(RELEASE_BIN)/clvfit-bench
+
+## bench-peers: clvfit against lifetimes 0.11.3 side by side (fits, 12-month CLV, intervals) on
+## summaries simulated from BG/NBD and from Pareto/NBD (100,000 and 1,000,000 customers) and on
+## CDNOW; sets up lifetimes in .build/peers-venv from scripts/lifetimes-requirements.txt. Takes
+## about 20 minutes (lifetimes' Pareto/NBD fits dominate); SIZES=100k for a quicker run.
+PEERS_VENV := .build/peers-venv
+SIZES      ?= 100k,1m
+bench-peers: release datasets
+	@test -x $(PEERS_VENV)/bin/python || { python3 -m venv $(PEERS_VENV) && $(PEERS_VENV)/bin/pip install --quiet -r scripts/lifetimes-requirements.txt; }
+	$(PEERS_VENV)/bin/python scripts/bench_peers.py --clvfit $(RELEASE_BIN)/clvfit --bench $(RELEASE_BIN)/clvfit-bench \
+		--work .build/bench --sizes $(SIZES)
 
 ## man: generate the man pages into .build/man/ (clvfit.1, and clvfit.summarize.1, clvfit.train.1,
 ## clvfit.score.1, clvfit.evaluate.1: `man clvfit.score`) with swift-argument-parser's

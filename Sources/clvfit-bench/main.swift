@@ -62,7 +62,7 @@ func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
 /// The synthetic inputs, each written by `clvfit-bench --generate NAME PATH` in its own process.
 enum Input: String {
-    case bgnbdSummary, paretoSummary100k, paretoSummary1M, transactionLog, transactionLog5M
+    case bgnbdSummary, bgnbdSummary100k, paretoSummary100k, paretoSummary1M, transactionLog, transactionLog5M
     case bgnbdCovariates1M, paretoCovariates100k
 }
 
@@ -87,9 +87,10 @@ func writeWithCovariates(_ table: CustomerSummaryTable, _ design: CovariateDesig
 
 func generate(_ input: Input, _ path: String) throws {
     switch input {
-    case .bgnbdSummary:
-        log("bench: simulating 1,000,000 BG/NBD + Gamma-Gamma customers (seed 42)…")
-        let table = Simulate.bgnbd(customers: 1_000_000, r: 0.24, alpha: 4.41, a: 0.79, b: 2.43,
+    case .bgnbdSummary, .bgnbdSummary100k:
+        let customers = input == .bgnbdSummary ? 1_000_000 : 100_000
+        log("bench: simulating \(grouped(customers)) BG/NBD + Gamma-Gamma customers (seed 42)…")
+        let table = Simulate.bgnbd(customers: customers, r: 0.24, alpha: 4.41, a: 0.79, b: 2.43,
                                    spend: (p: 6, q: 3.7, gamma: 15), seed: 42)
         try SummaryCSV.write(table, to: path)
     case .paretoSummary100k, .paretoSummary1M:
@@ -224,6 +225,17 @@ for customers in [100_000, 1_000_000] {
     log(String(format: "bench: Pareto/NBD %d: r=%.4f alpha=%.4f s=%.4f beta=%.4f LL=%.2f (truth 0.55, 10.5, 0.61, 11.7)",
                customers, p["r"]!, p["alpha"]!, p["s"]!, p["beta"]!, file.purchaseModel.logLikelihood))
     results.append(Measurement(workload: "train --summary --model pareto-nbd, simulated", size: "\(grouped(customers)) customers",
+                               seconds: m.seconds, peakMB: m.peakMB, throughput: String(format: "%.2f M customers/s", Double(customers) / 1e6 / m.seconds)))
+}
+
+// 3b. Pareto/NBD on summaries simulated from BG/NBD (section 2's 1M and its 100k sibling), where
+//     the fit is slow (issue 15: ₂F₁ with parameter derivatives per customer); Gamma-Gamma too.
+for (input, customers) in [(Input.bgnbdSummary100k, 100_000), (Input.bgnbdSummary, 1_000_000)] {
+    let summary = work.appendingPathComponent(customers == 1_000_000 ? "sim1m-summary.csv" : "sim100k-summary.csv").path
+    ensureInput(input, summary)
+    let model = work.appendingPathComponent("pnbd-on-bgnbd\(customers).json").path
+    let m = best(3, [clvfit, "train", "--summary", summary, "--model", "pareto-nbd", "-o", model, "--quiet"])
+    results.append(Measurement(workload: "train --summary --model pareto-nbd, BG/NBD-sim.", size: "\(grouped(customers)) customers",
                                seconds: m.seconds, peakMB: m.peakMB, throughput: String(format: "%.2f M customers/s", Double(customers) / 1e6 / m.seconds)))
 }
 
