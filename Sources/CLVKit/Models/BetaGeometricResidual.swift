@@ -210,48 +210,56 @@ extension BetaGeometricResidual {
     ///
     /// R depends on a customer only through x (A = r+x, B = b+x or b+x+1) and ε = δ(α+T), and
     /// for one x it is analytic in ln ε (its only singularities are at ε ≤ 0, i.e. Im ln ε = ±π), so
-    /// over the narrow range of T among the customers with that x, ln R is a Chebyshev series in
-    /// ln ε that converges geometrically: 16 to 64 quadratures per frequency (with at least
-    /// `minimumCustomers` customers) instead of one per customer. The series is kept only when its
-    /// last three coefficients sum to below 5e-11 (ln R, so relative; the quadrature's own error is
-    /// below 1e-11); a frequency without one, and any customer outside the table, get the quadrature.
+    /// on a cell [k, k+1) of ln ε, ln R is a Chebyshev series that converges geometrically
+    /// (Bernstein ellipse ρ ≈ 12.7: 16 terms reach 1e-17). Each (x, cell) that has customers gets
+    /// one series from 16 quadratures, kept only when its last three coefficients sum to below 5e-11
+    /// (ln R, so relative; the quadrature's own error is below 1e-11); a cell without one gets the
+    /// quadrature per customer. The cells are fixed, not fitted to the table, so a customer's value
+    /// depends on their own x and T only: the same in a table of one as in a table of millions, and
+    /// whatever the row order.
     struct Table: ResidualTransactionsEvaluator {
+        struct Cell: Hashable, Sendable { let x: Double, k: Int }
+
         let model: any ResidualTransactionsModel
         let discountRate: Double
         let alpha: Double
-        /// The interpolant of ln R over ln ε for each frequency that has one.
-        let series: [Double: LogChebyshev]
-
-        static let minimumCustomers = 64
+        /// The interpolant of ln R over ln ε for each (frequency, cell) that has one.
+        let series: [Cell: LogChebyshev]
 
         init(model: any ResidualTransactionsModel, discountRate delta: Double, alpha: Double, a: Double,
              shape: @escaping @Sendable (Double) -> (A: Double, B: Double), frequencies: [Double], T: [Double]) {
             (self.model, discountRate, self.alpha) = (model, delta, alpha)
-            var ranges: [Double: (count: Int, low: Double, high: Double)] = [:]
-            for (x, t) in zip(frequencies, T) where x.isFinite && t.isFinite && t >= 0 {
-                let old = ranges[x] ?? (0, t, t)
-                ranges[x] = (old.count + 1, min(old.low, t), max(old.high, t))
+            var cells = Set<Cell>()
+            for (x, t) in zip(frequencies, T) {
+                if let cell = Self.cell(x: x, logEpsilon: Double.log(delta * (alpha + t))) { cells.insert(cell) }
             }
-            let wanted = ranges.filter { $0.value.count >= Self.minimumCustomers }.sorted { $0.key < $1.key }
+            let wanted = cells.sorted { ($0.x, $0.k) < ($1.x, $1.k) }
             var built = [LogChebyshev?](repeating: nil, count: wanted.count)
             let name = type(of: model).displayName
             built.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
-                DispatchQueue.concurrentPerform(iterations: wanted.count) { k in
-                    let (x, range) = wanted[k]
-                    let (A, B) = shape(x)
-                    out[k] = LogChebyshev(lower: Double.log(delta * (alpha + range.low)), upper: Double.log(delta * (alpha + range.high))) { logEpsilon in
+                DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
+                    let cell = wanted[i]
+                    let (A, B) = shape(cell.x)
+                    out[i] = LogChebyshev(lower: Double(cell.k), upper: Double(cell.k + 1)) { logEpsilon in
                         (try? BetaGeometricResidual.value(A: A, a: a, B: B, scaledRate: Double.exp(logEpsilon), model: name)).map { Double.log($0) }
                     }
                 }
             }
-            var series: [Double: LogChebyshev] = [:]
-            for (k, entry) in wanted.enumerated() { if let s = built[k] { series[entry.key] = s } }
+            var series: [Cell: LogChebyshev] = [:]
+            for (i, cell) in wanted.enumerated() { if let s = built[i] { series[cell] = s } }
             self.series = series
         }
 
+        /// The cell of ln ε = ln δ(α+T), nil where there is none (not finite, or beyond ±700).
+        static func cell(x: Double, logEpsilon: Double) -> Cell? {
+            guard x.isFinite, logEpsilon.isFinite, abs(logEpsilon) < 700 else { return nil }
+            return Cell(x: x, k: Int(logEpsilon.rounded(.down)))
+        }
+
         func dert(frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
-            if let s = series[x], let logR = s.value(at: Double.log(discountRate * (alpha + T))) {
+            let logEpsilon = Double.log(discountRate * (alpha + T))
+            if let cell = Self.cell(x: x, logEpsilon: logEpsilon), let s = series[cell], let logR = s.value(at: logEpsilon) {
                 let value = model.probabilityAlive(frequency: x, recency: tx, T: T) * Double.exp(logR)
                 if value.isFinite, value >= 0 { return value }
             }
