@@ -180,7 +180,14 @@ extension BGNBD: ResidualTransactionsModel {
 }
 
 extension BGNBD {
-    /// Interpolated per frequency (`BetaGeometricResidual.Table`).
+    /// Interpolated per frequency and cell (`BetaGeometricExpectation.Table`).
+    public func horizonExpectations(times: [Double], frequencies: [Double], T: [Double]) -> any HorizonExpectations {
+        let (r, b) = (r, b)
+        return BetaGeometricExpectation.horizonExpectations(model: self, times: times, alpha: alpha, a: a, shape: { x in (r + x, b + x) },
+                                                            frequencies: frequencies, T: T)
+    }
+
+    /// Interpolated per frequency and cell (`BetaGeometricResidual.Table`).
     public func residualTransactions(discountRate: Double, frequencies: [Double], T: [Double]) -> any ResidualTransactionsEvaluator {
         let (r, b) = (r, b)
         return BetaGeometricResidual.Table(model: self, discountRate: discountRate, alpha: alpha, a: a, shape: { x in (r + x, b + x) },

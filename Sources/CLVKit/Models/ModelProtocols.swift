@@ -74,11 +74,45 @@ public protocol PurchaseModel: FittableModel where Observations == PurchaseHisto
     /// Checks what this model needs of a summary beyond the common invariants (BG/BB: whole
     /// numbers of opportunities), with a message naming row and column.
     static func validate(_ data: PurchaseHistory, source: String) throws(DataError)
+    /// E[Y(t)] at the horizons `times` for the customers of a whole table, for scoring: it may
+    /// share work between customers (BG/NBD and MBG/NBD interpolate per frequency and cell of
+    /// ln(α+T)), and equals `expectedPurchases(within:…)` to 1e-10 relative. The default
+    /// evaluates each customer alone.
+    func horizonExpectations(times: [Double], frequencies: [Double], T: [Double]) -> any HorizonExpectations
 }
 
 extension PurchaseModel {
     public static var isDiscreteTime: Bool { false }
     public static func validate(_ data: PurchaseHistory, source: String) throws(DataError) {}
+}
+
+/// E[Y(times[k])] of one customer at horizons fixed in advance (`PurchaseModel.horizonExpectations`).
+public protocol HorizonExpectations: Sendable {
+    func expectedPurchases(_ k: Int, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
+    /// E[Y(t)] at every horizon at once, where that is cheaper than one by one (P(alive) and the
+    /// lookup once per customer); nil where it is not (each would be a full evaluation, and a
+    /// long discounted horizon stops early).
+    func allExpectedPurchases(frequency: Double, recency: Double, T: Double) throws(ModelError) -> [Double]?
+}
+
+extension HorizonExpectations {
+    public func allExpectedPurchases(frequency: Double, recency: Double, T: Double) throws(ModelError) -> [Double]? { nil }
+}
+
+/// Each customer alone.
+struct DirectHorizonExpectations: HorizonExpectations {
+    let model: any PurchaseModel
+    let times: [Double]
+
+    func expectedPurchases(_ k: Int, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
+        try model.expectedPurchases(within: times[k], frequency: x, recency: tx, T: T)
+    }
+}
+
+extension PurchaseModel {
+    public func horizonExpectations(times: [Double], frequencies: [Double], T: [Double]) -> any HorizonExpectations {
+        DirectHorizonExpectations(model: self, times: times)
+    }
 }
 
 /// A purchase model that gives the whole distribution of a new customer's repeat purchases,

@@ -79,21 +79,28 @@ public struct IntervalScorer: Sendable {
     /// One customer's intervals.
     /// - Complexity: k + 1 horizon evaluations of the purchase model (k parameters) and
     ///   k' + 1 of the spend model: 5 and 4 for BG/NBD and Gamma-Gamma.
+    ///   The same, to the bit, as the customer's row of `intervals(_:)`.
     public func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ModelError) -> ScoreInterval {
-        try interval(frequency: x, recency: tx, T: T, monetaryValue: monetaryValue,
-                     model: scorer.purchaseModel, perturbed: perturbedPurchaseModels)
+        let options = scorer.options
+        var prepared: (center: PreparedExpectations, perturbed: [PreparedExpectations])? = nil
+        if let center = Scorer.prepared(scorer.purchaseModel, options: options, frequencies: [x], T: [T]) {
+            let perturbed = perturbedPurchaseModels.compactMap { Scorer.prepared($0, options: options, frequencies: [x], T: [T]) }
+            if perturbed.count == perturbedPurchaseModels.count { prepared = (center, perturbed) }
+        }
+        return try interval(frequency: x, recency: tx, T: T, monetaryValue: monetaryValue,
+                            model: scorer.purchaseModel, perturbed: perturbedPurchaseModels, prepared: prepared)
     }
 
     /// One customer's intervals from their purchase model and its k perturbed versions.
-    /// `lifetime`: the DERT evaluators of the model and of each perturbed one, if prepared for the table.
+    /// `prepared`: the expectations of the model and of each perturbed one, if prepared for the table.
     func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?,
                   model purchaseModel: any PurchaseModel, perturbed: [any PurchaseModel],
-                  lifetime: (center: any ResidualTransactionsEvaluator, perturbed: [any ResidualTransactionsEvaluator])? = nil) throws(ModelError) -> ScoreInterval {
+                  prepared: (center: PreparedExpectations, perturbed: [PreparedExpectations])? = nil) throws(ModelError) -> ScoreInterval {
         let options = scorer.options
-        let center = try Scorer.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T, lifetime: lifetime?.center)
+        let center = try Scorer.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T, prepared: prepared?.center)
         var logY: [Double] = [], logD: [Double] = []
         for (k, model) in perturbed.enumerated() {
-            let h = try Scorer.horizonPurchases(model, options: options, frequency: x, recency: tx, T: T, lifetime: lifetime?.perturbed[k])
+            let h = try Scorer.horizonPurchases(model, options: options, frequency: x, recency: tx, T: T, prepared: prepared?.perturbed[k])
             logY.append(Foundation.log(h.cumulative))
             logD.append(Foundation.log(h.discounted))
         }
@@ -137,18 +144,18 @@ public struct IntervalScorer: Sendable {
             throw .invalidOption("covariates", "is needed for the intervals of a model trained with covariates.")
         }
         let perturbedCovariateModels = perturbedCovariateModels, shared = perturbedPurchaseModels
-        var lifetime: (center: any ResidualTransactionsEvaluator, perturbed: [any ResidualTransactionsEvaluator])? = nil
-        if models.covariates == nil, let center = Scorer.lifetimeEvaluator(models.shared, options: scorer.options, for: table) {
-            let perturbed = shared.compactMap { Scorer.lifetimeEvaluator($0, options: scorer.options, for: table) }
-            if perturbed.count == shared.count { lifetime = (center, perturbed) }
+        var prepared: (center: PreparedExpectations, perturbed: [PreparedExpectations])? = nil
+        if models.covariates == nil, let center = Scorer.prepared(models.shared, options: scorer.options, for: table) {
+            let perturbed = shared.compactMap { Scorer.prepared($0, options: scorer.options, for: table) }
+            if perturbed.count == shared.count { prepared = (center, perturbed) }
         }
-        let evaluators = lifetime
+        let evaluators = prepared
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             do throws(ModelError) {
                 let perturbed = models.covariates == nil ? shared : try perturbedCovariateModels.map { m throws(ModelError) in try models.model(row: i, of: m) }
                 return try interval(frequency: table.frequency[i], recency: table.recency[i], T: table.T[i],
                                     monetaryValue: table.monetaryValue?[i], model: try models.model(row: i), perturbed: perturbed,
-                                    lifetime: evaluators)
+                                    prepared: evaluators)
             } catch {
                 throw .prediction(customer: table.customerIDs[i], error)
             }

@@ -260,19 +260,21 @@ public struct Scorer: Sendable {
         }
     }
 
-    /// Scores one customer.
+    /// Scores one customer: the same, to the bit, as the customer's row of `score(_:)` (the
+    /// model's prepared expectations depend on the customer's own x and T only).
     public func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ScoringError) -> CustomerScore {
-        try score(id: id, frequency: x, recency: tx, T: T, monetaryValue: monetaryValue, model: purchaseModel)
+        try score(id: id, frequency: x, recency: tx, T: T, monetaryValue: monetaryValue, model: purchaseModel,
+                  prepared: Self.prepared(purchaseModel, options: options, frequencies: [x], T: [T]))
     }
 
     /// Scores one customer with `purchaseModel` (a covariate model's model of that customer).
-    /// `lifetime`: the model's DERT for the whole table (`lifetimeEvaluator`), if prepared.
+    /// `prepared`: the model's expectations for the whole table (`prepared(_:options:for:)`), if any.
     func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?,
-               model purchaseModel: any PurchaseModel, lifetime: (any ResidualTransactionsEvaluator)? = nil) throws(ScoringError) -> CustomerScore {
+               model purchaseModel: any PurchaseModel, prepared: PreparedExpectations? = nil) throws(ScoringError) -> CustomerScore {
         do {
             let pAlive = purchaseModel.probabilityAlive(frequency: x, recency: tx, T: T)
             let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T,
-                                                                            lifetime: lifetime)
+                                                                            prepared: prepared)
             var spend: Double? = nil, clv: Double? = nil
             if let spendModel {
                 guard let input = spendArguments(frequency: x, monetaryValue: monetaryValue) else {
@@ -313,11 +315,11 @@ public struct Scorer: Sendable {
     /// 1e-13 of the sum so far.
     ///
     /// With `options.lifetimeRate` both are the customer's DERT (the discounted purchases over
-    /// the whole remaining relationship), from `lifetime` when given (the model's evaluator for
-    /// the table, built once by `lifetimeEvaluator`).
+    /// the whole remaining relationship). `prepared`, when given, is the model's expectations
+    /// prepared for the whole table (`prepared(_:options:for:)`): DERT, or E[Y(kΔ)] for k = 1…H.
     static func horizonPurchases(_ model: any PurchaseModel, options: ScoringOptions, frequency x: Double, recency tx: Double,
-                                 T: Double, lifetime: (any ResidualTransactionsEvaluator)? = nil) throws(ModelError) -> (cumulative: Double, discounted: Double) {
-        if let lifetime, options.lifetimeRate != nil {
+                                 T: Double, prepared: PreparedExpectations? = nil) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        if let lifetime = prepared?.lifetime, options.lifetimeRate != nil {
             let dert = try lifetime.dert(frequency: x, recency: tx, T: T)
             return (dert, dert)
         }
@@ -329,12 +331,19 @@ public struct Scorer: Sendable {
             return (dert, dert)
         }
         let H = options.periods, d = options.discountRate, length = options.periodLength
-        let total = try model.expectedPurchases(within: Double(H) * length, frequency: x, recency: tx, T: T)
+        let horizon = prepared?.horizon
+        let all = try horizon?.allExpectedPurchases(frequency: x, recency: tx, T: T)
+        func expected(_ k: Int) throws(ModelError) -> Double {
+            if let all { return all[k - 1] }
+            if let horizon { return try horizon.expectedPurchases(k - 1, frequency: x, recency: tx, T: T) }
+            return try model.expectedPurchases(within: Double(k) * length, frequency: x, recency: tx, T: T)
+        }
+        let total = try expected(H)
         if d == 0 || H == 1 { return (total, total / Foundation.pow(1 + d, Double(H))) }
         var previous = 0.0
         var discounted = 0.0
         for k in 1...H {
-            let cumulative = k == H ? total : try model.expectedPurchases(within: Double(k) * length, frequency: x, recency: tx, T: T)
+            let cumulative = k == H ? total : try expected(k)
             let growth = Foundation.pow(1 + d, Double(k))
             let increment = cumulative - previous
             discounted += increment / growth
@@ -359,21 +368,30 @@ public struct Scorer: Sendable {
         try options.validate()
         try checkSpendInput(table, source: source)
         let unitCheck = unitCheck
-        let lifetime = models.covariates == nil ? Self.lifetimeEvaluator(models.shared, options: options, for: table) : nil
+        let prepared = models.covariates == nil ? Self.prepared(models.shared, options: options, for: table) : nil
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             try unitCheck?.check(T: table.T[i], customer: table.customerIDs[i])
             let model: any PurchaseModel
             do throws(ModelError) { model = try models.model(row: i) } catch { throw .prediction(customer: table.customerIDs[i], error) }
             return try score(id: table.customerIDs[i], frequency: table.frequency[i], recency: table.recency[i],
-                             T: table.T[i], monetaryValue: table.monetaryValue?[i], model: model, lifetime: lifetime)
+                             T: table.T[i], monetaryValue: table.monetaryValue?[i], model: model, prepared: prepared)
         }
     }
 
-    /// With `--lifetime`, the DERT of `model` for the customers of `table`, prepared once
-    /// (`ResidualTransactionsModel.residualTransactions`); nil for a horizon or a model without DERT.
-    static func lifetimeEvaluator(_ model: any PurchaseModel, options: ScoringOptions, for table: CustomerSummaryTable) -> (any ResidualTransactionsEvaluator)? {
-        guard let rate = options.lifetimeRate, let lifetime = model as? any ResidualTransactionsModel else { return nil }
-        return lifetime.residualTransactions(discountRate: rate, frequencies: table.frequency, T: table.T)
+    /// The expectations of `model` for the customers of `table`, prepared once: with
+    /// `--lifetime` its DERT (`ResidualTransactionsModel.residualTransactions`; nil for a model
+    /// without), else E[Y(kΔ)] for k = 1…H (`PurchaseModel.horizonExpectations`).
+    static func prepared(_ model: any PurchaseModel, options: ScoringOptions, for table: CustomerSummaryTable) -> PreparedExpectations? {
+        prepared(model, options: options, frequencies: table.frequency, T: table.T)
+    }
+
+    static func prepared(_ model: any PurchaseModel, options: ScoringOptions, frequencies: [Double], T: [Double]) -> PreparedExpectations? {
+        if let rate = options.lifetimeRate {
+            guard let lifetime = model as? any ResidualTransactionsModel else { return nil }
+            return PreparedExpectations(lifetime: lifetime.residualTransactions(discountRate: rate, frequencies: frequencies, T: T))
+        }
+        let times = (1...max(1, options.periods)).map { Double($0) * options.periodLength }
+        return PreparedExpectations(horizon: model.horizonExpectations(times: times, frequencies: frequencies, T: T))
     }
 
     /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv` (the last
@@ -414,6 +432,12 @@ public struct Scorer: Sendable {
 
 /// The purchase model of each row of a table: one for all, or each customer's own under a
 /// covariate model (the base model at ln θᵢ = ln θ + sign·γᵀxᵢ).
+/// A model's expectations prepared for a whole table (`Scorer.prepared(_:options:for:)`).
+struct PreparedExpectations: Sendable {
+    var lifetime: (any ResidualTransactionsEvaluator)? = nil
+    var horizon: (any HorizonExpectations)? = nil
+}
+
 public struct CustomerModels: Sendable {
     public let shared: any PurchaseModel
     public let covariates: (model: any CustomerParameterModel, design: CovariateDesign)?
