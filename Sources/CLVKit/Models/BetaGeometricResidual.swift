@@ -28,18 +28,19 @@ import RealModule
 /// exponentially; t₀ is the peak of the integrand (a root of a quadratic, taking e^z E_{A+1}(z)/p as
 /// 1/(ε + A·p)) and c its width there, so that a sharp Beta peak (a, B in the thousands) and a
 /// wide one (a, B below 1) get the same number of nodes; a side where the weight already falls
-/// double-exponentially (a or B ≥ 20) grows linearly instead (`Rule.t`). The step halves from ½ (each level adds
-/// the odd nodes of the next). The trapezoidal error of an analytic integrand falls as e^(−c/h),
-/// so it about squares when the step halves: the refinement stops when the last difference between
-/// levels is below 1e-9 and the error extrapolated from the last two below 1e-12 (`Stopping`),
-/// which a test checks against refining until two levels agree to 1e-14 over a wide grid. The nodes stop where the terms are
-/// below 1e-19 of the sum (the tails fall double-exponentially in u). Where ε is small against the
-/// peak (δ tiny, or x large), the near-pole sits far out in the left tail and narrows the strip in
-/// u, which costs one or two more levels, not accuracy.
+/// double-exponentially (a or B ≥ 20) grows linearly instead (`Rule.t`). The step halves from ½
+/// (each level adds the odd nodes of the next). The trapezoidal error of an analytic integrand
+/// falls as e^(−c/h), so it about squares when the step halves: the refinement stops when the last
+/// difference between levels is below 1e-9 and the error extrapolated from the last two below
+/// 1e-12 (`Stopping`), which a test checks against refining until two levels agree to 1e-14 over
+/// a wide grid. The nodes stop where the terms are below 1e-19 of the sum (the tails fall
+/// double-exponentially in u). Where ε is small against the peak (δ tiny, or x large), the
+/// near-pole sits far out in the left tail and narrows the strip in u, which costs one or two
+/// more levels, not accuracy.
 ///
 /// Accuracy: 1e-10 relative against mpmath (`Tests/Fixtures/mpmath/beta_geometric_dert.json`, each
-/// value computed from the definition δ∫e^(−δt) E[X(T, T+t)] dt and from this form); cost 30–130
-/// evaluations of e^z E_{A+1}(z).
+/// value computed from the definition δ∫e^(−δt) E[X(T, T+t)] dt and from this form); cost 70–300
+/// evaluations of e^z E_{A+1}(z) (20–30 µs), which scoring a table shares per frequency (`Table`).
 enum BetaGeometricResidual {
     /// When the refinement stops: when the last difference D₁ between two levels is below 1e-9
     /// and the error extrapolated from it and the one before, D₂, is below 1e-12 (the default), or
