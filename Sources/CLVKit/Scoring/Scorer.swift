@@ -261,7 +261,9 @@ public struct Scorer: Sendable {
     }
 
     /// Scores one customer: the same, to the bit, as the customer's row of `score(_:)` (the
-    /// model's prepared expectations depend on the customer's own x and T only).
+    /// model's prepared expectations depend on the customer's own x and T only). For BG/NBD and
+    /// MBG/NBD that preparation is 16 evaluations per horizon where the customer alone needs one,
+    /// so score many customers with `score(_:)`.
     public func score(id: String, frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ScoringError) -> CustomerScore {
         try score(id: id, frequency: x, recency: tx, T: T, monetaryValue: monetaryValue, model: purchaseModel,
                   prepared: Self.prepared(purchaseModel, options: options, frequencies: [x], T: [T]))
