@@ -76,8 +76,8 @@ bench: release datasets
 
 ## bench-peers: clvfit against lifetimes 0.11.3 side by side (fits, 12-month CLV, intervals) on
 ## summaries simulated from BG/NBD and from Pareto/NBD (100,000 and 1,000,000 customers) and on
-## CDNOW; sets up lifetimes in .build/peers-venv from scripts/lifetimes-requirements.txt. Takes
-## about 20 minutes (lifetimes' Pareto/NBD fits dominate); SIZES=100k for a quicker run.
+## CDNOW; sets up lifetimes in .build/peers-venv from scripts/lifetimes-requirements.txt. Took
+## 17 minutes here, 10 of them lifetimes' two 1M Pareto/NBD fits; SIZES=100k takes about 3.
 PEERS_VENV := .build/peers-venv
 SIZES      ?= 100k,1m
 bench-peers: release datasets

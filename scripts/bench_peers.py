@@ -16,6 +16,7 @@ fitted models against the whole `clvfit score` process, reading and writing incl
 is shared and noisy, so each pair runs back to back and the ratio of that pair is the figure.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -110,7 +111,6 @@ def main():
             continue
         wall([args.clvfit, "train", "--summary", path, "-o", model_out, "--quiet"])
         _, out = wall([py, "-c", LIFETIMES_CLV, path])
-        import json
         lt = json.loads(out)["seconds"]
         cv, _ = wall([args.clvfit, "score", "--model", model_out, "--summary", path, "-o", scores])
         report("12-month CLV (lifetimes in-process)", label, lt, cv, 20 if "1m" in label else None)

@@ -1,5 +1,4 @@
 import CLVNumerics
-import Dispatch
 import RealModule
 
 /// The expected number of purchases of an active BG/NBD or MBG/NBD customer,
@@ -222,64 +221,40 @@ extension BetaGeometricExpectation {
     /// `BetaGeometricResidual.Table` does for DERT: for one x and t, ln E(A, a, B; t/base) is
     /// analytic in ln base (singular only where base ≤ 0 — base = −p·t — i.e. Im ln base = ±π),
     /// so on each unit cell of ln(α+T) it is a 16-term Chebyshev series (`LogChebyshev`, kept only
-    /// when its tail is below 5e-11), one per horizon. The cells are fixed, so a customer's value
-    /// depends on their own x and T only. Used for at most 60 horizons (longer ones stop early
+    /// when its tail is below 5e-11), one per horizon (`FrequencyCells`: a customer's value
+    /// depends on their own x and T only). Used for at most 60 horizons (longer ones stop early
     /// per customer, and would need a series each).
     struct Table: HorizonExpectations {
-        struct Cell: Hashable, Sendable { let x: Double, k: Int }
-
         let model: any PurchaseModel
         let times: [Double]
         let alpha: Double
-        let series: [Cell: [LogChebyshev?]]
+        /// For each (frequency, cell) a series per horizon, nil where one was not kept.
+        let series: FrequencyCells<[LogChebyshev?]>
 
         static let maximumHorizons = 60
 
         init(model: any PurchaseModel, times: [Double], alpha: Double, a: Double,
              shape: @escaping @Sendable (Double) -> (A: Double, B: Double), frequencies: [Double], T: [Double]) {
             (self.model, self.times, self.alpha) = (model, times, alpha)
-            var cells = Set<Cell>()
-            for (x, t) in zip(frequencies, T) {
-                if let cell = Self.cell(x: x, logBase: Double.log(alpha + t)) { cells.insert(cell) }
-            }
-            let wanted = cells.sorted { ($0.x, $0.k) < ($1.x, $1.k) }
-            var built = [[LogChebyshev?]](repeating: [], count: wanted.count)
             let name = type(of: model).displayName
-            built.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let out = buffer
-                DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
-                    let cell = wanted[i]
-                    let (A, B) = shape(cell.x)
-                    out[i] = times.map { t in
-                        LogChebyshev(lower: Double(cell.k), upper: Double(cell.k + 1)) { logBase in
-                            (try? BetaGeometricExpectation.value(A: A, a: a, B: B, base: Double.exp(logBase), t: t, model: name)).map { Double.log($0) }
-                        }
+            series = FrequencyCells(frequencies: frequencies, logValues: T.map { Double.log(alpha + $0) }) { x, lower, upper in
+                let (A, B) = shape(x)
+                return times.map { t in
+                    LogChebyshev(lower: lower, upper: upper) { logBase in
+                        (try? BetaGeometricExpectation.value(A: A, a: a, B: B, base: Double.exp(logBase), t: t, model: name)).map { Double.log($0) }
                     }
                 }
             }
-            var series: [Cell: [LogChebyshev?]] = [:]
-            for (i, cell) in wanted.enumerated() { series[cell] = built[i] }
-            self.series = series
-        }
-
-        /// The cell of ln(α+T), nil where there is none (not finite, or beyond ±700).
-        static func cell(x: Double, logBase: Double) -> Cell? {
-            guard x.isFinite, logBase.isFinite, abs(logBase) < 700 else { return nil }
-            return Cell(x: x, k: Int(logBase.rounded(.down)))
         }
 
         func expectedPurchases(_ k: Int, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
-            let logBase = Double.log(alpha + T)
-            if let cell = Self.cell(x: x, logBase: logBase), let row = series[cell], let s = row[k], let logE = s.value(at: logBase) {
-                let value = model.probabilityAlive(frequency: x, recency: tx, T: T) * Double.exp(logE)
-                if value.isFinite, value >= 0 { return value }
-            }
+            if let all = try allExpectedPurchases(frequency: x, recency: tx, T: T) { return all[k] }
             return try model.expectedPurchases(within: times[k], frequency: x, recency: tx, T: T)
         }
 
         func allExpectedPurchases(frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> [Double]? {
             let logBase = Double.log(alpha + T)
-            guard let cell = Self.cell(x: x, logBase: logBase), let row = series[cell] else { return nil }
+            guard let row = series.entry(x: x, logValue: logBase) else { return nil }
             let pAlive = model.probabilityAlive(frequency: x, recency: tx, T: T)
             var values = [Double](repeating: 0, count: times.count)
             for k in 0..<times.count {

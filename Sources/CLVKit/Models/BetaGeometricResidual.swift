@@ -1,5 +1,4 @@
 import CLVNumerics
-import Dispatch
 import RealModule
 
 /// The discounted expected residual transactions of an active BG/NBD or MBG/NBD customer,
@@ -215,105 +214,34 @@ extension BetaGeometricResidual {
     /// (Bernstein ellipse ρ ≈ 12.7: 16 terms reach 1e-17). Each (x, cell) that has customers gets
     /// one series from 16 quadratures, kept only when its last three coefficients sum to below 5e-11
     /// (ln R, so relative; the quadrature's own error is below 1e-11); a cell without one gets the
-    /// quadrature per customer. The cells are fixed, not fitted to the table, so a customer's value
-    /// depends on their own x and T only: the same in a table of one as in a table of millions, and
-    /// whatever the row order.
+    /// quadrature per customer. The cells are fixed (`FrequencyCells`), so a customer's value
+    /// depends on their own x and T only.
     struct Table: ResidualTransactionsEvaluator {
-        struct Cell: Hashable, Sendable { let x: Double, k: Int }
-
         let model: any ResidualTransactionsModel
         let discountRate: Double
         let alpha: Double
         /// The interpolant of ln R over ln ε for each (frequency, cell) that has one.
-        let series: [Cell: LogChebyshev]
+        let series: FrequencyCells<LogChebyshev?>
 
         init(model: any ResidualTransactionsModel, discountRate delta: Double, alpha: Double, a: Double,
              shape: @escaping @Sendable (Double) -> (A: Double, B: Double), frequencies: [Double], T: [Double]) {
             (self.model, discountRate, self.alpha) = (model, delta, alpha)
-            var cells = Set<Cell>()
-            for (x, t) in zip(frequencies, T) {
-                if let cell = Self.cell(x: x, logEpsilon: Double.log(delta * (alpha + t))) { cells.insert(cell) }
-            }
-            let wanted = cells.sorted { ($0.x, $0.k) < ($1.x, $1.k) }
-            var built = [LogChebyshev?](repeating: nil, count: wanted.count)
             let name = type(of: model).displayName
-            built.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let out = buffer
-                DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
-                    let cell = wanted[i]
-                    let (A, B) = shape(cell.x)
-                    out[i] = LogChebyshev(lower: Double(cell.k), upper: Double(cell.k + 1)) { logEpsilon in
-                        (try? BetaGeometricResidual.value(A: A, a: a, B: B, scaledRate: Double.exp(logEpsilon), model: name)).map { Double.log($0) }
-                    }
+            series = FrequencyCells(frequencies: frequencies, logValues: T.map { Double.log(delta * (alpha + $0)) }) { x, lower, upper in
+                let (A, B) = shape(x)
+                return LogChebyshev(lower: lower, upper: upper) { logEpsilon in
+                    (try? BetaGeometricResidual.value(A: A, a: a, B: B, scaledRate: Double.exp(logEpsilon), model: name)).map { Double.log($0) }
                 }
             }
-            var series: [Cell: LogChebyshev] = [:]
-            for (i, cell) in wanted.enumerated() { if let s = built[i] { series[cell] = s } }
-            self.series = series
-        }
-
-        /// The cell of ln ε = ln δ(α+T), nil where there is none (not finite, or beyond ±700).
-        static func cell(x: Double, logEpsilon: Double) -> Cell? {
-            guard x.isFinite, logEpsilon.isFinite, abs(logEpsilon) < 700 else { return nil }
-            return Cell(x: x, k: Int(logEpsilon.rounded(.down)))
         }
 
         func dert(frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
             let logEpsilon = Double.log(discountRate * (alpha + T))
-            if let cell = Self.cell(x: x, logEpsilon: logEpsilon), let s = series[cell], let logR = s.value(at: logEpsilon) {
+            if let entry = series.entry(x: x, logValue: logEpsilon), let s = entry, let logR = s.value(at: logEpsilon) {
                 let value = model.probabilityAlive(frequency: x, recency: tx, T: T) * Double.exp(logR)
                 if value.isFinite, value >= 0 { return value }
             }
             return try model.discountedExpectedResidualTransactions(frequency: x, recency: tx, T: T, discountRate: discountRate)
         }
-    }
-}
-
-/// A Chebyshev series of a smooth f on [lower, upper] from its values at n first-kind nodes,
-/// n = 16, 32 or 64, the first whose last three coefficients sum to below 5e-11 (nil if none
-/// does or f fails at a node).
-struct LogChebyshev: Sendable {
-    let lower: Double, upper: Double
-    let coefficients: [Double]
-
-    init?(lower: Double, upper: Double, _ f: (Double) -> Double?) {
-        guard lower.isFinite, upper.isFinite, lower <= upper else { return nil }
-        (self.lower, self.upper) = (lower, upper)
-        if upper - lower < 1e-12 {
-            guard let v = f(0.5 * (lower + upper)) else { return nil }
-            coefficients = [2 * v]
-            return
-        }
-        let mid = 0.5 * (lower + upper), half = 0.5 * (upper - lower)
-        for n in [16, 32, 64] {
-            var values = [Double](repeating: 0, count: n)
-            for j in 0..<n {
-                guard let v = f(mid + half * Double.cos(Double.pi * (Double(j) + 0.5) / Double(n))), v.isFinite else { return nil }
-                values[j] = v
-            }
-            var c = [Double](repeating: 0, count: n)
-            for k in 0..<n {
-                var sum = 0.0
-                for j in 0..<n { sum += values[j] * Double.cos(Double.pi * Double(k) * (Double(j) + 0.5) / Double(n)) }
-                c[k] = 2 * sum / Double(n)
-            }
-            if abs(c[n - 1]) + abs(c[n - 2]) + abs(c[n - 3]) < 5e-11 {
-                coefficients = c
-                return
-            }
-        }
-        return nil
-    }
-
-    /// f(y) by Clenshaw's recurrence; nil outside [lower, upper].
-    func value(at y: Double) -> Double? {
-        guard y >= lower, y <= upper else { return nil }
-        if coefficients.count == 1 { return 0.5 * coefficients[0] }
-        let s = min(1, max(-1, (2 * y - lower - upper) / (upper - lower)))
-        var b1 = 0.0, b2 = 0.0
-        for k in stride(from: coefficients.count - 1, through: 1, by: -1) {
-            (b1, b2) = (2 * s * b1 - b2 + coefficients[k], b1)
-        }
-        return s * b1 - b2 + 0.5 * coefficients[0]
     }
 }

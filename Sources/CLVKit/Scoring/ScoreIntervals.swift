@@ -81,14 +81,17 @@ public struct IntervalScorer: Sendable {
     ///   k' + 1 of the spend model: 5 and 4 for BG/NBD and Gamma-Gamma.
     ///   The same, to the bit, as the customer's row of `intervals(_:)`.
     public func interval(frequency x: Double, recency tx: Double, T: Double, monetaryValue: Double?) throws(ModelError) -> ScoreInterval {
+        try interval(frequency: x, recency: tx, T: T, monetaryValue: monetaryValue, model: scorer.purchaseModel,
+                     perturbed: perturbedPurchaseModels, prepared: prepared(scorer.purchaseModel, frequencies: [x], T: [T]))
+    }
+
+    /// The expectations of `model` and of each perturbed purchase model, prepared for these
+    /// customers (`Scorer.prepared`); nil if any of them has none.
+    func prepared(_ model: any PurchaseModel, frequencies: [Double], T: [Double]) -> (center: PreparedExpectations, perturbed: [PreparedExpectations])? {
         let options = scorer.options
-        var prepared: (center: PreparedExpectations, perturbed: [PreparedExpectations])? = nil
-        if let center = Scorer.prepared(scorer.purchaseModel, options: options, frequencies: [x], T: [T]) {
-            let perturbed = perturbedPurchaseModels.compactMap { Scorer.prepared($0, options: options, frequencies: [x], T: [T]) }
-            if perturbed.count == perturbedPurchaseModels.count { prepared = (center, perturbed) }
-        }
-        return try interval(frequency: x, recency: tx, T: T, monetaryValue: monetaryValue,
-                            model: scorer.purchaseModel, perturbed: perturbedPurchaseModels, prepared: prepared)
+        guard let center = Scorer.prepared(model, options: options, frequencies: frequencies, T: T) else { return nil }
+        let perturbed = perturbedPurchaseModels.compactMap { Scorer.prepared($0, options: options, frequencies: frequencies, T: T) }
+        return perturbed.count == perturbedPurchaseModels.count ? (center, perturbed) : nil
     }
 
     /// One customer's intervals from their purchase model and its k perturbed versions.
@@ -144,12 +147,7 @@ public struct IntervalScorer: Sendable {
             throw .invalidOption("covariates", "is needed for the intervals of a model trained with covariates.")
         }
         let perturbedCovariateModels = perturbedCovariateModels, shared = perturbedPurchaseModels
-        var prepared: (center: PreparedExpectations, perturbed: [PreparedExpectations])? = nil
-        if models.covariates == nil, let center = Scorer.prepared(models.shared, options: scorer.options, for: table) {
-            let perturbed = shared.compactMap { Scorer.prepared($0, options: scorer.options, for: table) }
-            if perturbed.count == shared.count { prepared = (center, perturbed) }
-        }
-        let evaluators = prepared
+        let evaluators = models.covariates == nil ? prepared(models.shared, frequencies: table.frequency, T: table.T) : nil
         return try ChunkedSum.mapRows(table.count) { i throws(ScoringError) in
             do throws(ModelError) {
                 let perturbed = models.covariates == nil ? shared : try perturbedCovariateModels.map { m throws(ModelError) in try models.model(row: i, of: m) }
