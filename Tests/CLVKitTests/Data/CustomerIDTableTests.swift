@@ -42,7 +42,8 @@ import Testing
     }
     /// Ids of every kind a slot encodes: up to 8 bytes (stored zero padded, so "ab" and "ab\0"
     /// must differ), integer-like ids of 9–19 digits (stored as their value, so "0123456789",
-    /// with a leading zero, and 20-digit numbers must not be), and longer ids (compared through
+    /// with a leading zero, and 20-digit numbers must not be), prefixed numbers (prefix bytes
+    /// and value, so "c00123456" and "c000123456" must differ), and longer ids (compared through
     /// the arena). Look-alikes across kinds stay distinct, through several table growths, and
     /// the prefetch/probe path finds what the plain path inserted.
     @Test func idKindsStayDistinct() throws {
@@ -52,13 +53,23 @@ import Testing
             "10000000000000000000", "12345678901234567890", "1234567890123456789", "123456789a",
             "a123456789", "12345678 ", " 12345678", "-123456789", "+123456789", "1234567890.0",
             "18446744073709551615", "18446744073709551616", "1000000000", "100000000",
+            // Prefixed numbers (1–4 non-digit bytes, then digits; 9–16 bytes) and look-alikes:
+            // leading zeros, the digit limits per prefix length, 5-byte prefixes, a digit inside
+            // the prefix, a letter after the digits.
+            "c00123456", "c000123456", "c0123456", "c00123457", "C00123456", "d00123456",
+            "c123456789012345", "c1234567890123456", "cc12345678901234", "ccc123456789012",
+            "ccc1234567890123", "cccc123456789", "cccc1234567890", "ccccc1234", "CUST00123", "CUST-00123",
+            "c1c1234567", "c12345678c", "c-12345678", "-c12345678", "\u{0}\u{0}123456789",
         ].map { Array($0.utf8) }
         keys += [[0x61, 0x62, 0x00], [0x00], [0x00, 0x00], [0x00, 0x61], Array(repeating: 0, count: 9),
                  Array(repeating: 0x39, count: 19) + [0x00], [0xFF, 0xFE, 0x80]]
         var seen = Set(keys)
         while keys.count < 40_000 {
             var key: [UInt8]
-            switch keys.count % 4 {
+            switch keys.count % 5 {
+            case 4:      // a prefix of 0–5 letters or punctuation, then 1–14 digits
+                key = (0..<Int.random(in: 0...5, using: &rng)).map { _ in UInt8.random(in: 0x2D...0x43, using: &rng) }
+                    + (0..<Int.random(in: 1...14, using: &rng)).map { _ in UInt8.random(in: 0x30...0x39, using: &rng) }
             case 0, 1:   // digits, sometimes with a leading zero, 1–22 of them
                 key = (0..<Int.random(in: 1...22, using: &rng)).map { _ in UInt8.random(in: 0x30...0x39, using: &rng) }
             case 2:      // any bytes, 0–30 of them
