@@ -71,13 +71,18 @@ public enum AtomicOutput {
 
     /// Writes `data` to `path` atomically; `-` means standard output.
     public static func write(_ data: Data, to path: String) throws(Failure) {
+        // (`withUnsafeBytes` rethrows untyped errors: the failure is carried out by hand.)
+        try write(to: path) { stream in data.withUnsafeBytes { bytes in stream.attempt(bytes) } }
+    }
+
+    /// Writes `bytes` to `path` atomically (without `Data`'s copy of a large output).
+    public static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
+        try write(to: path) { stream in bytes.withUnsafeBytes { raw in stream.attempt(raw) } }
+    }
+
+    private static func write(to path: String, _ body: (Stream) -> Failure?) throws(Failure) {
         let stream = try Stream(path: path)
-        // (`Data.withUnsafeBytes` rethrows untyped errors: the failure is carried out by hand.)
-        let failure: Failure? = data.withUnsafeBytes { bytes in
-            do throws(Failure) { try stream.write(bytes) } catch { return error }
-            return nil
-        }
-        if let failure { throw failure }
+        if let failure = body(stream) { throw failure }
         try stream.commit()
     }
 
@@ -177,6 +182,12 @@ public enum AtomicOutput {
                 p += n
                 left -= n
             }
+        }
+
+        /// ``write(_:)``'s failure as a value, nil when it succeeded.
+        func attempt(_ bytes: UnsafeRawBufferPointer) -> Failure? {
+            do throws(Failure) { try write(bytes) } catch { return error }
+            return nil
         }
 
         /// Completes the output: for a regular file, gives the temporary file its temporary

@@ -224,12 +224,13 @@ extension BetaGeometricExpectation {
     /// when its tail is below 5e-11), one per horizon (`FrequencyCells`: a customer's value
     /// depends on their own x and T only). Used for at most 60 horizons (longer ones stop early
     /// per customer, and would need a series each).
-    struct Table: HorizonExpectations {
+    final class Table: HorizonExpectations {
         let model: any PurchaseModel
         let times: [Double]
         let alpha: Double
-        /// For each (frequency, cell) a series per horizon, nil where one was not kept.
-        let series: FrequencyCells<[LogChebyshev?]>
+        /// For each (frequency, cell) a series per horizon (not kept where its tail was too large),
+        /// bundled to be evaluated in one pass.
+        let series: FrequencyCells<LogChebyshevBundle>
 
         static let maximumHorizons = 60
 
@@ -239,32 +240,35 @@ extension BetaGeometricExpectation {
             let name = type(of: model).displayName
             series = FrequencyCells(frequencies: frequencies, logValues: T.map { Double.log(alpha + $0) }) { x, lower, upper in
                 let (A, B) = shape(x)
-                return times.map { t in
+                return LogChebyshevBundle(times.map { t in
                     LogChebyshev(lower: lower, upper: upper) { logBase in
                         (try? BetaGeometricExpectation.value(A: A, a: a, B: B, base: Double.exp(logBase), t: t, model: name)).map { Double.log($0) }
                     }
-                }
+                })
             }
         }
 
         func expectedPurchases(_ k: Int, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
-            if let all = try allExpectedPurchases(frequency: x, recency: tx, T: T) { return all[k] }
-            return try model.expectedPurchases(within: times[k], frequency: x, recency: tx, T: T)
+            let pAlive = model.probabilityAlive(frequency: x, recency: tx, T: T)
+            return try withUnsafeTemporaryAllocation(of: Double.self, capacity: times.count) { (values) throws(ModelError) -> Double in
+                if try allExpectedPurchases(frequency: x, recency: tx, T: T, probabilityAlive: pAlive, into: values) { return values[k] }
+                return try model.expectedPurchases(within: times[k], frequency: x, recency: tx, T: T)
+            }
         }
 
-        func allExpectedPurchases(frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> [Double]? {
+        func allExpectedPurchases(frequency x: Double, recency tx: Double, T: Double, probabilityAlive pAlive: Double,
+                                  into values: UnsafeMutableBufferPointer<Double>) throws(ModelError) -> Bool {
             let logBase = Double.log(alpha + T)
-            guard let row = series.entry(x: x, logValue: logBase) else { return nil }
-            let pAlive = model.probabilityAlive(frequency: x, recency: tx, T: T)
-            var values = [Double](repeating: 0, count: times.count)
+            guard let row = series.entry(x: x, logValue: logBase), row.values(at: logBase, into: values) else { return false }
             for k in 0..<times.count {
-                if let s = row[k], let logE = s.value(at: logBase), case let value = pAlive * Double.exp(logE), value.isFinite, value >= 0 {
+                let value = pAlive * Double.exp(values[k])
+                if value.isFinite, value >= 0 {
                     values[k] = value
                 } else {
                     values[k] = try model.expectedPurchases(within: times[k], frequency: x, recency: tx, T: T)
                 }
             }
-            return values
+            return true
         }
     }
 

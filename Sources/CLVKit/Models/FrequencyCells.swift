@@ -91,3 +91,60 @@ struct LogChebyshev: Sendable {
         return s * b1 - b2 + 0.5 * coefficients[0]
     }
 }
+
+/// Several `LogChebyshev` series on one interval (the horizons of one frequency and cell of
+/// `BetaGeometricExpectation.Table`), evaluated together: the interval test, the mapped argument
+/// and the Clenshaw recurrence's loop are shared, the coefficients of all series interleaved
+/// (term k of series h at k·count + h) so that one pass steps every series. A shorter series is
+/// padded with zero high-order terms, which leave Clenshaw's b₁ = b₂ = 0 until its own terms
+/// begin, so each value is bit-for-bit what `LogChebyshev.value(at:)` gives.
+struct LogChebyshevBundle: Sendable {
+    let lower: Double, upper: Double
+    /// Number of series; `kept[h]` is false where series h was not kept (nil).
+    let count: Int
+    let kept: [Bool]
+    /// Terms per series (the longest kept), and their interleaved coefficients.
+    let terms: Int
+    let coefficients: [Double]
+
+    init(_ series: [LogChebyshev?]) {
+        let first = series.lazy.compactMap { $0 }.first
+        let (lower, upper) = (first?.lower ?? 0, first?.upper ?? -1)
+        precondition(series.allSatisfy { $0 == nil || ($0!.lower == lower && $0!.upper == upper) }, "Bundle series on one interval.")
+        (self.lower, self.upper) = (lower, upper)
+        let count = series.count, terms = series.map { $0?.coefficients.count ?? 0 }.max() ?? 0
+        (self.count, self.terms) = (count, terms)
+        kept = series.map { $0 != nil }
+        var c = [Double](repeating: 0, count: terms * count)
+        for (h, s) in series.enumerated() {
+            guard let s else { continue }
+            for (k, v) in s.coefficients.enumerated() { c[k * count + h] = v }
+        }
+        coefficients = c
+    }
+
+    /// f_h(y) for every series h into `out[h]` (count values); false, leaving `out` untouched,
+    /// outside [lower, upper]. A series not kept gets NaN.
+    func values(at y: Double, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
+        guard y >= lower, y <= upper, terms > 0 else { return false }
+        precondition(out.count >= count)
+        coefficients.withUnsafeBufferPointer { c in
+            if terms == 1 {
+                for h in 0..<count { out[h] = 0.5 * c[h] }
+                return
+            }
+            let s = min(1, max(-1, (2 * y - lower - upper) / (upper - lower)))
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { b in
+                let b1 = UnsafeMutableBufferPointer(rebasing: b[0..<count]), b2 = UnsafeMutableBufferPointer(rebasing: b[count..<2 * count])
+                b1.initialize(repeating: 0); b2.initialize(repeating: 0)
+                for k in stride(from: terms - 1, through: 1, by: -1) {
+                    let row = k * count
+                    for h in 0..<count { (b1[h], b2[h]) = (2 * s * b1[h] - b2[h] + c[row + h], b1[h]) }
+                }
+                for h in 0..<count { out[h] = s * b1[h] - b2[h] + 0.5 * c[h] }
+            }
+        }
+        for h in 0..<count where !kept[h] { out[h] = .nan }
+        return true
+    }
+}

@@ -89,14 +89,17 @@ extension PurchaseModel {
 /// E[Y(times[k])] of one customer at horizons fixed in advance (`PurchaseModel.horizonExpectations`).
 public protocol HorizonExpectations: Sendable {
     func expectedPurchases(_ k: Int, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
-    /// E[Y(t)] at every horizon at once, where that is cheaper than one by one (P(alive) and the
-    /// lookup once per customer); nil where it is not (each would be a full evaluation, and a
-    /// long discounted horizon stops early).
-    func allExpectedPurchases(frequency: Double, recency: Double, T: Double) throws(ModelError) -> [Double]?
+    /// E[Y(t)] at every horizon at once into `values` (one per horizon), where that is cheaper than
+    /// one by one (the lookup once per customer, the customer's P(alive), `probabilityAlive`,
+    /// given by the caller who has it); false, `values` undefined, where it is not (each would be a
+    /// full evaluation, and a long discounted horizon stops early).
+    func allExpectedPurchases(frequency: Double, recency: Double, T: Double, probabilityAlive: Double,
+                              into values: UnsafeMutableBufferPointer<Double>) throws(ModelError) -> Bool
 }
 
 extension HorizonExpectations {
-    public func allExpectedPurchases(frequency: Double, recency: Double, T: Double) throws(ModelError) -> [Double]? { nil }
+    public func allExpectedPurchases(frequency: Double, recency: Double, T: Double, probabilityAlive: Double,
+                                     into values: UnsafeMutableBufferPointer<Double>) throws(ModelError) -> Bool { false }
 }
 
 /// Each customer alone.

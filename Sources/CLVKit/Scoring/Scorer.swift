@@ -276,7 +276,7 @@ public struct Scorer: Sendable {
         do {
             let pAlive = purchaseModel.probabilityAlive(frequency: x, recency: tx, T: T)
             let (previous, discountedPurchases) = try Self.horizonPurchases(purchaseModel, options: options, frequency: x, recency: tx, T: T,
-                                                                            prepared: prepared)
+                                                                            prepared: prepared, probabilityAlive: pAlive)
             var spend: Double? = nil, clv: Double? = nil
             if let spendModel {
                 guard let input = spendArguments(frequency: x, monetaryValue: monetaryValue) else {
@@ -320,7 +320,8 @@ public struct Scorer: Sendable {
     /// the whole remaining relationship). `prepared`, when given, is the model's expectations
     /// prepared for the whole table (`prepared(_:options:for:)`): DERT, or E[Y(kΔ)] for k = 1…H.
     static func horizonPurchases(_ model: any PurchaseModel, options: ScoringOptions, frequency x: Double, recency tx: Double,
-                                 T: Double, prepared: PreparedExpectations? = nil) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+                                 T: Double, prepared: PreparedExpectations? = nil,
+                                 probabilityAlive: Double? = nil) throws(ModelError) -> (cumulative: Double, discounted: Double) {
         if let lifetime = prepared?.lifetime, options.lifetimeRate != nil {
             let dert = try lifetime.dert(frequency: x, recency: tx, T: T)
             return (dert, dert)
@@ -334,25 +335,34 @@ public struct Scorer: Sendable {
         }
         let H = options.periods, d = options.discountRate, length = options.periodLength
         let horizon = prepared?.horizon
-        let all = try horizon?.allExpectedPurchases(frequency: x, recency: tx, T: T)
-        func expected(_ k: Int) throws(ModelError) -> Double {
-            if let all { return all[k - 1] }
-            if let horizon { return try horizon.expectedPurchases(k - 1, frequency: x, recency: tx, T: T) }
-            return try model.expectedPurchases(within: Double(k) * length, frequency: x, recency: tx, T: T)
+        // (1 + d)ᵏ, k = 1…H: the table's when prepared (the same values, computed once).
+        let growths = prepared?.growths
+        func growth(_ k: Int) -> Double { growths?[k - 1] ?? Foundation.pow(1 + d, Double(k)) }
+        func sum(_ all: UnsafeMutableBufferPointer<Double>?) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+            func expected(_ k: Int) throws(ModelError) -> Double {
+                if let all { return all[k - 1] }
+                if let horizon { return try horizon.expectedPurchases(k - 1, frequency: x, recency: tx, T: T) }
+                return try model.expectedPurchases(within: Double(k) * length, frequency: x, recency: tx, T: T)
+            }
+            let total = try expected(H)
+            if d == 0 || H == 1 { return (total, total / growth(H)) }
+            var previous = 0.0
+            var discounted = 0.0
+            for k in 1...H {
+                let cumulative = k == H ? total : try expected(k)
+                let growth = growth(k)
+                let increment = cumulative - previous
+                discounted += increment / growth
+                previous = cumulative
+                if d > 0, k < H, increment / (growth * d) <= 1e-13 * discounted { break }
+            }
+            return (total, discounted)
         }
-        let total = try expected(H)
-        if d == 0 || H == 1 { return (total, total / Foundation.pow(1 + d, Double(H))) }
-        var previous = 0.0
-        var discounted = 0.0
-        for k in 1...H {
-            let cumulative = k == H ? total : try expected(k)
-            let growth = Foundation.pow(1 + d, Double(k))
-            let increment = cumulative - previous
-            discounted += increment / growth
-            previous = cumulative
-            if d > 0, k < H, increment / (growth * d) <= 1e-13 * discounted { break }
+        guard let horizon else { return try sum(nil) }
+        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: H) { (all) throws(ModelError) -> (cumulative: Double, discounted: Double) in
+            let pAlive = probabilityAlive ?? model.probabilityAlive(frequency: x, recency: tx, T: T)
+            return try sum(horizon.allExpectedPurchases(frequency: x, recency: tx, T: T, probabilityAlive: pAlive, into: all) ? all : nil)
         }
-        return (total, discounted)
     }
 
     /// Scores every row of a summary, in its order: in chunks on all cores for large tables
@@ -393,7 +403,8 @@ public struct Scorer: Sendable {
             return PreparedExpectations(lifetime: lifetime.residualTransactions(discountRate: rate, frequencies: frequencies, T: T))
         }
         let times = (1...max(1, options.periods)).map { Double($0) * options.periodLength }
-        return PreparedExpectations(horizon: model.horizonExpectations(times: times, frequencies: frequencies, T: T))
+        return PreparedExpectations(horizon: model.horizonExpectations(times: times, frequencies: frequencies, T: T),
+                                    growths: (1...max(1, options.periods)).map { Foundation.pow(1 + options.discountRate, Double($0)) })
     }
 
     /// The scores as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv` (the last
@@ -409,37 +420,54 @@ public struct Scorer: Sendable {
         var header = "customer_id,p_alive,\(purchases),expected_spend,clv"
         if intervals != nil { header += ",\(purchases)_low,\(purchases)_high,clv_low,clv_high" }
         if simple != nil { header += ",simple_clv_aov,simple_clv_retention" }
-        var out = SummaryCSV.ByteSink(capacity: scores.count * (96 + (intervals == nil ? 0 : 80) + (simple == nil ? 0 : 40)))
-        out.write(header + "\n")
-        // (Numbers as the summary writer prints them — ``SummaryCSV/format(_:)``'s bytes —
-        // without a String per value.)
-        @inline(__always) func append(_ value: Double?, to out: inout SummaryCSV.ByteSink) {
-            out.append(UInt8(ascii: ","))
-            if let value { SummaryCSV.appendNumber(value, to: &out) }
-        }
-        for (i, c) in scores.enumerated() {
-            var id = c.customerID
-            id.withUTF8 { SummaryCSV.appendField($0, to: &out) }
-            for value in [c.probabilityAlive, c.expectedPurchases, c.expectedSpend, c.clv] { append(value, to: &out) }
-            if let interval = intervals?[i] {
-                for value in [interval.expectedPurchases.lowerBound, interval.expectedPurchases.upperBound,
-                              interval.clv?.lowerBound, interval.clv?.upperBound] { append(value, to: &out) }
+        // The rows are formatted in chunks on all cores (``ChunkedSum``), then joined in order.
+        let rowBytes = 96 + (intervals == nil ? 0 : 80) + (simple == nil ? 0 : 40)
+        let chunks = ChunkedSum.map(rows: scores.count) { range -> [UInt8] in
+            var out = SummaryCSV.ByteSink(capacity: range.count * rowBytes)
+            // (Numbers as the summary writer prints them — ``SummaryCSV/format(_:)``'s bytes —
+            // without a String per value.)
+            @inline(__always) func append(_ value: Double?, to out: inout SummaryCSV.ByteSink) {
+                out.append(UInt8(ascii: ","))
+                if let value { SummaryCSV.appendNumber(value, to: &out) }
             }
-            if let s = simple?[i] { for value in [s.aov, s.retention] { append(value, to: &out) } }
-            out.append(0x0A)
+            for i in range {
+                let c = scores[i]
+                var id = c.customerID
+                id.withUTF8 { SummaryCSV.appendField($0, to: &out) }
+                append(c.probabilityAlive, to: &out); append(c.expectedPurchases, to: &out)
+                append(c.expectedSpend, to: &out); append(c.clv, to: &out)
+                if let interval = intervals?[i] {
+                    append(interval.expectedPurchases.lowerBound, to: &out); append(interval.expectedPurchases.upperBound, to: &out)
+                    append(interval.clv?.lowerBound, to: &out); append(interval.clv?.upperBound, to: &out)
+                }
+                if let s = simple?[i] { append(s.aov, to: &out); append(s.retention, to: &out) }
+                out.append(0x0A)
+            }
+            return out.withBytes { Array($0) }
         }
-        return out.withBytes { Array($0) }
+        var all = Array(header.utf8) + [0x0A]
+        all.reserveCapacity(all.count + chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { all += chunk }
+        return all
+    }
+}
+
+/// A model's expectations prepared for a whole table (`Scorer.prepared(_:options:for:)`).
+/// (A class: it is handed to every customer's score, and a struct of two existentials and an
+/// array cost three reference-count updates per copy.)
+final class PreparedExpectations: Sendable {
+    let lifetime: (any ResidualTransactionsEvaluator)?
+    let horizon: (any HorizonExpectations)?
+    /// (1 + d)ᵏ for k = 1…H, the discount of each horizon period.
+    let growths: [Double]?
+
+    init(lifetime: (any ResidualTransactionsEvaluator)? = nil, horizon: (any HorizonExpectations)? = nil, growths: [Double]? = nil) {
+        (self.lifetime, self.horizon, self.growths) = (lifetime, horizon, growths)
     }
 }
 
 /// The purchase model of each row of a table: one for all, or each customer's own under a
 /// covariate model (the base model at ln θᵢ = ln θ + sign·γᵀxᵢ).
-/// A model's expectations prepared for a whole table (`Scorer.prepared(_:options:for:)`).
-struct PreparedExpectations: Sendable {
-    var lifetime: (any ResidualTransactionsEvaluator)? = nil
-    var horizon: (any HorizonExpectations)? = nil
-}
-
 public struct CustomerModels: Sendable {
     public let shared: any PurchaseModel
     public let covariates: (model: any CustomerParameterModel, design: CovariateDesign)?

@@ -145,7 +145,7 @@ struct Score: ParsableCommand {
                 .intervals(table, source: source, models: models)
         }
         let formulas = simple ? SimpleFormulas(table: table, options: options) : nil
-        try AtomicOutput.write(Data(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: lifetime)), to: output.path)
+        try AtomicOutput.write(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: lifetime), to: output.path)
         notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile)) + notes
         if let spendModel = scorer.spendModel {
             if spend == .populationMean {
