@@ -20,4 +20,7 @@ public struct NoCountDistribution: PurchaseModel {
     public func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double {
         try inner.expectedPurchasesOfNewCustomer(within: t)
     }
+    public func probabilityOfPurchase(within t: Double, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double {
+        try inner.probabilityOfPurchase(within: t, frequency: frequency, recency: recency, T: T)
+    }
 }

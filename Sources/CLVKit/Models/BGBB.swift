@@ -106,6 +106,34 @@ public struct BGBB: PurchaseModel, PurchaseCountDistribution, Equatable {
         probabilityAlive(after: 1, frequency: x, recency: tx, opportunities: n)
     }
 
+    /// P(a transaction at one of the next t opportunities | x, t_x, n) = P(alive at n) ·
+    /// Σ_{j=1}^{t} E[(1−θ)ʲ] · E[p(1−p)^(j−1)]: a customer alive at n makes their first
+    /// transaction at opportunity n+j when they survive j more opportunities and transact at the
+    /// j-th only, with θ | alive ~ Beta(γ, δ+n) and p | alive ~ Beta(α+x, β+n−x) independent:
+    /// ```
+    /// E[(1−θ)ʲ] = Π_{i<j} (δ+n+i)/(γ+δ+n+i),   E[p(1−p)^(j−1)] = (α+x)/(α+β+n) · Π_{i<j−1} (β+n−x+i)/(α+β+n+1+i)
+    /// ```
+    /// Products of factors in (0, 1) and a sum of positive terms: no cancellation. `t` must be a
+    /// whole number of opportunities.
+    public func probabilityOfPurchase(within t: Double, frequency x: Double, recency tx: Double, T n: Double) throws(ModelError) -> Double {
+        guard Self.isValidCustomer(x, tx, n) else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "(x, t_x, n) = (\(x), \(tx), \(n)) is not a discrete history: x, t_x and n must be whole numbers with x ≤ t_x ≤ n (x = 0 ⇒ t_x = 0).")
+        }
+        guard t == t.rounded(), t <= 1_000_000 else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "the chance of a transaction within \(t) opportunities needs a whole number of opportunities (at most 1,000,000).")
+        }
+        guard t > 0 else { return 0 }
+        let a = alpha + x, b = beta + n - x, d = delta + n
+        var survive = 1.0, noneYet = a / (a + b), sum = 0.0
+        for j in 0..<Int(t) {
+            let i = Double(j)
+            survive *= (d + i) / (gamma + d + i)
+            if j > 0 { noneYet *= (b + i - 1) / (a + b + i) }
+            sum += survive * noneYet
+        }
+        return min(1, probabilityAlive(after: 0, frequency: x, recency: tx, opportunities: n) * sum)
+    }
+
     /// P(alive at opportunity n+m | x, t_x, n) for m ≥ 0 (m = 0: alive at opportunity n;
     /// lifetimes' `conditional_probability_alive(m, …)`, FHS 2010 appendix):
     /// B(α+x, β+n−x)/B(α,β) · B(γ, δ+n+m)/B(γ,δ) / L. Clamped to [0, 1] against rounding.

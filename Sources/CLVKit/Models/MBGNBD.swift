@@ -66,6 +66,14 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
         LogSpace.logistic(-logOddsOfDropout(x: x, tx: tx, T: T))
     }
 
+    /// P(X(T, T+t) > 0 | x, t_x, T) = P(alive) · [1 − ((α+T)/(α+T+t))^(r+x)], as BG/NBD's
+    /// (`BGNBD.probabilityOfPurchase`): MBG/NBD's customers also drop out only at a purchase
+    /// (the first one included), so one alive at T stays alive until they buy again.
+    public func probabilityOfPurchase(within t: Double, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
+        guard t > 0 else { return 0 }
+        return probabilityAlive(frequency: x, recency: tx, T: T) * -Double.expMinusOne(-(r + x) * Double.log(onePlus: t / (alpha + T)))
+    }
+
     /// ln[a/(b+x) · ((α+T)/(α+t_x))^(r+x)].
     func logOddsOfDropout(x: Double, tx: Double, T: Double) -> Double {
         Double.log(a) - Double.log(b + x) + (r + x) * Double.log(onePlus: (T - tx) / (alpha + tx))

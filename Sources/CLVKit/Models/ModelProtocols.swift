@@ -68,6 +68,12 @@ public protocol PurchaseModel: FittableModel where Observations == PurchaseHisto
     func expectedPurchases(within t: Double, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
     /// E[number of purchases in (0, t]] for a customer who has just made their first purchase.
     func expectedPurchasesOfNewCustomer(within t: Double) throws(ModelError) -> Double
+    /// P(X(T, T+t) > 0 | x, t_x, T): the chance that the customer buys at least once in the next
+    /// t, in [0, P(alive)]. Unlike P(alive) it separates customers who made no repeat purchase
+    /// under BG/NBD (whose P(alive) is 1 for all of them): a one-time buyer with a low rate is
+    /// unlikely to buy again soon. Each model writes it as P(alive) × P(a purchase within t |
+    /// alive), a sum or integral of positive terms (no 1 − P(no purchase) cancellation).
+    func probabilityOfPurchase(within t: Double, frequency: Double, recency: Double, T: Double) throws(ModelError) -> Double
     /// Whether time counts discrete purchase opportunities (BG/BB: T is the number of
     /// opportunities n) rather than continuous calendar time.
     static var isDiscreteTime: Bool { get }

@@ -75,6 +75,35 @@ public struct ParetoNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
         (try? logProbabilityAlive(frequency: x, recency: tx, T: T)).map { Double.exp($0) } ?? .nan
     }
 
+    /// P(X(T, T+t) > 0 | x, t_x, T) = P(alive) · ∫₀ᵗ E[λ e^(−λu)] E[e^(−μu)] du: given alive at T,
+    /// λ ~ Gamma(r+x, α+T) and μ ~ Gamma(s, β+T) are independent, and the first purchase after T
+    /// comes at u with density λe^(−λu) while the customer lives to u (probability e^(−μu)), so
+    /// ```
+    /// ∫₀ᵗ (r+x)/(α+T) · (1 + u/(α+T))^−(r+x+1) · (1 + u/(β+T))^−s du
+    /// ```
+    /// (the same as 1 − P(X(T, T+t) = 0 | x, t_x, T), FHL 2005's conditional count at 0, without
+    /// the subtraction). Integrated by adaptive Gauss–Kronrod in v = ln(1 + u/c), c = min(α+T, β+T),
+    /// where the integrand decays at most exponentially; relative tolerance 1e-12.
+    public func probabilityOfPurchase(within t: Double, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
+        guard t > 0 else { return 0 }
+        let logAlive = try logProbabilityAlive(frequency: x, recency: tx, T: T)
+        let A = alpha + T, B = beta + T, c = min(A, B), n = r + x, s = s
+        let logIntegral: Double
+        do {
+            logIntegral = try GaussKronrod.logIntegral(ofLog: { v in
+                let u = c * Double.expMinusOne(v)
+                return Double.log(n / A) - (n + 1) * Double.log(onePlus: u / A) - s * Double.log(onePlus: u / B) + Double.log(c + u)
+            }, from: 0, to: Double.log(onePlus: t / c), initialPanels: 2, relativeTolerance: 1e-12)
+        } catch {
+            throw .undefinedPrediction(model: Self.displayName, reason: "P(a purchase within \(t)) for x = \(x), t_x = \(tx), T = \(T): the quadrature failed (\(error)).")
+        }
+        let p = Double.exp(logAlive + logIntegral)
+        guard p.isFinite else {
+            throw .undefinedPrediction(model: Self.displayName, reason: "P(a purchase within \(t)) for x = \(x), t_x = \(tx), T = \(T) is not a finite number.")
+        }
+        return min(p, 1)
+    }
+
     /// ln P(alive | x, t_x, T) ≤ 0, accurate to a few ulps of 1 in absolute terms (the big powers
     /// (α+T)^(r+x) cancel analytically before anything is rounded); throws when a ₂F₁ series does
     /// not converge.
