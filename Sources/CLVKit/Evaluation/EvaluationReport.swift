@@ -116,12 +116,8 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
 
     /// The calibration customers' CLV at the calibration end, and how concentrated it is.
     public struct CLVDistribution: Sendable, Codable, Equatable {
-        public struct TopShare: Sendable, Codable, Equatable {
-            /// The top fraction of customers by CLV, e.g. 0.1.
-            public var customers: Double
-            /// Their share of the total CLV.
-            public var share: Double
-        }
+        /// The share of the total CLV held by a top fraction of customers.
+        public typealias TopShare = ValueConcentration.TopShare
         /// E.g. "12 months, 1 % per month discount".
         public var horizon: String
         public var customers: Double
@@ -314,16 +310,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         }
         for (v, w) in zip(values, weights) { bins[min(max(Int(v / upper * Double(count)), 0), count)].actual += w }
         // Top shares: customers sorted by CLV, largest first; a fractional weight at the cut.
-        let order = values.indices.sorted { values[$0] > values[$1] }
-        let topShares = [0.1, 0.2].map { fraction -> CLVDistribution.TopShare in
-            var remaining = fraction * customers, sum = 0.0
-            for i in order where remaining > 0 {
-                let take = min(weights[i], remaining)
-                sum += take * values[i]
-                remaining -= take
-            }
-            return CLVDistribution.TopShare(customers: fraction, share: total > 0 ? sum / total : 0)
-        }
+        let topShares = [0.1, 0.2].map(ValueConcentration(values: values, weights: weights).topShare)
         return CLVDistribution(horizon: horizon, customers: customers, total: total, mean: total / customers,
                                median: weightedQuantile(values, weights, 0.5), bins: bins, topShares: topShares)
     }

@@ -15,8 +15,8 @@ public enum ReportHTML {
         <p class="meta">\(e(report.source)) · time unit: \(e(unit)) · calibration to \(e(report.calibrationEnd)) · holdout to \(e(report.observationEnd)) · clvfit \(e(report.toolVersion))</p>
 
         """
-        html += warnings(report)
-        html += parameters(report)
+        html += warnings(report.warnings)
+        html += parameters([report.purchaseModel] + (report.spendModel.map { [$0] } ?? []))
         html += covariates(report)
         html += tracking(report)
         html += calibrationHistogram(report)
@@ -30,7 +30,7 @@ public enum ReportHTML {
 
     /// The start of a self-contained page, up to and including `<body>`: the doctype, the
     /// escaped `title` and the pages' one style sheet (inline; the page loads nothing).
-    static func documentStart(title: String) -> String {
+    static func documentStart(title: String, extraStyle: String = "") -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -46,7 +46,7 @@ public enum ReportHTML {
         figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #444; max-width: 760px; }
         svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #eee; }
         .meta { color: #555; } .warning { color: #8a4b00; } .note { color: #555; font-style: italic; }
-        </style>
+        \(extraStyle)</style>
         </head>
         <body>
 
@@ -55,17 +55,17 @@ public enum ReportHTML {
 
     // MARK: Sections
 
-    static func warnings(_ r: EvaluationReport) -> String {
+    static func warnings(_ warnings: [DiagnosticWarning]) -> String {
         var s = "<h2 id=\"warnings\">Warnings</h2>\n"
-        if r.warnings.isEmpty { return s + "<p>No warnings.</p>\n" }
+        if warnings.isEmpty { return s + "<p>No warnings.</p>\n" }
         s += "<ul>\n"
-        for w in r.warnings { s += "<li class=\"warning\"><code>\(e(w.code))</code>: \(e(w.message))</li>\n" }
+        for w in warnings { s += "<li class=\"warning\"><code>\(e(w.code))</code>: \(e(w.message))</li>\n" }
         return s + "</ul>\n"
     }
 
-    static func parameters(_ r: EvaluationReport) -> String {
+    static func parameters(_ models: [EvaluationReport.FittedModel]) -> String {
         var s = "<h2 id=\"parameters\">Fitted parameters</h2>\n"
-        for m in [r.purchaseModel] + (r.spendModel.map { [$0] } ?? []) {
+        for m in models {
             let intervals = m.parameters.contains { $0.interval != nil }
             s += "<h3>\(e(m.displayName)) (\(e(m.model)))</h3>\n<table class=\"parameters\"><tr><th>parameter</th><th>estimate</th><th>std. error</th>"
             if intervals {

@@ -96,7 +96,7 @@ public enum SVGChart {
         var svg = open(title: title)
         svg += axes(x: nil, y: yScale, xLabel: xLabel, yLabel: yLabel)
         // Category labels; thinned so that they do not overlap.
-        let every = max(1, Int((Double(categories.count) * 34 / plotWidth).rounded(.up)))
+        let every = max(1, Int((Double(categories.count) * labelWidth(categories, minimum: 34) / plotWidth).rounded(.up)))
         for (i, category) in categories.enumerated() where i % every == 0 {
             let x = left + groupWidth * (Double(i) + 0.5)
             svg += "<text x=\"\(n(x))\" y=\"\(n(height - bottom + 16))\" font-size=\"11\" text-anchor=\"middle\">\(escaped(category))</text>"
@@ -147,7 +147,7 @@ public enum SVGChart {
             let y = height - bottom - cellHeight * (Double(r) + 0.5)
             svg += "<text x=\"\(n(plotLeft - 6))\" y=\"\(n(y + 4))\" font-size=\"11\" text-anchor=\"end\">\(escaped(label))</text>"
         }
-        let columnEvery = max(1, Int((40 / cellWidth).rounded(.up)))
+        let columnEvery = max(1, Int((labelWidth(columnLabels, minimum: 40) / cellWidth).rounded(.up)))
         for (c, label) in columnLabels.enumerated() where c % columnEvery == 0 {
             let x = plotLeft + cellWidth * (Double(c) + 0.5)
             svg += "<text x=\"\(n(x))\" y=\"\(n(height - bottom + 16))\" font-size=\"11\" text-anchor=\"middle\">\(escaped(label))</text>"
@@ -258,6 +258,12 @@ public enum SVGChart {
             svg += "<text class=\"legend\" x=\"\(n(x + 25))\" y=\"22\" font-size=\"12\">\(escaped(entry.name))</text>"
         }
         return svg
+    }
+
+    /// The room one axis label needs, in pixels: the longest label at 11 px DejaVu Sans (about
+    /// 7 px a character) and a gap, at least `minimum`.
+    static func labelWidth(_ labels: [String], minimum: Double) -> Double {
+        max(minimum, Double(labels.map(\.count).max() ?? 0) * 7 + 10)
     }
 
     /// A pixel coordinate: two decimals, never `nan` (a non-finite number becomes 0).

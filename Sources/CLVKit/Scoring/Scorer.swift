@@ -344,25 +344,41 @@ public struct Scorer: Sendable {
                 if let horizon { return try horizon.expectedPurchases(k - 1, frequency: x, recency: tx, T: T) }
                 return try model.expectedPurchases(within: Double(k) * length, frequency: x, recency: tx, T: T)
             }
-            let total = try expected(H)
-            if d == 0 || H == 1 { return (total, total / growth(H)) }
-            var previous = 0.0
-            var discounted = 0.0
-            for k in 1...H {
-                let cumulative = k == H ? total : try expected(k)
-                let growth = growth(k)
-                let increment = cumulative - previous
-                discounted += increment / growth
-                previous = cumulative
-                if d > 0, k < H, increment / (growth * d) <= 1e-13 * discounted { break }
-            }
-            return (total, discounted)
+            return try discountedSum(periods: H, discountRate: d, growth: growth, expected: expected)
         }
         guard let horizon else { return try sum(nil) }
         return try withUnsafeTemporaryAllocation(of: Double.self, capacity: H) { (all) throws(ModelError) -> (cumulative: Double, discounted: Double) in
             let pAlive = probabilityAlive ?? model.probabilityAlive(frequency: x, recency: tx, T: T)
             return try sum(horizon.allExpectedPurchases(frequency: x, recency: tx, T: T, probabilityAlive: pAlive, into: all) ? all : nil)
         }
+    }
+
+    /// Σ_{k=1..H} (E(k) − E(k−1)) / (1 + d)ᵏ with E(0) = 0, and E(H): the discounted and the
+    /// cumulative expected purchases of a horizon of `options.periods` periods, E(k) the
+    /// expected purchases within k periods. Stops early once the remaining periods cannot add
+    /// 1e-13 of the sum (E(k) − E(k−1) falls, each period's discount is at most 1/(1+d)ᵏ).
+    static func discountedSum(options: ScoringOptions,
+                              expected: (Int) throws(ModelError) -> Double) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        let d = options.discountRate
+        return try discountedSum(periods: options.periods, discountRate: d, growth: { Foundation.pow(1 + d, Double($0)) }, expected: expected)
+    }
+
+    @inline(__always)
+    static func discountedSum(periods H: Int, discountRate d: Double, growth: (Int) -> Double,
+                              expected: (Int) throws(ModelError) -> Double) throws(ModelError) -> (cumulative: Double, discounted: Double) {
+        let total = try expected(H)
+        if d == 0 || H == 1 { return (total, total / growth(H)) }
+        var previous = 0.0
+        var discounted = 0.0
+        for k in 1...H {
+            let cumulative = k == H ? total : try expected(k)
+            let growth = growth(k)
+            let increment = cumulative - previous
+            discounted += increment / growth
+            previous = cumulative
+            if d > 0, k < H, increment / (growth * d) <= 1e-13 * discounted { break }
+        }
+        return (total, discounted)
     }
 
     /// Scores every row of a summary, in its order: in chunks on all cores for large tables
