@@ -61,12 +61,13 @@ test: setup setup-postgres datasets
 	$(SWIFT) build --build-tests
 	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest
 
-## report-check: only the HTML report tests, the headless-Chromium rendering among them (also part of `make test`).
+## report-check: only the HTML report tests (evaluate --report and clvfit report), the headless-Chromium
+## rendering among them (also part of `make test`). CLVFIT_UPDATE_DOCS=1 rewrites docs/report.png.
 report-check: setup datasets
 	$(SWIFT) build --build-tests
-	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest --filter "ReportEndToEndTests|ReportHTMLTests|EvaluationReportTests|SVGChartTests|TrackingCurveTests"
+	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest --filter "ReportEndToEndTests|ReportHTMLTests|EvaluationReportTests|SVGChartTests|TrackingCurveTests|CustomerBaseReport"
 
-## demo: summarize → train → score → evaluate on the CDNOW sample, printing each result.
+## demo: summarize → train → score → evaluate → report on the CDNOW sample, printing each result.
 demo: release datasets
 	@bash scripts/demo.sh $(RELEASE_BIN)/clvfit
 

@@ -29,4 +29,12 @@ head -5 $out/top.csv
 step clvfit evaluate $data "${split[@]}" --report $out/report.html
 "$clvfit" evaluate $data "${split[@]}" --report "$out/report.html"
 
-printf '\nOutputs are in %s/ (summary.csv, model.json, scores.csv, report.html: open it in a browser).\n' "$out"
+step clvfit train $data --unit week -o $out/model-all.json
+"$clvfit" train $data --unit week -o $out/model-all.json
+
+step clvfit report --model $out/model-all.json $data --unit week --currency USD -o $out/customer-base.html --segments $out/segments.csv
+"$clvfit" report --model $out/model-all.json $data --unit week --currency USD -o $out/customer-base.html --segments $out/segments.csv 2>/dev/null
+echo "customer-base.html: $(grep -o '<h1>[^<]*' $out/customer-base.html | cut -c5-), as the model trained on all the data sees it; customers by segment:"
+cut -d, -f2 $out/segments.csv | tail -n +2 | sort | uniq -c
+
+printf '\nOutputs are in %s/ (summary.csv, model.json, scores.csv, report.html — the evaluation — and customer-base.html — the production report: open them in a browser).\n' "$out"

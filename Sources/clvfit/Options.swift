@@ -383,3 +383,76 @@ struct ModelChoiceOptions: ParsableArguments {
         return try Training.train(table, source: source, purchaseModel: ModelRegistry.purchaseModels[name]!, covariates: covariates)
     }
 }
+
+/// What `score` and `report` value: the customers' time unit, the horizon, discounting, margin,
+/// the spend basis and `--lifetime`.
+struct ScoringOptionGroup: ParsableArguments {
+    @Option(help: "Time unit of the customers' recency and T (of the summary, or of the log's summary): day, week or periods; converted to the model's unit when they differ. (default: the model's unit)")
+    var unit: TimeUnit?
+
+    @Option(help: "Number of periods to look ahead. (default: 12)")
+    var horizon: Int?
+
+    @Option(help: "Length of one period: day, week, month, or periods (purchase opportunities, for a model in periods). (default: month; for a model in periods: periods)")
+    var horizonUnit: HorizonUnit?
+
+    @Option(help: "Discount rate per period (default: 0.01 a month, converted to the period; required with --horizon-unit periods).")
+    var discountRate: Double?
+
+    @Option(help: "Profit margin applied to spend.")
+    var margin: Double = 1
+
+    @Option(help: ArgumentHelp("Mean spend per purchase given to the spend model: customer (each customer's monetary_value; a summary without it is refused) or population-mean (the Gamma-Gamma mean p*gamma/(q-1) for everyone, e.g. for a summary without amounts).", valueName: "basis"))
+    var spend: SpendBasis = .customer
+
+    @Flag(help: "Value the whole remaining relationship instead of a horizon: a dert column (discounted expected residual transactions) in place of expected_purchases, and clv = dert x expected spend x margin. Pareto/NBD and BG/BB. The discount rate per --horizon-unit period becomes the continuous rate ln(1 + rate) per period (per opportunity for BG/BB).")
+    var lifetime = false
+
+    func validate() throws {
+        if lifetime, horizon != nil { throw ValidationError("--lifetime values the whole remaining relationship; it takes no --horizon (--horizon-unit still says the period of --discount-rate).") }
+    }
+
+    /// `--horizon-unit`, by default a month, or one opportunity for a model in periods.
+    func horizonUnit(for modelFile: ModelFile) -> HorizonUnit {
+        horizonUnit ?? (modelFile.timeUnit == .periods ? .periods : .month)
+    }
+
+    /// The customers of `input` in the model's unit (converted from `--unit` when it differs,
+    /// with a note), and the scoring options for `modelFile` (`modelPath` names it in messages).
+    func resolve(_ modelFile: ModelFile, modelPath: String, input: CustomerInput) throws
+        -> (table: CustomerSummaryTable, source: String, options: ScoringOptions, notes: String) {
+        try input.log.checkOutputs()
+        if modelFile.timeUnit == .periods, input.isTransactionLog {
+            throw CommandFailure(status: .usage, description: "the model \(modelPath) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
+        }
+        var notes = ""
+        var (table, source) = try input.table(unit: unit ?? modelFile.timeUnit)
+        if table.unit != modelFile.timeUnit {
+            guard let converted = table.converted(to: modelFile.timeUnit) else {
+                throw CommandFailure(status: .usage, description: "the model \(modelPath) is in \(modelFile.timeUnit.plural) but --unit is \(table.unit.rawValue); periods (purchase opportunities) and calendar time do not convert into each other: give --unit \(modelFile.timeUnit.rawValue).")
+            }
+            notes += "Note: converted the customers' recency and T from \(table.unit.plural) (--unit \(table.unit.rawValue)) to the model's \(modelFile.timeUnit.plural).\n"
+            table = converted
+        }
+        let horizonUnit = horizonUnit(for: modelFile)
+        guard let rate = discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit) else {
+            throw CommandFailure(status: .usage, description: "give --discount-rate with --horizon-unit periods: a purchase opportunity has no calendar length, so the default 1 % a month cannot be converted to it.")
+        }
+        var options: ScoringOptions
+        do {
+            options = try ScoringOptions(periods: horizon ?? 12, unit: horizonUnit, modelUnit: modelFile.timeUnit,
+                                         discountRate: rate, margin: margin)
+        } catch {
+            throw CommandFailure(status: .usage, description: error.description)
+        }
+        options.spend = spend
+        if lifetime {
+            let type = ModelRegistry.purchaseModels[modelFile.purchaseModel.model]
+            guard type is any ResidualTransactionsModel.Type else {
+                throw CommandFailure(status: .usage, description: "--lifetime needs a model with DERT (\(ModelRegistry.lifetimeModels.joined(separator: ", "))); \(modelFile.purchaseModel.model) has none in clvfit yet: give a horizon (--horizon N) or train --model \(ModelRegistry.lifetimeModels.joined(separator: " or ")).")
+            }
+            options.lifetimeRate = options.lifetimeRate(discreteTime: modelFile.timeUnit == .periods)
+        }
+        return (table, source, options, notes)
+    }
+}

@@ -4,10 +4,10 @@ import CLVTestSupport
 
 /// The reference cannot drift from the commands (issue 11, item 8): every long option that
 /// `clvfit COMMAND --help` prints appears in docs/COMMAND.md, the README links every docs page
-/// it names (the four command pages among them), and every relative link of the README and of
+/// it names (every command page among them), and every relative link of the README and of
 /// docs/ leads to a file, and to a heading, that exists.
 @Suite struct DocsEndToEndTests {
-    static let commands = ["summarize", "train", "score", "evaluate"]
+    static let commands = ["summarize", "train", "score", "evaluate", "report"]
 
     /// Options each command must have, so that a parser that finds nothing cannot pass.
     static let knownOptions: [String: [String]] = [
@@ -15,6 +15,7 @@ import CLVTestSupport
         "train": ["--summary", "--unit", "--model", "--calibration-end", "--on-bad-row", "--output", "--quiet", "--help"],
         "score": ["--model", "--summary", "--horizon", "--horizon-unit", "--discount-rate", "--margin", "--interval", "--spend", "--simple", "--unit", "--help"],
         "evaluate": ["--calibration-end", "--observation-end", "--format", "--compare", "--save-model", "--report", "--model", "--unit", "--help"],
+        "report": ["--model", "--summary", "--horizon", "--margin", "--currency", "--value-quantile", "--chance-quantile", "--top", "--segments", "--output", "--help"],
     ]
 
     static func text(_ relativePath: String) throws -> String {

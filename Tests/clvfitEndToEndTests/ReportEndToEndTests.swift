@@ -154,17 +154,8 @@ import CLVTestSupport
         let dom = try Self.run(chromium, Self.browserFlags(ws) + ["--dump-dom", page], in: ws.url)
         #expect(dom.status == 0, "chromium --dump-dom exited \(dom.status): \(dom.stderr.suffix(2000))")
         #expect(Self.pageProblems(dom.stderr).isEmpty, "\(Self.pageProblems(dom.stderr))")
-        for id in ["tracking-incremental", "tracking-cumulative", "calibration-histogram", "holdout-by-frequency",
-                   "alive-heatmap", "spend-fit", "clv-distribution"] {
-            guard let start = dom.stdout.range(of: "<figure id=\"\(id)\">"),
-                  let end = dom.stdout.range(of: "</figure>", range: start.upperBound..<dom.stdout.endIndex) else {
-                Issue.record("the browser's DOM has no figure \(id)")
-                continue
-            }
-            let figure = dom.stdout[start.upperBound..<end.lowerBound]
-            let marks = figure.components(separatedBy: "<polyline").count + figure.components(separatedBy: "<rect").count - 2
-            #expect(figure.contains("<svg") && marks >= 2, "figure \(id): \(marks) marks")
-        }
+        Self.expectCharts(["tracking-incremental", "tracking-cumulative", "calibration-histogram", "holdout-by-frequency",
+                           "alive-heatmap", "spend-fit", "clv-distribution"], inDOM: dom.stdout)
 
         // 2. A screenshot of the whole page: a PNG of the asked size, not a blank page.
         let shot = try Self.run(chromium, Self.browserFlags(ws) + ["--screenshot=\(ws.path("report.png"))", "--window-size=1280,5200", page], in: ws.url)
@@ -192,6 +183,20 @@ import CLVTestSupport
         // charts cover a few percent of a white page. A blank page has 1 colour and 0.
         #expect((fields["colours"] ?? 0) >= 50, "\(result)")
         #expect((fields["nonwhite"] ?? 0) > 0.02 && (fields["nonwhite"] ?? 1) < 0.9, "\(result)")
+    }
+
+    /// Each figure `id` of the browser's DOM holds an `<svg>` with at least two drawn marks.
+    static func expectCharts(_ ids: [String], inDOM dom: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for id in ids {
+            guard let start = dom.range(of: "<figure id=\"\(id)\">"),
+                  let end = dom.range(of: "</figure>", range: start.upperBound..<dom.endIndex) else {
+                Issue.record("the browser's DOM has no figure \(id)", sourceLocation: sourceLocation)
+                continue
+            }
+            let figure = dom[start.upperBound..<end.lowerBound]
+            let marks = figure.components(separatedBy: "<polyline").count + figure.components(separatedBy: "<rect").count - 2
+            #expect(figure.contains("<svg") && marks >= 2, "figure \(id): \(marks) marks", sourceLocation: sourceLocation)
+        }
     }
 
     /// Loads report.png into a canvas and writes "width=… height=… colours=… nonwhite=…" (over

@@ -124,7 +124,8 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         public var total: Double
         public var mean: Double
         public var median: Double
-        public var bins: [ValueBin]
+        /// Round 1-2-5 bins on a log scale, as the customer-base report's (``CustomerBaseReport/valueBins(_:weights:)``).
+        public var bins: [CustomerBaseReport.ValueBin]
         public var topShares: [TopShare]
     }
 
@@ -293,8 +294,8 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         return SpendFit(customers: weights.reduce(0, +), bins: bins)
     }
 
-    /// CLV of every calibration customer: 25 bins from 0 to the 99th percentile and an open bin
-    /// above; the share of the total held by the top 10 % and 20 % of customers.
+    /// CLV of every calibration customer in round bins on a log scale (the customer-base
+    /// report's); the share of the total held by the top 10 % and 20 % of customers.
     public static func clvDistribution(_ table: CustomerSummaryTable, scorer: Scorer, models: CustomerModels? = nil,
                                        horizon: String) throws -> CLVDistribution? {
         let scores = try models.map { try scorer.score(table, models: $0) } ?? scorer.score(table)
@@ -302,13 +303,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         let weights = table.weight
         let total = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }, customers = weights.reduce(0, +)
         guard customers > 0 else { return nil }
-        let upper = max(weightedQuantile(values, weights, 0.99), 1e-9)
-        let count = 25
-        var bins = (0...count).map { k in
-            ValueBin(lower: upper * Double(k) / Double(count), upper: upper * Double(min(k + 1, count)) / Double(count),
-                     open: k == count, actual: 0, expected: nil)
-        }
-        for (v, w) in zip(values, weights) { bins[min(max(Int(v / upper * Double(count)), 0), count)].actual += w }
+        let bins = CustomerBaseReport.valueBins(values, weights: weights)
         // Top shares: customers sorted by CLV, largest first; a fractional weight at the cut.
         let topShares = [0.1, 0.2].map(ValueConcentration(values: values, weights: weights).topShare)
         return CLVDistribution(horizon: horizon, customers: customers, total: total, mean: total / customers,

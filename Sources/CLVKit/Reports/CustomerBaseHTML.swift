@@ -13,7 +13,7 @@ public enum CustomerBaseHTML {
     public static func render(_ r: CustomerBaseReport, currency: String? = nil) -> String {
         let money = Money(currency: currency)
         let date = r.observationEnd.map { " on \($0)" } ?? ""
-        var html = ReportHTML.documentStart(title: "Customer base\(date) — \(r.source)", extraStyle: style)
+        var html = ReportHTML.documentStart(title: "Customer base\(date) — \(r.source)")
         html += "<h1>Customer base\(e(date))</h1>\n"
         html += "<p class=\"meta\">\(e(r.source)) · \(e(r.purchaseModel.displayName))\(r.spendModel.map { " and \(e($0.displayName))" } ?? "") · horizon: \(e(r.horizon)) · margin \(percent(r.margin)) · \(e(money.unitSentence)) · clvfit \(e(r.toolVersion))</p>\n"
         html += headline(r, money)
@@ -29,24 +29,17 @@ public enum CustomerBaseHTML {
         return html
     }
 
-    static let style = """
-    .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; margin: 1em 0; }
-    .card { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; }
-    .card .figure { font-size: 1.6em; font-weight: bold; } .card .what { color: #444; font-size: 0.92em; }
-    .scroll { overflow-x: auto; max-width: 100%; } .scroll td { white-space: nowrap; }
-    """
-
     // MARK: Sections
 
     static func headline(_ r: CustomerBaseReport, _ money: Money) -> String {
         let h = r.headline, span = e(r.horizonSpan)
         let lifetime = r.newCustomer.expectedPurchases == nil
         var cards = [(Number.count(h.customers), "customers"),
-                     (Number.count(h.expectedActive), "expected to be still active (the sum of P(alive))"),
-                     (Number.count(h.expectedPurchases), lifetime ? "discounted expected purchases over the rest of the relationship (DERT)" : "expected purchases over \(span)")]
-        if let revenue = h.expectedRevenue { cards.append((money.whole(revenue), lifetime ? "their value before margin" : "expected revenue over \(span) (before margin and discount)")) }
-        if let equity = h.customerEquity { cards.append((money.whole(equity), "customer equity: the sum of every customer's CLV")) }
-        if let value = r.newCustomer.value { cards.append((money.amount(value), "the value of a new customer: the most an acquisition may cost on average")) }
+                     (Number.count(h.expectedActive), "expected to be still active (Σ P(alive))"),
+                     (Number.count(h.expectedPurchases), lifetime ? "expected purchases over the rest of the relationship (discounted)" : "expected purchases over \(span)")]
+        if let revenue = h.expectedRevenue { cards.append((money.whole(revenue), lifetime ? "their value before margin" : "expected revenue over \(span)")) }
+        if let equity = h.customerEquity { cards.append((money.whole(equity), "customer equity (Σ CLV, after margin and discount)")) }
+        if let value = r.newCustomer.value { cards.append((money.amount(value), "the value of a new customer: the most to spend on acquiring one")) }
         var s = "<section id=\"headline\">\n<div class=\"cards\">\n"
         for (figure, what) in cards { s += "<div class=\"card\"><div class=\"figure\">\(e(figure))</div><div class=\"what\">\(what)</div></div>\n" }
         s += "</div>\n"
@@ -135,8 +128,15 @@ public enum CustomerBaseHTML {
 
     static func distribution(_ r: CustomerBaseReport, _ money: Money) -> String {
         let what = r.valueIsCLV ? "CLV" : "expected purchases"
-        func edge(_ v: Double) -> String { r.valueIsCLV ? money.bare(v) : Number.decimal(v) }
-        let labels = r.valueBins.map { bin -> String in
+        return "<h2 id=\"distribution\">How \(what) is distributed</h2>\n"
+            + valueChart(r.valueBins, what: what, unitName: r.valueIsCLV ? money.unitName : nil,
+                         edge: { r.valueIsCLV ? money.bare($0) : Number.decimal($0) })
+    }
+
+    /// The value histogram (`clv-distribution`), here and in the evaluation report: bins with
+    /// round edges on a log scale, the first "< edge", the last "≥ edge".
+    static func valueChart(_ bins: [CustomerBaseReport.ValueBin], what: String, unitName: String?, edge: (Double) -> String) -> String {
+        let labels = bins.map { bin -> String in
             switch (bin.lower, bin.upper) {
             case (nil, let upper?): return "< \(edge(upper))"
             case (let lower?, nil): return "≥ \(edge(lower))"
@@ -144,12 +144,10 @@ public enum CustomerBaseHTML {
             default: return "all"
             }
         }
-        var s = "<h2 id=\"distribution\">How \(what) is distributed</h2>\n"
-        s += ReportHTML.figure("clv-distribution", SVGChart.barChart(
-            title: "Customers by \(what)", xLabel: "\(what)\(r.valueIsCLV ? " (\(money.unitName))" : "") over the horizon, bins on a log scale", yLabel: "Customers",
-            categories: labels, series: [SVGChart.Bars(name: "customers", color: SVGChart.neutralColor, values: r.valueBins.map(\.customers))]),
+        return ReportHTML.figure("clv-distribution", SVGChart.barChart(
+            title: "Customers by \(what)", xLabel: "\(what)\(unitName.map { " (\($0))" } ?? "") over the horizon, bins on a log scale", yLabel: "Customers",
+            categories: labels, series: [SVGChart.Bars(name: "customers", color: SVGChart.neutralColor, values: bins.map(\.customers))]),
             caption: "Customers by \(what), in bins with round edges that grow by 1, 2, 5 × 10ᵏ; the first bin holds everything below its edge (zero included), the last everything above (the top 1 % or so).")
-        return s
     }
 
     static func alive(_ r: CustomerBaseReport) -> String {

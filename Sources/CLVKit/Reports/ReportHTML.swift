@@ -11,26 +11,49 @@ public enum ReportHTML {
         let unit = report.unit.rawValue
         var html = documentStart(title: "clvfit evaluation — \(report.source)")
         html += """
-        <h1>clvfit evaluation report</h1>
-        <p class="meta">\(e(report.source)) · time unit: \(e(unit)) · calibration to \(e(report.calibrationEnd)) · holdout to \(e(report.observationEnd)) · clvfit \(e(report.toolVersion))</p>
+        <h1>How well the model predicts: \(e(report.purchaseModel.displayName)) on \(e(report.source))</h1>
+        <p class="meta">calibration to \(e(report.calibrationEnd)) · holdout to \(e(report.observationEnd)) · time unit: \(e(unit)) · clvfit \(e(report.toolVersion))</p>
 
         """
-        html += warnings(report.warnings)
-        html += parameters([report.purchaseModel] + (report.spendModel.map { [$0] } ?? []))
-        html += covariates(report)
+        html += headline(report)
         html += tracking(report)
-        html += calibrationHistogram(report)
         html += holdout(report)
+        html += calibrationHistogram(report)
         html += alive(report)
         html += spend(report)
         html += clv(report)
+        html += "<h2 id=\"details\">Model details</h2>\n"
+        html += parameters([report.purchaseModel] + (report.spendModel.map { [$0] } ?? []))
+        html += covariates(report)
+        html += warnings(report.warnings)
         html += "</body>\n</html>\n"
         return html
     }
 
+    /// The result in words, first: the holdout total against the actual one, the per-customer
+    /// error against the naive forecast, and the fit's warnings counted (listed at the end).
+    static func headline(_ r: EvaluationReport) -> String {
+        let h = r.evaluation.holdout
+        let error = h.totalActual > 0 ? (h.totalPredicted - h.totalActual) / h.totalActual : .nan
+        let baselineError = h.totalActual > 0 ? (h.baseline.totalPredicted - h.totalActual) / h.totalActual : .nan
+        func signed(_ v: Double) -> String { v.isFinite ? String(format: "%+.1f %%", 100 * v).replacingOccurrences(of: "-", with: "−") : "—" }
+        var s = "<section id=\"headline\">\n<div class=\"cards\">\n"
+        let cards = [(signed(error), "holdout purchases, predicted against actual (\(Number.count(h.totalPredicted)) against \(Number.count(h.totalActual)))"),
+                     (f(h.mae, 3), "mean absolute error per customer (naive forecast: \(f(h.baseline.mae, 3)))"),
+                     (Number.count(h.customers), "customers in the holdout, over \(f(h.duration, 1)) \(e(r.unit.rawValue))s")]
+        for (figure, what) in cards { s += "<div class=\"card\"><div class=\"figure\">\(e(figure))</div><div class=\"what\">\(e(what))</div></div>\n" }
+        s += "</div>\n<p>Trained on the purchases up to \(e(r.calibrationEnd)), the model expected \(Number.count(h.totalPredicted)) repeat purchases from these customers between then and \(e(r.observationEnd)); they made \(Number.count(h.totalActual)), so the model's total is \(signed(error)) off. "
+        s += "The naive forecast (each customer keeps buying at their past rate) is \(signed(baselineError)) off, with a per-customer error of \(f(h.baseline.mae, 3)) against the model's \(f(h.mae, 3))"
+        s += h.mae < h.baseline.mae ? ": the model does better." : ": the model does not do better here, so look at the charts and the warnings before using it."
+        if !r.warnings.isEmpty {
+            s += " The fit has \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s") (listed at the end)."
+        }
+        return s + "</p>\n</section>\n"
+    }
+
     /// The start of a self-contained page, up to and including `<body>`: the doctype, the
     /// escaped `title` and the pages' one style sheet (inline; the page loads nothing).
-    static func documentStart(title: String, extraStyle: String = "") -> String {
+    static func documentStart(title: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -46,7 +69,11 @@ public enum ReportHTML {
         figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #444; max-width: 760px; }
         svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #eee; }
         .meta { color: #555; } .warning { color: #8a4b00; } .note { color: #555; font-style: italic; }
-        \(extraStyle)</style>
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; margin: 1em 0; }
+        .card { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; }
+        .card .figure { font-size: 1.6em; font-weight: bold; white-space: nowrap; } .card .what { color: #444; font-size: 0.92em; }
+        .scroll { overflow-x: auto; max-width: 100%; } .scroll td { white-space: nowrap; }
+        </style>
         </head>
         <body>
 
@@ -67,7 +94,7 @@ public enum ReportHTML {
         var s = "<h2 id=\"parameters\">Fitted parameters</h2>\n"
         for m in models {
             let intervals = m.parameters.contains { $0.interval != nil }
-            s += "<h3>\(e(m.displayName)) (\(e(m.model)))</h3>\n<table class=\"parameters\"><tr><th>parameter</th><th>estimate</th><th>std. error</th>"
+            s += "<h3>\(e(m.displayName)) (\(e(m.model)))</h3>\n<div class=\"scroll\"><table class=\"parameters\"><tr><th>parameter</th><th>estimate</th><th>std. error</th>"
             if intervals {
                 let level = m.parameters.compactMap(\.interval).first.map { f(100 * $0.level, 0) } ?? "95"
                 s += "<th>\(level) % interval</th>"
@@ -78,7 +105,7 @@ public enum ReportHTML {
                 if intervals { s += "<td>\(p.interval.map { "\(f($0.lower, 4)) … \(f($0.upper, 4))" } ?? "—")</td>" }
                 s += "</tr>\n"
             }
-            s += "</table>\n<p>log-likelihood \(f(m.logLikelihood, 2)) · AIC \(f(m.aic, 2)) · BIC \(f(m.bic, 2)) · \(f(m.customers, 0)) customers · \(m.iterations) iterations\(m.converged ? "" : " · <span class=\"warning\">not converged</span>")</p>\n"
+            s += "</table></div>\n<p>log-likelihood \(f(m.logLikelihood, 2)) · AIC \(f(m.aic, 2)) · BIC \(f(m.bic, 2)) · \(f(m.customers, 0)) customers · \(m.iterations) iterations\(m.converged ? "" : " · <span class=\"warning\">not converged</span>")</p>\n"
         }
         return s
     }
@@ -95,37 +122,53 @@ public enum ReportHTML {
         if let shared = c.sharedCoefficients {
             s += "<p>Shared coefficients against free ones: \(test(shared))\(shared.pValue < 0.05 ? " (the data reject sharing)" : "").</p>\n"
         }
-        s += "<table class=\"covariate-fits\"><tr><th>model</th><th>parameters</th><th>log-likelihood</th><th>AIC</th><th>BIC</th></tr>\n"
+        s += "<div class=\"scroll\"><table class=\"covariate-fits\"><tr><th>model</th><th>parameters</th><th>log-likelihood</th><th>AIC</th><th>BIC</th></tr>\n"
         for (name, fit) in [("without covariates", c.withoutCovariates), ("with covariates", c.withCovariates)] {
             s += "<tr><td>\(name)</td><td>\(fit.parameters)</td><td>\(f(fit.logLikelihood, 2))</td><td>\(f(fit.aic, 2))</td><td>\(f(fit.bic, 2))</td></tr>\n"
         }
-        s += "</table>\n<table class=\"covariate-effects\"><tr><th>coefficient</th><th>estimate</th><th>95 % interval</th><th>effect</th></tr>\n"
+        s += "</table></div>\n<div class=\"scroll\"><table class=\"covariate-effects\"><tr><th>coefficient</th><th>estimate</th><th>95 % interval</th><th>effect</th></tr>\n"
         for effect in c.effects {
             let words = effect.description.hasPrefix(effect.coefficient + ": ") ? String(effect.description.dropFirst(effect.coefficient.count + 2)) : effect.description
             s += "<tr><td>\(e(effect.coefficient))</td><td>\(f(effect.estimate, 4))</td><td>\(f(effect.lower, 4)) … \(f(effect.upper, 4))</td><td style=\"text-align:left\">\(e(words))</td></tr>\n"
         }
-        s += "</table>\n<p class=\"note\">A Gamma rate's coefficient multiplies the mean rate by e^γ per unit of its covariate; BG/NBD's dropout coefficients move the mean dropout probability a/(a+b), shown at the covariates' means and one unit higher. The charts below use each customer's own parameters; the P(alive) map is for a customer with the covariates' means.</p>\n"
+        s += "</table></div>\n<p class=\"note\">A Gamma rate's coefficient multiplies the mean rate by e^γ per unit of its covariate; BG/NBD's dropout coefficients move the mean dropout probability a/(a+b), shown at the covariates' means and one unit higher. The charts above use each customer's own parameters; the P(alive) map is for a customer with the covariates' means.</p>\n"
         return s
     }
 
     static func tracking(_ r: EvaluationReport) -> String {
-        let t = r.tracking, unit = "\(t.periodDays)-day period"
-        guard let first = t.periods.first else { return "" }
-        let xLabel = t.periodDays == 7 ? "Week (week 1 starts \(first.start))" : "Period of \(t.periodDays) days (period 1 starts \(first.start))"
-        let marker = SVGChart.Marker(x: Double(t.calibrationPeriods), label: "calibration end \(r.calibrationEnd)")
-        func line(_ name: String, _ color: String, _ value: (TrackingCurve.Period) -> Double, dashed: Bool = false) -> SVGChart.Line {
-            SVGChart.Line(name: name, color: color, points: t.periods.enumerated().map { (x: Double($0.offset + 1), y: value($0.element)) }, dashed: dashed)
+        let t = r.tracking
+        guard let first = t.periods.first, let last = t.periods.last else { return "" }
+        let weekly = t.periodDays == 7, period = weekly ? "week" : "\(t.periodDays)-day period"
+        // The observation end may fall inside the last period: its few days are drawn dotted, at
+        // their rate per full period, rather than as a collapse of the line.
+        let lastDays = last.end - last.start + 1
+        let partial = t.periods.count > 1 && lastDays < t.periodDays
+        let full = partial ? Array(t.periods.dropLast()) : t.periods
+        let date = { (x: Double) -> String in first.start.adding(days: Int(((x - 1) * Double(t.periodDays)).rounded())).description }
+        let xLabel = "\(weekly ? "Week" : "Period") starting"
+        let marker = SVGChart.Marker(x: Double(t.calibrationPeriods) + 1, label: "calibration end \(r.calibrationEnd)")
+        func line(_ name: String, _ color: String, _ periods: [TrackingCurve.Period], _ value: (TrackingCurve.Period) -> Double, dashed: Bool = false) -> SVGChart.Line {
+            SVGChart.Line(name: name, color: color, points: periods.enumerated().map { (x: Double($0.offset + 1), y: value($0.element)) }, dashed: dashed)
+        }
+        var incremental = [line("actual", SVGChart.actualColor, full, \.actual), line("model", SVGChart.modelColor, full, \.expected, dashed: true)]
+        var partialNote = ""
+        if partial, let previous = full.last {
+            let scale = Double(t.periodDays) / Double(lastDays), x0 = Double(full.count), x1 = Double(t.periods.count)
+            incremental.append(SVGChart.Line(name: "last \(lastDays) days, per \(period)", color: "#777777",
+                                             points: [(x0, previous.actual), (x1, last.actual * scale)], dashed: true))
+            incremental.append(SVGChart.Line(name: "", color: SVGChart.modelColor, points: [(x0, previous.expected), (x1, last.expected * scale)], dashed: true))
+            partialNote = " The last \(period) (\(last.start) to \(last.end)) has only \(lastDays) day\(lastDays == 1 ? "" : "s") before the observation end: its dotted grey and orange ends show its purchases scaled to a full \(period) (× \(t.periodDays)/\(lastDays)); the cumulative chart counts them as they are."
         }
         var s = "<h2 id=\"tracking\">Tracking: repeat purchases over time</h2>\n"
-        s += "<p>All \(f(t.customers, 0)) customers who first bought by the calibration end. The model line is what it expects of customers like them from their first purchase on (unconditional, E[X(t)] summed by first-purchase day). Calibration: expected \(f(t.calibrationExpected, 1)), actual \(f(t.calibrationActual, 0)); holdout: expected \(f(t.holdoutExpected, 1)), actual \(f(t.holdoutActual, 0)).</p>\n"
+        s += "<p>All \(f(t.customers, 0)) customers who first bought by the calibration end. The model line is what it expects of customers like them from their first purchase on (unconditional, E[X(t)] summed by first-purchase day). Calibration: expected \(f(t.calibrationExpected, 1)), actual \(f(t.calibrationActual, 0)); holdout: expected \(f(t.holdoutExpected, 1)), actual \(f(t.holdoutActual, 0)).\(e(partialNote))</p>\n"
         s += figure("tracking-incremental", SVGChart.lineChart(
-            title: "Repeat purchases per \(t.periodDays == 7 ? "week" : unit)", xLabel: xLabel, yLabel: "Repeat purchases",
-            lines: [line("actual", SVGChart.actualColor, \.actual), line("model", SVGChart.modelColor, \.expected, dashed: true)],
-            marker: marker), caption: "Incremental repeat purchases, actual vs the model; the dashed vertical line is the calibration end.")
+            title: "Repeat purchases per \(period)", xLabel: xLabel, yLabel: "Repeat purchases",
+            lines: incremental, marker: marker, xTickLabel: date),
+            caption: "Incremental repeat purchases, actual vs the model; the dashed vertical line is the calibration end.")
         s += figure("tracking-cumulative", SVGChart.lineChart(
             title: "Cumulative repeat purchases", xLabel: xLabel, yLabel: "Cumulative repeat purchases",
-            lines: [line("actual", SVGChart.actualColor, \.cumulativeActual), line("model", SVGChart.modelColor, \.cumulativeExpected, dashed: true)],
-            marker: marker), caption: "Cumulative repeat purchases, actual vs the model.")
+            lines: [line("actual", SVGChart.actualColor, t.periods, \.cumulativeActual), line("model", SVGChart.modelColor, t.periods, \.cumulativeExpected, dashed: true)],
+            marker: marker, xTickLabel: date), caption: "Cumulative repeat purchases, actual vs the model.")
         return s
     }
 
@@ -147,11 +190,11 @@ public enum ReportHTML {
     static func holdout(_ r: EvaluationReport) -> String {
         let h = r.evaluation.holdout
         var s = "<h2 id=\"holdout\">Holdout: predicted vs actual</h2>\n"
-        s += "<table class=\"holdout\"><tr><th>measure</th><th>model</th><th>naive baseline</th><th>actual</th></tr>\n"
+        s += "<div class=\"scroll\"><table class=\"holdout\"><tr><th>measure</th><th>model</th><th>naive baseline</th><th>actual</th></tr>\n"
         s += "<tr><td>total holdout purchases</td><td>\(f(h.totalPredicted, 1))</td><td>\(f(h.baseline.totalPredicted, 1))</td><td>\(f(h.totalActual, 0))</td></tr>\n"
         s += "<tr><td>MAE per customer</td><td>\(f(h.mae, 3))</td><td>\(f(h.baseline.mae, 3))</td><td></td></tr>\n"
         s += "<tr><td>RMSE per customer</td><td>\(f(h.rmse, 3))</td><td>\(f(h.baseline.rmse, 3))</td><td></td></tr>\n"
-        s += "<tr><td>correlation with actual</td><td>\(f(h.correlation, 3))</td><td></td><td></td></tr>\n</table>\n"
+        s += "<tr><td>correlation with actual</td><td>\(f(h.correlation, 3))</td><td></td><td></td></tr>\n</table></div>\n"
         s += "<p>\(f(h.customers, 0)) customers over \(f(h.duration, 2)) \(e(r.unit.rawValue))s; naive baseline: \(e(h.baseline.description)).</p>\n"
         s += figure("holdout-by-frequency", SVGChart.barChart(
             title: "Mean holdout purchases by calibration frequency", xLabel: "Repeat purchases in the calibration period",
@@ -196,13 +239,9 @@ public enum ReportHTML {
             return "<h2 id=\"clv\">CLV distribution</h2>\n<p class=\"note\">No spend model was fitted, so there is no CLV.</p>\n"
         }
         var s = "<h2 id=\"clv\">CLV distribution</h2>\n"
-        s += "<p>CLV at the calibration end over \(e(c.horizon)): \(f(c.customers, 0)) customers, total \(f(c.total, 2)), mean \(f(c.mean, 2)), median \(f(c.median, 2)). "
+        s += "<p>CLV at the calibration end over \(e(c.horizon)): \(f(c.customers, 0)) customers, total \(Number.grouped(c.total, decimals: 2)), mean \(f(c.mean, 2)), median \(f(c.median, 2)). "
         s += "Share of the total value held by the top " + c.topShares.map { "\(f(100 * $0.customers, 0)) % of customers: \(f(100 * $0.share, 1)) %" }.joined(separator: "; top ") + ".</p>\n"
-        s += figure("clv-distribution", SVGChart.barChart(
-            title: "Customers by CLV", xLabel: "CLV (amount units; lower bin edge)", yLabel: "Customers",
-            categories: c.bins.map { $0.open ? "≥\(f($0.lower, 0))" : f($0.lower, 0) },
-            series: [SVGChart.Bars(name: "customers", color: SVGChart.neutralColor, values: c.bins.map(\.actual))]),
-            caption: "Histogram of the customers' CLV (the last bin is open-ended: every customer above the 99th percentile).")
+        s += CustomerBaseHTML.valueChart(c.bins, what: "CLV", unitName: "amount units", edge: { $0 >= 1 ? Number.count($0) : Number.decimal($0) })
         return s
     }
 

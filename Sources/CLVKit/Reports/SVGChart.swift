@@ -49,15 +49,16 @@ public enum SVGChart {
 
     // MARK: Line chart
 
-    /// A line chart with numeric axes.
+    /// A line chart with numeric axes; `xTickLabel` names the x ticks (e.g. a period's start date)
+    /// instead of their numbers.
     public static func lineChart(title: String, xLabel: String, yLabel: String, lines: [Line],
-                                 marker: Marker? = nil) -> String {
+                                 marker: Marker? = nil, xTickLabel: ((Double) -> String)? = nil) -> String {
         let xs = lines.flatMap { $0.points.map(\.x) }.filter(\.isFinite) + (marker.map { [$0.x] } ?? [])
         let ys = lines.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
         let xScale = Scale(domain: (xs.min() ?? 0, xs.max() ?? 1), range: (left, width - right), niceTicks: true)
         let yScale = Scale(domain: (min(0, ys.min() ?? 0), ys.max() ?? 1), range: (height - bottom, top), niceTicks: true)
         var svg = open(title: title)
-        svg += axes(x: xScale, y: yScale, xLabel: xLabel, yLabel: yLabel)
+        svg += axes(x: xScale, y: yScale, xLabel: xLabel, yLabel: yLabel, xTickLabel: xTickLabel)
         if let marker, marker.x.isFinite {
             let x = xScale(marker.x)
             svg += "<line class=\"marker\" x1=\"\(n(x))\" y1=\"\(n(top))\" x2=\"\(n(x))\" y2=\"\(n(height - bottom))\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>"
@@ -78,7 +79,7 @@ public enum SVGChart {
                 svg += " points=\"\(segment.joined(separator: " "))\"><title>\(escaped(line.name))</title></polyline>"
             }
         }
-        svg += legend(lines.map { ($0.name, $0.color, $0.dashed) })
+        svg += legend(lines.filter { !$0.name.isEmpty }.map { ($0.name, $0.color, $0.dashed) })
         return svg + "</svg>"
     }
 
@@ -224,7 +225,7 @@ public enum SVGChart {
             + "<text x=\"\(n(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(escaped(title))</text>"
     }
 
-    static func axes(x: Scale?, y: Scale, xLabel: String, yLabel: String) -> String {
+    static func axes(x: Scale?, y: Scale, xLabel: String, yLabel: String, xTickLabel: ((Double) -> String)? = nil) -> String {
         var svg = ""
         for t in y.ticks where t >= y.domain.0 && t <= y.domain.1 {
             let py = y(t)
@@ -235,7 +236,10 @@ public enum SVGChart {
             for t in x.ticks where t >= x.domain.0 && t <= x.domain.1 {
                 let px = x(t)
                 svg += "<line x1=\"\(n(px))\" y1=\"\(n(height - bottom))\" x2=\"\(n(px))\" y2=\"\(n(height - bottom + 5))\" stroke=\"#333\"/>"
-                svg += "<text x=\"\(n(px))\" y=\"\(n(height - bottom + 18))\" font-size=\"11\" text-anchor=\"middle\">\(label(t))</text>"
+                // A label that would stick out of the chart at either end is aligned to its tick instead.
+                let text = xTickLabel?(t) ?? label(t), half = Double(text.count) * 3.5
+                let anchor = px + half > width - 2 ? "end" : px - half < 2 ? "start" : "middle"
+                svg += "<text x=\"\(n(px))\" y=\"\(n(height - bottom + 18))\" font-size=\"11\" text-anchor=\"\(anchor)\">\(escaped(text))</text>"
             }
         }
         svg += "<line x1=\"\(n(left))\" y1=\"\(n(height - bottom))\" x2=\"\(n(width - right))\" y2=\"\(n(height - bottom))\" stroke=\"#333\"/>"

@@ -32,32 +32,13 @@ struct Score: ParsableCommand {
     @OptionGroup var input: CustomerInput
     @OptionGroup var covariates: CovariateFileOption
 
-    @Option(help: "Time unit of the customers' recency and T (of the summary, or of the log's summary): day, week or periods; converted to the model's unit when they differ. (default: the model's unit)")
-    var unit: TimeUnit?
-
-    @Option(help: "Number of periods to look ahead. (default: 12)")
-    var horizon: Int?
-
-    @Option(help: "Length of one period: day, week, month, or periods (purchase opportunities, for a model in periods). (default: month; for a model in periods: periods)")
-    var horizonUnit: HorizonUnit?
-
-    @Option(help: "Discount rate per period (default: 0.01 a month, converted to the period; required with --horizon-unit periods).")
-    var discountRate: Double?
-
-    @Option(help: "Profit margin applied to spend.")
-    var margin: Double = 1
+    @OptionGroup var scoring: ScoringOptionGroup
 
     @Option(help: ArgumentHelp("Add intervals at this level (e.g. 0.9) for expected purchases and CLV, from the parameters' uncertainty.", valueName: "level"))
     var interval: Double?
 
-    @Option(help: ArgumentHelp("Mean spend per purchase given to the spend model: customer (each customer's monetary_value; a summary without it is refused) or population-mean (the Gamma-Gamma mean p*gamma/(q-1) for everyone, e.g. for a summary without amounts).", valueName: "basis"))
-    var spend: SpendBasis = .customer
-
     @Flag(help: "Add the classic back-of-the-envelope CLVs (simple_clv_aov, simple_clv_retention) for comparison.")
     var simple = false
-
-    @Flag(help: "Value the whole remaining relationship instead of a horizon: a dert column (discounted expected residual transactions) in place of expected_purchases, and clv = dert x expected spend x margin. Pareto/NBD and BG/BB. The discount rate per --horizon-unit period becomes the continuous rate ln(1 + rate) per period (per opportunity for BG/BB).")
-    var lifetime = false
 
     @Option(help: ArgumentHelp("Subscriber summary (CSV customer_id,periods,active[,payment]) to value with a subscription model file (train --model sbg or bdw): writes p_renew, expected_residual_periods, derl and clv.", valueName: "file"))
     var subscribers: String?
@@ -72,9 +53,9 @@ struct Score: ParsableCommand {
             if input.transactions != nil || input.summary != nil {
                 throw ValidationError("--subscribers values subscribers with a subscription model; leave out the transaction log and --summary.")
             }
-            let given = [("--unit", unit != nil), ("--horizon", horizon != nil), ("--horizon-unit", horizonUnit != nil),
-                         ("--interval", interval != nil), ("--covariates", covariates.covariates != nil), ("--spend", spend != .customer),
-                         ("--lifetime", lifetime)]
+            let given = [("--unit", scoring.unit != nil), ("--horizon", scoring.horizon != nil), ("--horizon-unit", scoring.horizonUnit != nil),
+                         ("--interval", interval != nil), ("--covariates", covariates.covariates != nil), ("--spend", scoring.spend != .customer),
+                         ("--lifetime", scoring.lifetime)]
             if let (name, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(name) concerns the purchase models; a subscription model values subscribers over their whole remaining lifetime (DERL), discounted by --discount-rate per period.")
             }
@@ -82,8 +63,7 @@ struct Score: ParsableCommand {
             return
         }
         if payment != nil { throw ValidationError("--payment is the payment per period of a subscriber; it goes with --subscribers FILE.") }
-        if lifetime, horizon != nil { throw ValidationError("--lifetime values the whole remaining relationship; it takes no --horizon (--horizon-unit still says the period of --discount-rate).") }
-        if lifetime, simple { throw ValidationError("--simple compares horizon formulas; it does not go with --lifetime.") }
+        if scoring.lifetime, simple { throw ValidationError("--simple compares horizon formulas; it does not go with --lifetime.") }
         try input.requireOne()
         if let interval, !(interval > 0 && interval < 1) {
             throw ValidationError("--interval must be a level strictly between 0 and 1, e.g. 0.9 (got \(interval)).")
@@ -105,38 +85,8 @@ struct Score: ParsableCommand {
         if subscribers != nil {
             throw CommandFailure(status: .usage, description: "--subscribers needs a subscription model file (train --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")) --cohort FILE); \(model) is a purchase model.")
         }
-        try input.log.checkOutputs()
-        if modelFile.timeUnit == .periods, input.isTransactionLog {
-            throw CommandFailure(status: .usage, description: "the model \(model) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
-        }
-        var notes = ""
-        var (table, source) = try input.table(unit: unit ?? modelFile.timeUnit)
-        if table.unit != modelFile.timeUnit {
-            guard let converted = table.converted(to: modelFile.timeUnit) else {
-                throw CommandFailure(status: .usage, description: "the model \(model) is in \(modelFile.timeUnit.plural) but --unit is \(table.unit.rawValue); periods (purchase opportunities) and calendar time do not convert into each other: give --unit \(modelFile.timeUnit.rawValue).")
-            }
-            notes += "Note: converted the customers' recency and T from \(table.unit.plural) (--unit \(table.unit.rawValue)) to the model's \(modelFile.timeUnit.plural).\n"
-            table = converted
-        }
-        let horizonUnit = horizonUnit ?? (modelFile.timeUnit == .periods ? .periods : .month)
-        guard let rate = discountRate ?? ScoringOptions.defaultDiscountRate(per: horizonUnit) else {
-            throw CommandFailure(status: .usage, description: "give --discount-rate with --horizon-unit periods: a purchase opportunity has no calendar length, so the default 1 % a month cannot be converted to it.")
-        }
-        var options: ScoringOptions
-        do {
-            options = try ScoringOptions(periods: horizon ?? 12, unit: horizonUnit, modelUnit: modelFile.timeUnit,
-                                         discountRate: rate, margin: margin)
-        } catch {
-            throw CommandFailure(status: .usage, description: error.description)
-        }
-        options.spend = spend
-        if lifetime {
-            let type = ModelRegistry.purchaseModels[modelFile.purchaseModel.model]
-            guard type is any ResidualTransactionsModel.Type else {
-                throw CommandFailure(status: .usage, description: "--lifetime needs a model with DERT (\(ModelRegistry.lifetimeModels.joined(separator: ", "))); \(modelFile.purchaseModel.model) has none in clvfit yet: give a horizon (--horizon N) or train --model \(ModelRegistry.lifetimeModels.joined(separator: " or ")).")
-            }
-            options.lifetimeRate = options.lifetimeRate(discreteTime: modelFile.timeUnit == .periods)
-        }
+        let (table, source, options, resolveNotes) = try scoring.resolve(modelFile, modelPath: model, input: input)
+        var notes = resolveNotes
         let scorer = try Scorer(modelFile: modelFile, options: options)
         let models = try scorer.customerModels(for: table, covariates: try covariates.read(customerColumn: input.log.customerColumn))
         let scores = try scorer.score(table, source: source, models: models)
@@ -145,10 +95,10 @@ struct Score: ParsableCommand {
                 .intervals(table, source: source, models: models)
         }
         let formulas = simple ? SimpleFormulas(table: table, options: options) : nil
-        try AtomicOutput.write(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: lifetime), to: output.path)
+        try AtomicOutput.write(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: scoring.lifetime), to: output.path)
         notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile)) + notes
         if let spendModel = scorer.spendModel {
-            if spend == .populationMean {
+            if scoring.spend == .populationMean {
                 notes += "Note: --spend population-mean: expected_spend is the population mean spend pγ/(q−1) = \(SummaryCSV.format(try spendModel.expectedSpend(frequency: 0, monetaryValue: 0))) for every customer, whatever they spent.\n"
             }
         } else {
@@ -156,15 +106,15 @@ struct Score: ParsableCommand {
         }
         if let formulas {
             notes += formulas.retentionRate.map {
-                String(format: "Note: simple_clv_retention uses the retention rate r = %.4f per %@ (customers known for at least one period who bought in the last one).\n", $0, horizonUnit.rawValue)
-            } ?? "Note: no customer was known for a full \(horizonUnit.rawValue), so there is no retention rate and simple_clv_retention is empty.\n"
+                String(format: "Note: simple_clv_retention uses the retention rate r = %.4f per %@ (customers known for at least one period who bought in the last one).\n", $0, scoring.horizonUnit(for: modelFile).rawValue)
+            } ?? "Note: no customer was known for a full \(scoring.horizonUnit(for: modelFile).rawValue), so there is no retention rate and simple_clv_retention is empty.\n"
         }
         FileHandle.standardError.write(Data(notes.utf8))
     }
 
     /// `--subscribers`: p_renew, expected residual periods, DERL and CLV per subscriber.
     func scoreSubscribers(_ path: String, with file: RetentionModelFile) throws {
-        guard let rate = discountRate else {
+        guard let rate = scoring.discountRate else {
             throw CommandFailure(status: .usage, description: "give --discount-rate: the discount rate per \(file.period) (the model's period), e.g. 0.1.")
         }
         let summary = try SubscriberSummary.read(path: path)
@@ -176,7 +126,7 @@ struct Score: ParsableCommand {
                                   ?? SubscriberScorer.observedRetention(summary.history)) : nil
         let scorer: SubscriberScorer
         do {
-            scorer = try SubscriberScorer(model: try file.makeRetentionModel(), discountRate: rate, margin: margin)
+            scorer = try SubscriberScorer(model: try file.makeRetentionModel(), discountRate: rate, margin: scoring.margin)
         } catch let error as ModelError {
             throw CommandFailure(status: .usage, description: error.description)
         }

@@ -134,7 +134,8 @@ import CLVTestSupport
                                                         discountRate: try #require(ScoringOptions.defaultDiscountRate(per: .month))))
         let clv = try scorer.score(s.data.table).map { try #require($0.clv) }.sorted(by: >)
         let total = clv.reduce(0, +)
-        #expect(c.customers == 2357 && c.bins.map(\.actual).reduce(0, +) == 2357)
+        #expect(c.customers == 2357 && c.bins.map(\.customers).reduce(0, +) == 2357)
+        #expect(c.bins == CustomerBaseReport.valueBins(try scorer.score(s.data.table).map { try #require($0.clv) }, weights: s.data.table.weight))
         #expect(isClose(c.total, total, relative: 1e-9) && isClose(c.mean, total / 2357, relative: 1e-9))
         // Top 10 % of 2357 customers = 235.7: the 235 largest and 0.7 of the next.
         let top10 = clv[0..<235].reduce(0, +) + 0.7 * clv[235]
