@@ -456,3 +456,23 @@ struct ScoringOptionGroup: ParsableArguments {
         return (table, source, options, notes)
     }
 }
+
+/// The subscribers of `--subscribers FILE` and their scorer, for `score` and `report`: the
+/// summary, each subscriber's payment (the file's column, else `--payment` for all, else nil:
+/// values in payments), and the model file's scorer at `--discount-rate` and `--margin`.
+func subscriberValuation(_ path: String, file: RetentionModelFile, payment: Double?, scoring: ScoringOptionGroup) throws
+    -> (summary: SubscriberSummary, payments: [Double]?, scorer: SubscriberScorer) {
+    guard let rate = scoring.discountRate else {
+        throw CommandFailure(status: .usage, description: "give --discount-rate: the discount rate per \(file.period) (the model's period), e.g. 0.1.")
+    }
+    let summary = try SubscriberSummary.read(path: path)
+    if payment != nil, summary.payment != nil {
+        throw CommandFailure(status: .usage, description: "\(path) has a payment column and --payment was given; leave out one of them.")
+    }
+    let payments = summary.payment ?? payment.map { Array(repeating: $0, count: summary.ids.count) }
+    do {
+        return (summary, payments, try SubscriberScorer(model: try file.makeRetentionModel(), discountRate: rate, margin: scoring.margin))
+    } catch let error as ModelError {
+        throw CommandFailure(status: .usage, description: error.description)
+    }
+}

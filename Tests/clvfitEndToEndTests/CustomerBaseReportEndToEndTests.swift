@@ -5,8 +5,9 @@ import FoundationXML
 import Testing
 import CLVTestSupport
 
-/// `clvfit report` as a user runs it on the production model (trained on all of CDNOW), and its
-/// page in headless Chromium at 1280 and 600 pixels wide.
+/// `clvfit report` as a user runs it on the production model (trained on all of CDNOW) and on
+/// subscribers (sBG on FH 2007's cohort), and the pages in headless Chromium at 1280 and 600
+/// pixels wide.
 @Suite struct CustomerBaseReportEndToEndTests {
     typealias Browser = ReportEndToEndTests
 
@@ -80,6 +81,46 @@ import CLVTestSupport
         #expect(unwritable.status == 73 && unwritable.stderr.contains("missing/report.html"), "\(unwritable)")
     }
 
+    /// FH 2007's regular cohort (years 0–7) as a subscriber summary with payments, and an sBG
+    /// model trained on the cohort table, in `ws`.
+    static func subscriptions(_ ws: Workspace) throws {
+        let cohort = try ClvFitEndToEndTests.dataset("fh2007_regular.csv")
+        let head = try String(contentsOfFile: cohort, encoding: .utf8).split(separator: "\n").prefix(9).joined(separator: "\n") + "\n"
+        _ = try ws.write("regular-0-7.csv", head)
+        let train = try ws.run(["train", "--model", "sbg", "--cohort", "regular-0-7.csv", "--period", "year", "-o", "sbg.json"])
+        #expect(train.status == 0, "\(train)")
+        let survivors = [1000, 631, 468, 382, 326, 289, 262, 241]
+        var rows = ["customer_id,periods,active,payment"]
+        for t in 1...7 { for _ in 0..<(survivors[t - 1] - survivors[t]) { rows.append("s\(rows.count),\(t),0,40") } }
+        for k in 0..<241 { rows.append("s\(rows.count),8,1,\(k % 2 == 0 ? 40 : 80)") }
+        _ = try ws.write("subscribers.csv", rows.joined(separator: "\n") + "\n")
+    }
+
+    /// The subscribers' page: its equity is Σ clv of `score --subscribers` with the same options;
+    /// options of the purchase models' page and a missing discount rate are usage errors.
+    @Test func subscribersPageSumsTheirScores() throws {
+        let ws = try Workspace()
+        try Self.subscriptions(ws)
+        let options = ["--subscribers", "subscribers.csv", "--discount-rate", "0.1", "--margin", "0.5"]
+        let run = try ws.run(["report", "--model", "sbg.json"] + options + ["--currency", "EUR", "-o", "subscribers.html"])
+        #expect(run.status == 0, "\(run)")
+        let html = try ws.read("subscribers.html")
+        #expect(XMLParser(data: Data(html.utf8)).parse())
+        let score = try ws.run(["score", "--model", "sbg.json"] + options + ["-o", "values.csv"])
+        #expect(score.status == 0, "\(score)")
+        let total = try ws.read("values.csv").split(separator: "\n").dropFirst().reduce(0.0) { $0 + Double($1.split(separator: ",", omittingEmptySubsequences: false)[6])! }
+        let match = try #require(html.firstMatch(of: /<div class="figure">EUR ([0-9,]+)<\/div><div class="what">subscriber equity/))
+        #expect(abs(Double(match.1.replacingOccurrences(of: ",", with: ""))! - total) <= 0.5, "report \(match.1) vs Σ score \(total)")
+        #expect(html.contains("<div class=\"figure\">241</div>"))
+        for (arguments, words) in [(["--subscribers", "subscribers.csv", "-o", "x.html"], "give --discount-rate"),
+                                   (options + ["--horizon", "3", "-o", "x.html"], "--horizon concerns the purchase models' report"),
+                                   (options + ["--segments", "s.csv", "-o", "x.html"], "--segments concerns")] {
+            let bad = try ws.run(["report", "--model", "sbg.json"] + arguments)
+            #expect(bad.status == 64 && bad.stderr.contains(words), "\(arguments): \(bad)")
+            #expect(!ws.exists("x.html"))
+        }
+    }
+
     // MARK: In a browser
 
     /// The page at `width` pixels in an iframe of a checker page, whose script measures in the
@@ -96,7 +137,7 @@ import CLVTestSupport
             var d = this.contentDocument, svgs = d.querySelectorAll("figure svg"), overlaps = [], small = 0, empty = 0, clipped = [];
             svgs.forEach(function (svg) {
               var id = svg.closest("figure").id;
-              if (svg.querySelectorAll("rect, polyline").length < 2) empty++;
+              if (svg.querySelectorAll("rect, polyline").length < 1) empty++;
               var boxes = Array.prototype.map.call(svg.querySelectorAll("text"), function (t) { return [t.textContent, t.getBoundingClientRect()]; })
                 .filter(function (p) { return p[1].width > 0 && p[0].trim() !== ""; });
               var frame = svg.getBoundingClientRect();
@@ -136,7 +177,10 @@ import CLVTestSupport
         // Layout at both widths, measured by the browser; the evaluation report's too.
         let evaluate = try ws.run(["evaluate", data, "--unit", "week"] + ReportEndToEndTests.window + ["--report", "evaluation.html", "-o", "evaluation.txt"])
         #expect(evaluate.status == 0, "\(evaluate)")
-        for (file, charts) in [("report.html", 5), ("evaluation.html", 7)] {
+        try Self.subscriptions(ws)
+        let subscribers = try ws.run(["report", "--model", "sbg.json", "--subscribers", "subscribers.csv", "--discount-rate", "0.1", "-o", "subscribers.html"])
+        #expect(subscribers.status == 0, "\(subscribers)")
+        for (file, charts) in [("report.html", 5), ("evaluation.html", 7), ("subscribers.html", 4)] {
             for width in [1280, 600] {
                 let checker = "check-\(width)-\(file)"
                 try ws.write(checker, Self.layoutChecker(page: file, width: width))
@@ -160,6 +204,13 @@ import CLVTestSupport
         #expect(png.count > 30_000 && Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47], "\(png.count) bytes")
         if ProcessInfo.processInfo.environment["CLVFIT_UPDATE_DOCS"] == "1" {
             try png.write(to: Fixtures.repositoryRoot.appendingPathComponent("docs/report.png"))
+            // The evaluation page's first screen, for docs/evaluate.md.
+            let evaluationShot = try Browser.run(chromium, Browser.browserFlags(ws) + ["--screenshot=\(ws.path("evaluation.png"))", "--window-size=1280,900",
+                                                                                       "file://" + ws.path("evaluation.html")], in: ws.url)
+            #expect(evaluationShot.status == 0, "\(evaluationShot.stderr.suffix(2000))")
+            try? FileManager.default.removeItem(at: Fixtures.repositoryRoot.appendingPathComponent("docs/evaluate-report.png"))
+            try FileManager.default.copyItem(at: ws.url.appendingPathComponent("evaluation.png"),
+                                             to: Fixtures.repositoryRoot.appendingPathComponent("docs/evaluate-report.png"))
         }
         // The committed picture is a real one of this page's size.
         let committed = [UInt8](try Data(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("docs/report.png")))

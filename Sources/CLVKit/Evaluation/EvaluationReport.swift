@@ -39,9 +39,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         public var iterations: Int
         public var converged: Bool
 
-        public init(_ record: FittedModelRecord) {
+        public init(_ record: FittedModelRecord, displayName: String? = nil) {
             model = record.model
-            displayName = ModelRegistry.purchaseModels[record.model]?.displayName
+            self.displayName = displayName ?? ModelRegistry.purchaseModels[record.model]?.displayName
                 ?? (record.model == GammaGamma.identifier ? GammaGamma.displayName : record.model)
             parameters = record.parameterNames.map {
                 Parameter(name: $0, estimate: record.parameters[$0] ?? 0, standardError: record.standardErrors[$0], interval: nil)
@@ -184,7 +184,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         // 95 % intervals (log scale, from the model file's covariance).
         let intervals = evaluation.parameterIntervals ?? outcome.modelFile.parameterIntervals(level: 0.95)
         var purchaseModel = FittedModel(outcome.modelFile.purchaseModel)
-        var spendModel = outcome.modelFile.spendModel.map(FittedModel.init)
+        var spendModel = outcome.modelFile.spendModel.map { FittedModel($0) }
         purchaseModel.attach(intervals)
         spendModel?.attach(intervals)
         return EvaluationReport(

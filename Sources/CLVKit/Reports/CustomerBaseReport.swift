@@ -266,7 +266,7 @@ public struct CustomerBaseReport: Sendable, Codable, Equatable {
         let firstPurchase = observationEnd.flatMap { end in unitDays.map { end.adding(days: -Int((alive.T * $0).rounded())) } }
 
         var purchaseModel = EvaluationReport.FittedModel(modelFile.purchaseModel)
-        var spendModel = modelFile.spendModel.map(EvaluationReport.FittedModel.init)
+        var spendModel = modelFile.spendModel.map { EvaluationReport.FittedModel($0) }
         let intervals = modelFile.parameterIntervals(level: 0.95)
         purchaseModel.attach(intervals)
         spendModel?.attach(intervals)

@@ -17,7 +17,10 @@ struct Report: ParsableCommand {
         warnings at the end. The date in the title is the log's last date or --observation-end; \
         for --summary, --observation-end or the end of the model's training window. \
         --segments FILE writes customer_id,segment for every customer (high-value-active, \
-        high-value-slipping, low-value-active, probably-gone).
+        high-value-slipping, low-value-active, probably-gone). With a subscription model file \
+        (train --model sbg or bdw), --subscribers FILE and --discount-rate: the subscribers' page \
+        (survival and renewal curves, DERL by tenure, the value at stake at the next renewal, a \
+        new subscriber's value).
         """)
 
     @Option(help: "Model file written by 'clvfit train'.")
@@ -42,9 +45,30 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Also write every customer's segment to this CSV file (customer_id,segment; written atomically).", valueName: "file"))
     var segments: String?
 
+    @Option(help: ArgumentHelp("Subscriber summary (CSV customer_id,periods,active[,payment]) to report on with a subscription model file (train --model sbg or bdw); needs --discount-rate per period.", valueName: "file"))
+    var subscribers: String?
+
+    @Option(help: ArgumentHelp("Payment per period of every subscriber (default: the subscriber summary's payment column; without one, values are in payments).", valueName: "amount"))
+    var payment: Double?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if subscribers != nil {
+            if input.transactions != nil || input.summary != nil {
+                throw ValidationError("--subscribers reports on subscribers with a subscription model; leave out the transaction log and --summary.")
+            }
+            let given = [("--unit", scoring.unit != nil), ("--horizon", scoring.horizon != nil), ("--horizon-unit", scoring.horizonUnit != nil),
+                         ("--covariates", covariates.covariates != nil), ("--spend", scoring.spend != .customer), ("--lifetime", scoring.lifetime),
+                         ("--segments", segments != nil), ("--value-quantile", valueQuantile != CustomerBaseReport.SegmentRule.defaultValueQuantile),
+                         ("--chance-quantile", chanceQuantile != CustomerBaseReport.SegmentRule.defaultChanceQuantile), ("--top", top != 25)]
+            if let (name, _) = given.first(where: { $0.1 }) {
+                throw ValidationError("\(name) concerns the purchase models' report; the subscribers' page values each subscriber by DERL, discounted by --discount-rate per period.")
+            }
+            if let payment, !(payment.isFinite && payment >= 0) { throw ValidationError("--payment must be an amount ≥ 0 (got \(payment)).") }
+            return
+        }
+        if payment != nil { throw ValidationError("--payment is the payment per period of a subscriber; it goes with --subscribers FILE.") }
         try input.requireOne()
         if input.log.calibrationEnd != nil {
             throw ValidationError("--calibration-end splits a log for evaluation; the report is about the customers at the observation date: leave it out (or use 'clvfit evaluate --report').")
@@ -63,10 +87,16 @@ struct Report: ParsableCommand {
         if let segments { try AtomicOutput.checkWritable(segments) }
         let modelFile: ModelFile
         switch try AnyModelFile.load(path: model) {
-        case .retention:
-            throw CommandFailure(status: .usage, description: "the model \(model) is a subscription model; the customer-base report is for purchase models (train --model bgnbd, pareto-nbd, mbgnbd or bgbb).")
+        case .retention(let file):
+            guard let subscribers else {
+                throw CommandFailure(status: .usage, description: "the model \(model) is a subscription model: give its subscribers with --subscribers FILE (customer_id,periods,active).")
+            }
+            return try reportSubscribers(subscribers, with: file)
         case .purchase(let file):
             modelFile = file
+        }
+        if subscribers != nil {
+            throw CommandFailure(status: .usage, description: "--subscribers needs a subscription model file (train --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")) --cohort FILE); \(model) is a purchase model.")
         }
         let (table, source, options, resolveNotes) = try scoring.resolve(modelFile, modelPath: model, input: input)
         let scorer = try Scorer(modelFile: modelFile, options: options)
@@ -88,5 +118,15 @@ struct Report: ParsableCommand {
             notes += "Note: the report's date \(date!) is the end of the model's training window; give --observation-end for the summary's own date.\n"
         }
         FileHandle.standardError.write(Data(notes.utf8))
+    }
+
+    /// The subscribers' page: every active subscriber valued as `score --subscribers` does.
+    func reportSubscribers(_ path: String, with file: RetentionModelFile) throws {
+        let (summary, payments, scorer) = try subscriberValuation(path, file: file, payment: payment, scoring: scoring)
+        let report = try SubscriberBaseReport.build(summary: summary, source: path, file: file, scorer: scorer, payment: payments)
+        try AtomicOutput.write(Data(SubscriberBaseHTML.render(report, currency: currency).utf8), to: output.path)
+        if payments == nil {
+            FileHandle.standardError.write(Data("Note: no payment column and no --payment, so values are in payments (payment 1 per \(file.period)).\n".utf8))
+        }
     }
 }

@@ -114,22 +114,9 @@ struct Score: ParsableCommand {
 
     /// `--subscribers`: p_renew, expected residual periods, DERL and CLV per subscriber.
     func scoreSubscribers(_ path: String, with file: RetentionModelFile) throws {
-        guard let rate = scoring.discountRate else {
-            throw CommandFailure(status: .usage, description: "give --discount-rate: the discount rate per \(file.period) (the model's period), e.g. 0.1.")
-        }
-        let summary = try SubscriberSummary.read(path: path)
-        if payment != nil, summary.payment != nil {
-            throw CommandFailure(status: .usage, description: "\(path) has a payment column and --payment was given; leave out one of them.")
-        }
-        let payments = summary.payment ?? payment.map { Array(repeating: $0, count: summary.ids.count) }
+        let (summary, payments, scorer) = try subscriberValuation(path, file: file, payment: payment, scoring: scoring)
         let retention = simple ? (file.trainingData.cohortSurvivors.map { SubscriberHistory(cohort: $0) }.flatMap(SubscriberScorer.observedRetention)
                                   ?? SubscriberScorer.observedRetention(summary.history)) : nil
-        let scorer: SubscriberScorer
-        do {
-            scorer = try SubscriberScorer(model: try file.makeRetentionModel(), discountRate: rate, margin: scoring.margin)
-        } catch let error as ModelError {
-            throw CommandFailure(status: .usage, description: error.description)
-        }
         let scores = try scorer.score(summary, payment: payments, simpleRetention: retention)
         try AtomicOutput.write(Data(SubscriberScorer.csv(scores)), to: output.path)
         var notes = ""

@@ -82,4 +82,35 @@ import CLVTestSupport
         #expect(Self.figure("spend-fit", in: html) == nil && Self.figure("clv-distribution", in: html) == nil)
         #expect(html.contains("No spend model was fitted"))
     }
+
+    /// The result comes first (the holdout total in words, CDNOW's −12.1 %), the model's details
+    /// last, and the tracking axis shows dates.
+    @Test func headlineFirstDetailsLastDatedAxis() throws {
+        let report = try EvaluationReportTests.setup().report
+        let html = ReportHTML.render(report)
+        let order = ["id=\"headline\"", "id=\"tracking\"", "id=\"holdout\"", "id=\"clv\"", "id=\"details\"", "id=\"parameters\"", "id=\"warnings\""]
+        let positions = try order.map { try #require(html.range(of: $0), "\($0)").lowerBound }
+        #expect(positions == positions.sorted())
+        #expect(html.contains("<div class=\"figure\">−12.1 %</div>") && html.contains("so the model's total is −12.1 % off"))
+        let tracking = try #require(Self.figure("tracking-incremental", in: html))
+        #expect(tracking.contains(">1997-10-01</text>") && tracking.contains(">Week starting</text>"))
+    }
+
+    /// An observation end inside the last week: that week is drawn dotted at its rate per full
+    /// week (its 3 days × 7/3), named in the legend and the text, not as a collapse of the line.
+    @Test func partialLastWeekIsDrawnAsSuch() throws {
+        var report = try EvaluationReportTests.setup().report
+        var last = report.tracking.periods.removeLast()
+        last.end = last.start.adding(days: 2)
+        last.actual = 9
+        report.tracking.periods.append(last)
+        let html = ReportHTML.render(report)
+        let tracking = try #require(Self.figure("tracking-incremental", in: html))
+        #expect(tracking.contains(">last 3 days, per week</text>"))
+        #expect(html.contains("has only 3 days before the observation end"))
+        #expect(tracking.components(separatedBy: "<polyline").count - 1 == 4, "actual, model and the two dotted ends")
+        // The full-week lines stop one period short: their last point is the week before the partial one.
+        let actual = try #require(tracking.firstMatch(of: /points="([^"]*)"><title>actual<\/title>/))
+        #expect(actual.1.split(separator: " ").count == report.tracking.periods.count - 1)
+    }
 }
