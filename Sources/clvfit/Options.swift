@@ -233,11 +233,13 @@ struct CustomerInput: ParsableArguments {
     var isTransactionLog: Bool { summary == nil }
 
     /// The summary table, from whichever input was given, in `unit`.
-    func table(unit: TimeUnit, quiet: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
+    /// `columns` and `allowsEmpty` are ``SummaryCSV/read(path:unit:options:columns:allowsEmpty:)``'s,
+    /// for a summary (`score --no-header --columns`, and `score`'s empty partitions).
+    func table(unit: TimeUnit, quiet: Bool = false, columns: [String]? = nil, allowsEmpty: Bool = false) throws -> (table: CustomerSummaryTable, source: String) {
         if let summary {
             // The delimiter as for a log: given, or found in the header line.
             let csv = CSVScanner.Options(delimiter: log.delimiter.byte ?? UInt8(ascii: ","), detectsDelimiter: log.delimiter.byte == nil)
-            return (try SummaryCSV.read(path: summary, unit: unit, options: csv), summary)
+            return (try SummaryCSV.read(path: summary, unit: unit, options: csv, columns: columns, allowsEmpty: allowsEmpty), summary)
         }
         let path = transactions!
         return (try log.summarize(path, unit: unit, quiet: quiet), path)
@@ -419,14 +421,14 @@ struct ScoringOptionGroup: ParsableArguments {
 
     /// The customers of `input` in the model's unit (converted from `--unit` when it differs,
     /// with a note), and the scoring options for `modelFile` (`modelPath` names it in messages).
-    func resolve(_ modelFile: ModelFile, modelPath: String, input: CustomerInput) throws
+    func resolve(_ modelFile: ModelFile, modelPath: String, input: CustomerInput, columns: [String]? = nil, allowsEmpty: Bool = false) throws
         -> (table: CustomerSummaryTable, source: String, options: ScoringOptions, notes: String) {
         try input.log.checkOutputs()
         if modelFile.timeUnit == .periods, input.isTransactionLog {
             throw CommandFailure(status: .usage, description: "the model \(modelPath) is in periods (discrete purchase opportunities); give its customers as an RFM summary with --summary, not a transaction log.")
         }
         var notes = ""
-        var (table, source) = try input.table(unit: unit ?? modelFile.timeUnit)
+        var (table, source) = try input.table(unit: unit ?? modelFile.timeUnit, columns: columns, allowsEmpty: allowsEmpty)
         if table.unit != modelFile.timeUnit {
             guard let converted = table.converted(to: modelFile.timeUnit) else {
                 throw CommandFailure(status: .usage, description: "the model \(modelPath) is in \(modelFile.timeUnit.plural) but --unit is \(table.unit.rawValue); periods (purchase opportunities) and calendar time do not convert into each other: give --unit \(modelFile.timeUnit.rawValue).")

@@ -429,7 +429,7 @@ public struct Scorer: Sendable {
     /// columns `simple_clv_aov,simple_clv_retention` (a value that does not exist is left empty).
     /// With `lifetime` (scores of `--lifetime`) the purchase columns are `dert`, `dert_low`, `dert_high`.
     public static func csv(_ scores: [CustomerScore], intervals: [ScoreInterval]? = nil, simple: [SimpleCLV]? = nil,
-                           lifetime: Bool = false) -> [UInt8] {
+                           lifetime: Bool = false, header writesHeader: Bool = true) -> [UInt8] {
         precondition(intervals.map { $0.count == scores.count } ?? true, "One interval per score.")
         precondition(simple.map { $0.count == scores.count } ?? true, "One simple CLV per score.")
         let purchases = lifetime ? "dert" : "expected_purchases"
@@ -461,7 +461,7 @@ public struct Scorer: Sendable {
             }
             return out.withBytes { Array($0) }
         }
-        var all = Array(header.utf8) + [0x0A]
+        var all = writesHeader ? Array(header.utf8) + [0x0A] : []
         all.reserveCapacity(all.count + chunks.reduce(0) { $0 + $1.count })
         for chunk in chunks { all += chunk }
         return all

@@ -23,7 +23,10 @@ struct Score: ParsableCommand {
         customers drop out only after a repeat purchase): to rank churners, train --model mbgnbd \
         or pareto-nbd. --lifetime values the whole remaining relationship (DERT) instead of a \
         horizon. With a subscription model file (train --model sbg or bdw), --subscribers FILE \
-        writes p_renew, expected_residual_periods, derl and clv per subscriber.
+        writes p_renew, expected_residual_periods, derl and clv per subscriber. For a map step \
+        (Spark's rdd.pipe): a summary with a header and no rows scores to the header alone (exit \
+        0); --no-header --columns NAMES reads and writes rows without header lines; --quiet \
+        prints only errors.
         """)
 
     @Option(help: "Model file written by 'clvfit train'.")
@@ -46,9 +49,35 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Payment per period of every subscriber, for clv (default: the subscriber summary's payment column; without one, 1: clv counts payments).", valueName: "amount"))
     var payment: Double?
 
+    @Flag(help: "The summary has no header line (give its columns with --columns), and the scores are written without one: for a map step that pipes each partition of a table through score.")
+    var noHeader = false
+
+    @Option(help: ArgumentHelp("With --no-header: the summary's columns in order, comma-separated, e.g. customer_id,frequency,recency,T,monetary_value.", valueName: "names"))
+    var columns: String?
+
+    @Flag(help: "Print no warnings or notes on standard error, only errors (in a map step every process would repeat the model's warnings).")
+    var quiet = false
+
     @OptionGroup var output: OutputOptions
 
+    /// `--columns` as names.
+    var columnNames: [String]? {
+        columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
+    }
+
     func validate() throws {
+        if noHeader || columns != nil {
+            guard input.summary != nil else {
+                throw ValidationError("--no-header and --columns describe a summary without a header line: give it with --summary FILE (or --summary - for standard input).")
+            }
+            guard noHeader, let names = columnNames else {
+                throw ValidationError(noHeader ? "--no-header needs --columns: the summary's columns in order, e.g. customer_id,frequency,recency,T,monetary_value."
+                                               : "--columns names the columns of a summary without a header line: add --no-header (a summary with a header names its own columns).")
+            }
+            if let empty = names.firstIndex(where: \.isEmpty) { throw ValidationError("--columns: name \(empty + 1) is empty (got \"\(columns!)\").") }
+            if Set(names).count != names.count { throw ValidationError("--columns names a column twice (got \"\(columns!)\").") }
+            if simple { throw ValidationError("--simple estimates a retention rate from the whole summary, which a partition is not; score without it (or on the whole summary).") }
+        }
         if subscribers != nil {
             if input.transactions != nil || input.summary != nil {
                 throw ValidationError("--subscribers values subscribers with a subscription model; leave out the transaction log and --summary.")
@@ -85,9 +114,16 @@ struct Score: ParsableCommand {
         if subscribers != nil {
             throw CommandFailure(status: .usage, description: "--subscribers needs a subscription model file (train --model \(ModelRegistry.retentionModelList.map { $0.identifier }.joined(separator: " or ")) --cohort FILE); \(model) is a purchase model.")
         }
-        let (table, source, options, resolveNotes) = try scoring.resolve(modelFile, modelPath: model, input: input)
+        let (table, source, options, resolveNotes) = try scoring.resolve(modelFile, modelPath: model, input: input,
+                                                                         columns: noHeader ? columnNames : nil, allowsEmpty: input.summary != nil)
         var notes = resolveNotes
         let scorer = try Scorer(modelFile: modelFile, options: options)
+        // A summary without rows (an empty partition of a map step) scores to the header alone.
+        if table.count == 0 {
+            try AtomicOutput.write(Scorer.csv([], intervals: interval.map { _ in [] }, simple: simple ? [] : nil, lifetime: scoring.lifetime, header: !noHeader),
+                                   to: output.path)
+            return
+        }
         let models = try scorer.customerModels(for: table, covariates: try covariates.read(customerColumn: input.log.customerColumn))
         let scores = try scorer.score(table, source: source, models: models)
         let intervals = try interval.map { level in
@@ -95,7 +131,9 @@ struct Score: ParsableCommand {
                 .intervals(table, source: source, models: models)
         }
         let formulas = simple ? SimpleFormulas(table: table, options: options) : nil
-        try AtomicOutput.write(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: scoring.lifetime), to: output.path)
+        try AtomicOutput.write(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: scoring.lifetime, header: !noHeader),
+                               to: output.path)
+        if quiet { return }
         notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile)) + notes
         if let spendModel = scorer.spendModel {
             if scoring.spend == .populationMean {

@@ -263,4 +263,23 @@ import CLVTestSupport
         #expect(donations.T.allSatisfy { $0 == 6 })
         #expect(donations.customerIDs == (1...22).map(String.init))
     }
+
+    /// Without a header line (`columns`, `score --no-header`) the rows read as with one; a header
+    /// and no rows is an empty table only when asked for (`allowsEmpty`), an error otherwise.
+    @Test func headerlessAndEmptySummaries() throws {
+        let text = "customer_id,frequency,recency,T,monetary_value\na,2,30.5,38,20.25\nb,0,0,38,0\n"
+        let withHeader = try SummaryCSV.read(bytes: Array(text.utf8), name: "s.csv", unit: .week)
+        let body = String(text.split(separator: "\n", maxSplits: 1)[1])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("headerless-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(body.utf8).write(to: url)
+        let headerless = try SummaryCSV.read(path: url.path, unit: .week, columns: ["customer_id", "frequency", "recency", "T", "monetary_value"])
+        #expect(headerless == withHeader)
+        let empty = "customer_id,frequency,recency,T\n"
+        #expect(try SummaryCSV.read(scanner: CSVScanner(bytes: Array(empty.utf8), name: "e.csv"), unit: .week, allowsEmpty: true).count == 0)
+        #expect(throws: DataError.self) { try SummaryCSV.read(bytes: Array(empty.utf8), name: "e.csv", unit: .week) }
+        try Data().write(to: url)
+        let nothing = try SummaryCSV.read(path: url.path, unit: .week, columns: ["customer_id", "frequency", "recency", "T"], allowsEmpty: true)
+        #expect(nothing.count == 0 && nothing.monetaryValue == nil)
+    }
 }

@@ -426,12 +426,20 @@ public enum SummaryCSV {
     // MARK: Reading
 
     /// Reads the summary CSV at `path` (`-`: standard input), whose times are in `unit`.
-    public static func read(path: String, unit: TimeUnit, options: CSVScanner.Options = CSVScanner.Options()) throws(DataError) -> CustomerSummaryTable {
-        if path != "-", ProcessInfo.processInfo.activeProcessorCount >= 2,
-           let table = try readInTwoParts(path: path, unit: unit, options: options) {
+    /// - Parameters:
+    ///   - columns: the file has no header line, and these are its columns, in order (`score
+    ///     --no-header --columns`, for a map step's partitions); nil: the first line is the header.
+    ///   - allowsEmpty: a file without rows (a header only, or with `columns` nothing at all) is
+    ///     an empty table rather than an error (`score`, whose empty partition scores to nothing).
+    public static func read(path: String, unit: TimeUnit, options: CSVScanner.Options = CSVScanner.Options(),
+                            columns: [String]? = nil, allowsEmpty: Bool = false) throws(DataError) -> CustomerSummaryTable {
+        if columns == nil, path != "-", ProcessInfo.processInfo.activeProcessorCount >= 2,
+           let table = try readInTwoParts(path: path, unit: unit, options: options, allowsEmpty: allowsEmpty) {
             return table
         }
-        return try read(scanner: CSVScanner(path: path, options: options), unit: unit)
+        var options = options
+        if columns != nil { options.hasHeader = false; options.detectsDelimiter = false }
+        return try read(scanner: CSVScanner(path: path, options: options), unit: unit, columns: columns, allowsEmpty: allowsEmpty)
     }
 
     /// Reads a summary CSV held in memory; `name` is used in messages.
@@ -439,15 +447,23 @@ public enum SummaryCSV {
         try read(scanner: CSVScanner(bytes: bytes, name: name, options: options), unit: unit)
     }
 
-    static func read(scanner: CSVScanner, unit: TimeUnit) throws(DataError) -> CustomerSummaryTable {
+    static func read(scanner: CSVScanner, unit: TimeUnit, columns: [String]? = nil, allowsEmpty: Bool = false) throws(DataError) -> CustomerSummaryTable {
         let file = scanner.name
-        guard let header = try scanner.readHeader() else {
-            throw DataError(file: file, message: "the summary is empty (expected a header line with the columns frequency, recency, T)")
+        let header: [String]
+        if let columns {
+            header = columns
+        } else if let line = try scanner.readHeader() {
+            header = line
+        } else {
+            guard allowsEmpty else {
+                throw DataError(file: file, message: "the summary is empty (expected a header line with the columns frequency, recency, T)")
+            }
+            throw DataError(file: file, message: "the summary is empty: not even a header line (give the header, or --no-header with --columns for a file without one)")
         }
-        let layout = try Layout(header: header, file: file)
+        let layout = try Layout(header: header, file: file, given: columns != nil)
         var rows = Rows()
         try rows.read(scanner, layout, file: file)
-        return try rows.table(layout, unit: unit, file: file)
+        return try rows.table(layout, unit: unit, file: file, allowsEmpty: allowsEmpty)
     }
 
     /// Reads a large summary file in two halves on two threads (`TwoPartFile`), or returns
@@ -458,7 +474,7 @@ public enum SummaryCSV {
     /// stops at its first error, and an error in the first part comes first in the file, so it
     /// wins.
     static func readInTwoParts(path: String, unit: TimeUnit, options: CSVScanner.Options,
-                               minimumBytes: Int = TwoPartFile.minimumBytes) throws(DataError) -> CustomerSummaryTable? {
+                               minimumBytes: Int = TwoPartFile.minimumBytes, allowsEmpty: Bool = false) throws(DataError) -> CustomerSummaryTable? {
         guard let parts = TwoPartFile(path: path, options: options, minimumBytes: minimumBytes) else { return nil }
         guard let header = try parts.first.readHeader() else {
             throw DataError(file: path, message: "the summary is empty (expected a header line with the columns frequency, recency, T)")
@@ -476,7 +492,7 @@ public enum SummaryCSV {
         _ = try parts.bothHalves({ () throws(DataError) in try head.read(parts.first, layout, file: path) },
                                  { () throws(DataError) in try tail.read(second, layout, file: path) })
         head.append(tail)
-        return try head.table(layout, unit: unit, file: path)
+        return try head.table(layout, unit: unit, file: path, allowsEmpty: allowsEmpty)
     }
 
     /// The columns of a summary, found by name in its header (see the type's comment).
@@ -490,11 +506,15 @@ public enum SummaryCSV {
         ]
 
         let header: [String]
+        /// Whether the names were given (`--columns`) rather than read from the file: every row
+        /// must then have as many fields as there are names.
+        let given: Bool
         let idColumn: Int?, fColumn: Int, rColumn: Int, tColumn: Int, mColumn: Int?, wColumn: Int?
         let hfColumn: Int?, hmColumn: Int?, hdColumn: Int?
 
-        init(header: [String], file: String) throws(DataError) {
+        init(header: [String], file: String, given: Bool = false) throws(DataError) {
             self.header = header
+            self.given = given
             let columns = CSVColumns(header: header, file: file)
             var idColumn = try columns.find(["customer_id", "ID", "id"])
             if idColumn == nil, let first = header.first, !Self.knownColumns.contains(DataText.trimmed(first)) {
@@ -556,6 +576,9 @@ public enum SummaryCSV {
             while remaining > 0, let record = try scanner.nextRecord() {
                 remaining -= 1
                 let line = record.line
+                if layout.given, record.count != header.count {
+                    throw DataError(file: file, line: line, message: "the row has \(record.count) field\(record.count == 1 ? "" : "s") but --columns names \(header.count) (\(header.joined(separator: ",")))")
+                }
                 func value(_ column: Int) throws(DataError) -> Double {
                     let field = record[column]
                     guard let v = NumberField.parseDouble(field) else {
@@ -639,8 +662,8 @@ public enum SummaryCSV {
         }
 
         /// The table of all the rows; without an id column the ids are the 1-based row numbers.
-        func table(_ layout: Layout, unit: TimeUnit, file: String) throws(DataError) -> CustomerSummaryTable {
-            guard !frequency.isEmpty else {
+        func table(_ layout: Layout, unit: TimeUnit, file: String, allowsEmpty: Bool = false) throws(DataError) -> CustomerSummaryTable {
+            guard !frequency.isEmpty || allowsEmpty else {
                 throw DataError(file: file, message: "the summary has a header but no rows")
             }
             var holdout: HoldoutColumns?
@@ -648,7 +671,7 @@ public enum SummaryCSV {
                 holdout = HoldoutColumns(frequency: holdoutFrequency, monetaryValue: layout.hmColumn != nil ? holdoutMonetary : nil,
                                          duration: duration.value)
             }
-            let ids = layout.idColumn != nil ? self.ids : (1...frequency.count).map { String($0) }
+            let ids = layout.idColumn != nil ? self.ids : (0..<frequency.count).map { String($0 + 1) }
             return CustomerSummaryTable(unit: unit, customerIDs: ids, frequency: frequency, recency: recency, T: T,
                                         monetaryValue: layout.mColumn != nil ? monetary : nil,
                                         weight: layout.wColumn != nil ? weight : nil, holdout: holdout)
