@@ -14,7 +14,7 @@ MAN_DIR      := .build/man
 # The man pages' date: the last commit's (so that the pages of one commit are the same bytes).
 MAN_DATE     := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 
-.PHONY: all help setup setup-postgres datasets build release test report-check demo bench bench-peers man install fuzz fuzz-build fuzz-merge clean
+.PHONY: all help setup setup-postgres setup-engines datasets build release test report-check demo bench bench-peers man install fuzz fuzz-build fuzz-merge clean
 
 all: build
 
@@ -41,6 +41,18 @@ setup-postgres:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; \
 	}
 
+## setup-engines: a venv (.build/engines-venv) with the SQL engines the dialect tests run the emitted
+## SQL on: DuckDB and PySpark (Spark SQL in local mode, on the machine's Java 17+), pinned in
+## scripts/engines-requirements.txt. About a minute to install on 2 cores; made again when the pins change.
+ENGINES_VENV := .build/engines-venv
+setup-engines: $(ENGINES_VENV)/.installed
+$(ENGINES_VENV)/.installed: scripts/engines-requirements.txt
+	@command -v java >/dev/null || { echo "Installing default-jre-headless (Spark needs Java)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless; }
+	rm -rf $(ENGINES_VENV) && python3 -m venv $(ENGINES_VENV)
+	$(ENGINES_VENV)/bin/pip install --quiet -r scripts/engines-requirements.txt
+	touch $@
+
 ## datasets: fetch CDNOW and the donations data (from the lifetimes 0.11.3 wheel on PyPI), verify, convert.
 datasets:
 	@bash datasets/fetch.sh
@@ -55,11 +67,11 @@ release: setup
 	$(SWIFT) build -c release --product clvfit-bench
 
 ## test: the whole suite (Swift Testing; XCTest disabled so the closing line counts the real tests),
-## the SQL push-down test against a real PostgreSQL included.
+## the SQL push-down tests against a real PostgreSQL, DuckDB and Spark SQL included.
 ## CLVFIT_REQUIRE_BROWSER=1: the report's browser test must run (it fails if Chromium is missing).
-test: setup setup-postgres datasets
+test: setup setup-postgres setup-engines datasets
 	$(SWIFT) build --build-tests
-	CLVFIT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build --disable-xctest
+	CLVFIT_REQUIRE_BROWSER=1 CLVFIT_REQUIRE_ENGINES=1 $(SWIFT) test --skip-build --disable-xctest
 
 ## report-check: only the HTML report tests (evaluate --report and clvfit report), the headless-Chromium
 ## rendering among them (also part of `make test`). CLVFIT_UPDATE_DOCS=1 rewrites docs/report.png.

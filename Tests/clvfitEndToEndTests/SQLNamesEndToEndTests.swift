@@ -92,7 +92,7 @@ import CLVTestSupport
             for name in Self.hostile {
                 var names = Self.plain
                 names[option] = name
-                let q = SummarySQL.quoteIdentifier
+                let q = { (name: String) in SummarySQL.quoteIdentifier(name) }
                 let table = SummarySQL.quoteTableName(names["--table"]!)
                 let values = rows.map { "('\($0.0)', DATE '\($0.1)', \($0.2))" }.joined(separator: ", ")
                 _ = try pg.psql("""

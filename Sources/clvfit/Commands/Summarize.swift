@@ -15,8 +15,8 @@ struct Summarize: ParsableCommand {
 
         --weighted writes one row per distinct (frequency, recency, T, monetary_value[, holdout \
         columns]) with a weight count and no customer_id; train --summary gives the same \
-        parameters on it. --emit-sql postgres prints, instead of reading a log, the SQL that \
-        computes the same summary from a table (--table) inside the database.
+        parameters on it. --emit-sql postgres|duckdb|spark prints, instead of reading a log, the SQL \
+        that computes the same summary from a table (--table) inside that database.
         """)
 
     @Argument(help: "Transaction log (CSV with a header; '-' for standard input). Not with --emit-sql.")
@@ -30,7 +30,7 @@ struct Summarize: ParsableCommand {
     @Flag(help: "Write the compressed summary: one row per distinct pattern with a weight column, no customer_id.")
     var weighted = false
 
-    @Option(name: .customLong("emit-sql"), help: ArgumentHelp("Print the SQL that computes this summary in the database instead of reading a log.", valueName: "dialect"))
+    @Option(name: .customLong("emit-sql"), help: ArgumentHelp("Print the SQL that computes this summary in the database instead of reading a log: postgres, duckdb or spark.", valueName: "dialect"))
     var emitSQL: SummarySQL.Dialect?
 
     @Option(help: "With --emit-sql: the transactions table (schema.table allowed).")
@@ -64,7 +64,7 @@ struct Summarize: ParsableCommand {
             throw ValidationError("--emit-sql prints SQL for a database table (--table); give no transaction log with it.")
         }
         if emitSQL == nil, transactions == nil {
-            throw ValidationError("Give a transaction log, or --emit-sql postgres for the SQL that summarizes a table.")
+            throw ValidationError("Give a transaction log, or --emit-sql postgres (duckdb, spark) for the SQL that summarizes a table.")
         }
         if emitSQL == nil, table != "transactions" {
             throw ValidationError("--table is for --emit-sql.")

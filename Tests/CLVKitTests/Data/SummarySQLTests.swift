@@ -81,4 +81,34 @@ import CLVTestSupport
         #expect(sql.hasPrefix("-- clvfit summarize --emit-sql postgres: the RFM summary of \"tx\\nDROP TABLE users;\\n\" (unit: day"))
         #expect(sql.split(separator: "\n")[1] == "WITH w AS (")
     }
+
+    /// The dialects differ only where their engines do: quotes, the double type, whole days
+    /// between dates, the 12-digit rounding; the rest of the text is the same.
+    @Test func dialectsDifferOnlyInTheirSyntax() throws {
+        let options = RFMOptions(customerColumn: "cust`id", dateColumn: "date", amountColumn: "amount", unit: .week,
+                                 calibrationEnd: DataTestSupport.date("1997-09-30"))
+        let postgres = try SummarySQL(dialect: .postgres, table: "s.tx", options: options, weighted: true).render()
+        let duckdb = try SummarySQL(dialect: .duckdb, table: "s.tx", options: options, weighted: true).render()
+        let spark = try SummarySQL(dialect: .spark, table: "s.tx", options: options, weighted: true).render()
+        #expect(spark.contains("FROM `s`.`tx` AS t") && spark.contains("t.`cust``id` AS customer_id") && spark.contains("AS `T`"))
+        #expect(spark.contains("CAST(datediff(p.last_day, p.first_day) AS DOUBLE) / 7 AS recency"))
+        #expect(spark.contains("CAST(format_string('%.11e', monetary_value) AS DOUBLE) AS monetary_value"))
+        #expect(!spark.contains("\"") && !spark.contains("double precision") && !spark.contains(" - p.first_day"))
+        #expect(duckdb.contains("CAST(p.last_day - p.first_day AS DOUBLE) / 7 AS recency") && duckdb.contains("printf('%.11e', monetary_value)"))
+        #expect(postgres.contains("CAST(p.last_day - p.first_day AS double precision) / 7 AS recency") && postgres.contains("to_char(monetary_value"))
+        // Replacing the dialects' own pieces gives the same text.
+        func normalized(_ sql: String, backticks: Bool = false) -> String {
+            (backticks ? sql.replacingOccurrences(of: "`", with: "\"").replacingOccurrences(of: "\"\"id", with: "`id") : sql)
+                .replacingOccurrences(of: "double precision", with: "DOUBLE")
+                .replacing(/datediff\(([^,]+), ([^)]+)\)/) { "\($0.1) - \($0.2)" }
+                .replacing(/CAST\((to_char|printf|format_string)\([^)]*\) AS DOUBLE\)/) { _ in "ROUNDED" }
+                .replacing(/--emit-sql \w+/) { _ in "--emit-sql D" }
+        }
+        #expect(normalized(spark, backticks: true) == normalized(postgres))
+        #expect(normalized(duckdb) == normalized(postgres))
+        // Only PostgreSQL truncates long identifiers, so only its dialect refuses them.
+        let long = RFMOptions(customerColumn: String(repeating: "c", count: 64), unit: .day)
+        #expect(throws: SummarySQL.NameError.self) { try SummarySQL(dialect: .postgres, options: long).render() }
+        #expect(try SummarySQL(dialect: .spark, options: long).render().contains(String(repeating: "c", count: 64)))
+    }
 }

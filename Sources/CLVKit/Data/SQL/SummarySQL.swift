@@ -24,19 +24,61 @@
 /// (exact for `numeric`), cast to double precision before dividing; times are whole days
 /// divided by 1 or 7 in double precision, the same operation clvfit does.
 ///
-/// Identifiers (table, columns) are always double-quoted, inner quotes doubled, so a column
-/// named `date`, `T` or `order date` works; a table name's dots separate schema and table.
-/// Nothing a user gives reaches the text unquoted, the first line's comment included: there a
-/// name is shown quoted and with its line breaks and other control characters escaped (`\n`),
-/// because a `--` comment ends at the first line break and whatever followed would be live SQL.
-/// A name PostgreSQL cannot hold is refused (``NameError``): empty, with a NUL character, or
-/// longer than 63 bytes (PostgreSQL would silently truncate it, possibly to another column's
-/// name). Dates are written as `DATE 'YYYY-MM-DD'` literals. Only the PostgreSQL dialect is emitted;
-/// docs/sql-push-down.md says what changes for Spark SQL and DuckDB.
+/// Identifiers (table, columns) are always quoted — double quotes for PostgreSQL and DuckDB,
+/// backticks for Spark SQL, the quote character doubled inside — so a column named `date`, `T`
+/// or `order date` works; a table name's dots separate schema and table. Nothing a user gives
+/// reaches the text unquoted, the first line's comment included: there a name is shown quoted
+/// and with its line breaks and other control characters escaped (`\n`), because a `--` comment
+/// ends at the first line break and whatever followed would be live SQL. A name the engine
+/// cannot hold is refused (``NameError``): empty, with a NUL character, or (PostgreSQL) longer
+/// than 63 bytes, which PostgreSQL would silently truncate, possibly to another column's name.
+/// Dates are written as `DATE 'YYYY-MM-DD'` literals.
+///
+/// The query is written once (``render()``); a ``Dialect`` supplies only what differs between
+/// the engines (``Dialect/Syntax``): identifier quotes, the double type's name, whole days between
+/// two dates, and the 12-digit rounding of the weighted form. docs/sql-push-down.md says what
+/// BigQuery and Snowflake would need.
 public struct SummarySQL: Sendable, Equatable {
-    /// The SQL dialects that can be emitted.
+    /// The SQL dialects that can be emitted, each run on its engine by the test suite
+    /// (PostgreSQL 15, DuckDB 2.0.1, Spark SQL 4.3.0 in local mode with its default ANSI mode).
     public enum Dialect: String, Sendable, CaseIterable {
-        case postgres
+        case postgres, duckdb, spark
+
+        /// What this dialect writes differently; everything else is the same text.
+        struct Syntax {
+            /// The quote around identifiers (doubled inside one).
+            var quote: Character
+            /// The name of the IEEE double type.
+            var double: String
+            /// Whole days from `earlier` to `later`, two dates, as an integer.
+            var days: (_ later: String, _ earlier: String) -> String
+            /// `value` (a double) rounded to 12 significant digits and read back, as C's
+            /// `%.11e` rounds it (``CustomerSummaryTable/roundedForGrouping(_:)``).
+            var twelveDigits: (_ value: String) -> String
+            /// The longest identifier in bytes, where the engine truncates longer ones.
+            var maximumIdentifierBytes: Int?
+        }
+
+        var syntax: Syntax {
+            switch self {
+            case .postgres:
+                // date − date is an integer number of days; to_char's EEEE is %.11e's rounding.
+                return Syntax(quote: "\"", double: "double precision", days: { "\($0) - \($1)" },
+                              twelveDigits: { "CAST(to_char(\($0), '9.99999999999EEEE') AS double precision)" },
+                              maximumIdentifierBytes: SummarySQL.maximumIdentifierBytes)
+            case .duckdb:
+                // date − date is an integer; printf is the fmt library's, correctly rounded like C's.
+                return Syntax(quote: "\"", double: "DOUBLE", days: { "\($0) - \($1)" },
+                              twelveDigits: { "CAST(printf('%.11e', \($0)) AS DOUBLE)" }, maximumIdentifierBytes: nil)
+            case .spark:
+                // Backticks work whatever spark.sql.ansi.doubleQuotedIdentifiers says (and on 3.x);
+                // date − date is an interval there, datediff an integer. format_string is Java's
+                // Formatter: it rounds the double's shortest decimal half up, C its exact value,
+                // which can differ only for a value whose shortest decimal has 13 digits ending in 5.
+                return Syntax(quote: "`", double: "DOUBLE", days: { "datediff(\($0), \($1))" },
+                              twelveDigits: { "CAST(format_string('%.11e', \($0)) AS DOUBLE)" }, maximumIdentifierBytes: nil)
+            }
+        }
     }
 
     public var dialect: Dialect
@@ -54,14 +96,16 @@ public struct SummarySQL: Sendable, Equatable {
         self.weighted = weighted
     }
 
-    /// `name` as a quoted identifier: `"name"`, with every `"` doubled.
-    public static func quoteIdentifier(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// `name` as a quoted identifier: `"name"` (with `quote` `` ` ``: `` `name` ``), with every
+    /// quote character inside doubled.
+    public static func quoteIdentifier(_ name: String, quote: Character = "\"") -> String {
+        let q = String(quote)
+        return q + name.replacingOccurrences(of: q, with: q + q) + q
     }
 
     /// A table name, each dot-separated part quoted: `sales.tx` → `"sales"."tx"`.
-    public static func quoteTableName(_ name: String) -> String {
-        name.split(separator: ".", omittingEmptySubsequences: false).map { quoteIdentifier(String($0)) }.joined(separator: ".")
+    public static func quoteTableName(_ name: String, quote: Character = "\"") -> String {
+        name.split(separator: ".", omittingEmptySubsequences: false).map { quoteIdentifier(String($0), quote: quote) }.joined(separator: ".")
     }
 
     /// A date literal.
@@ -95,9 +139,9 @@ public struct SummarySQL: Sendable, Equatable {
                                 : "is empty; SQL has no empty identifier.")
             }
             if name.unicodeScalars.contains("\0") {
-                throw NameError(option: option, name: whole, reason: "contains a NUL character, which no PostgreSQL identifier can hold.")
+                throw NameError(option: option, name: whole, reason: "contains a NUL character, which no SQL identifier can hold.")
             }
-            if name.utf8.count > Self.maximumIdentifierBytes {
+            if dialect.syntax.maximumIdentifierBytes != nil, name.utf8.count > Self.maximumIdentifierBytes {
                 throw NameError(option: option, name: whole, reason: "is \(name.utf8.count) bytes long; PostgreSQL truncates identifiers to \(Self.maximumIdentifierBytes) bytes, so it would name another column or table.")
             }
         }
@@ -126,16 +170,18 @@ public struct SummarySQL: Sendable, Equatable {
     /// - Throws: ``NameError`` for a name that cannot be an identifier (``validateNames()``).
     public func render() throws(NameError) -> String {
         try validateNames()
-        let q = Self.quoteIdentifier
+        let syntax = dialect.syntax
+        let q = { (name: String) in Self.quoteIdentifier(name, quote: syntax.quote) }
         let customer = q(options.customerColumn), date = q(options.dateColumn)
         let amount = options.amountColumn.map(q)
-        let source = Self.quoteTableName(table)
+        let source = Self.quoteTableName(table, quote: syntax.quote)
         let unitDays = options.unit == .week ? "7" : "1"
         let hasHoldout = options.calibrationEnd != nil
         // The observation end: a literal, or the table's last date.
         let observationEnd = options.observationEnd.map(Self.literal) ?? "(SELECT CAST(MAX(\(date)) AS date) FROM \(source))"
         let windowEnd = options.calibrationEnd.map(Self.literal) ?? "w.observation_end"
-        func time(_ days: String) -> String { "CAST(\(days) AS double precision) / \(unitDays)" }
+        let double = syntax.double
+        func time(_ later: String, _ earlier: String) -> String { "CAST(\(syntax.days(later, earlier)) AS \(double)) / \(unitDays)" }
 
         var sql = "-- clvfit summarize --emit-sql \(dialect.rawValue): the RFM summary of \(Self.commentSafe(source))"
         sql += " (unit: \(options.unit.rawValue)"
@@ -176,25 +222,26 @@ public struct SummarySQL: Sendable, Equatable {
         sql += "\n  FROM first_days AS f JOIN purchase_days AS d ON d.customer_id = f.customer_id CROSS JOIN w\n"
         sql += "  GROUP BY f.customer_id, f.first_day\n),\n"
         // The summary's columns, named as clvfit writes them.
-        var columns = ["frequency", "recency", "\"T\""]
+        let T = q("T")
+        var columns = ["frequency", "recency", T]
         sql += "summary AS (\n"
         sql += "  SELECT p.customer_id,\n"
         sql += "         p.frequency,\n"
-        sql += "         \(time("p.last_day - p.first_day")) AS recency,\n"
-        sql += "         \(time("\(windowEnd) - p.first_day")) AS \"T\""
+        sql += "         \(time("p.last_day", "p.first_day")) AS recency,\n"
+        sql += "         \(time(windowEnd, "p.first_day")) AS \(T)"
         if amount != nil {
             columns.append("monetary_value")
-            sql += ",\n         CASE WHEN p.frequency > 0 THEN CAST(p.repeat_amount AS double precision) / p.frequency ELSE 0 END AS monetary_value"
+            sql += ",\n         CASE WHEN p.frequency > 0 THEN CAST(p.repeat_amount AS \(double)) / p.frequency ELSE 0 END AS monetary_value"
         }
         if hasHoldout {
             columns.append("frequency_holdout")
             sql += ",\n         p.holdout_days AS frequency_holdout"
             if amount != nil {
                 columns.append("monetary_value_holdout")
-                sql += ",\n         CASE WHEN p.holdout_rows > 0 THEN CAST(p.holdout_amount AS double precision) / p.holdout_rows ELSE 0 END AS monetary_value_holdout"
+                sql += ",\n         CASE WHEN p.holdout_rows > 0 THEN CAST(p.holdout_amount AS \(double)) / p.holdout_rows ELSE 0 END AS monetary_value_holdout"
             }
             columns.append("duration_holdout")
-            sql += ",\n         \(time("w.observation_end - \(windowEnd)")) AS duration_holdout"
+            sql += ",\n         \(time("w.observation_end", windowEnd)) AS duration_holdout"
         }
         sql += "\n  FROM per_customer AS p CROSS JOIN w\n)\(weighted ? "," : "")\n"
         if weighted {
@@ -202,8 +249,7 @@ public struct SummarySQL: Sendable, Equatable {
             // (``CustomerSummaryTable/roundedForGrouping(_:)``: printf's %.11e, read back).
             let list = columns.joined(separator: ", ")
             let rounded = columns.map { column in
-                column.hasPrefix("monetary_value")
-                    ? "CAST(to_char(\(column), '9.99999999999EEEE') AS double precision) AS \(column)" : column
+                column.hasPrefix("monetary_value") ? "\(syntax.twelveDigits(column)) AS \(column)" : column
             }
             sql += "rounded AS (\n  SELECT \(rounded.joined(separator: ", "))\n  FROM summary\n)\n"
             sql += "SELECT \(list), COUNT(*) AS weight\nFROM rounded\nGROUP BY \(list)\n"
