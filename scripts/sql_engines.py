@@ -64,7 +64,7 @@ def spark_runner(args):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
     spark = (SparkSession.builder.master("local[2]").appName("clvfit-sql-test")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
              .config("spark.driver.memory", "1g").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     df = spark.read.csv(args.data, header=True, schema="customer_id STRING, date DATE, cds INT, amount STRING")
