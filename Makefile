@@ -91,12 +91,15 @@ bench: release datasets
 ## summaries simulated from BG/NBD and from Pareto/NBD (100,000 and 1,000,000 customers) and on
 ## CDNOW; sets up lifetimes in .build/peers-venv from scripts/lifetimes-requirements.txt. Took
 ## 17 minutes here, 10 of them lifetimes' two 1M Pareto/NBD fits; SIZES=100k takes about 3.
+## Also DuckDB (make setup-engines) against clvfit summarize on the 10M-row log, sorted and
+## shuffled. WORKLOADS=summarize (or fits, clv) runs only those pairs.
 PEERS_VENV := .build/peers-venv
 SIZES      ?= 100k,1m
-bench-peers: release datasets
+WORKLOADS  ?= fits,clv,summarize
+bench-peers: release datasets setup-engines
 	@test -x $(PEERS_VENV)/bin/python || { python3 -m venv $(PEERS_VENV) && $(PEERS_VENV)/bin/pip install --quiet -r scripts/lifetimes-requirements.txt; }
 	$(PEERS_VENV)/bin/python scripts/bench_peers.py --clvfit $(RELEASE_BIN)/clvfit --bench $(RELEASE_BIN)/clvfit-bench \
-		--work .build/bench --sizes $(SIZES)
+		--work .build/bench --sizes $(SIZES) --workloads $(WORKLOADS) --duckdb-python $(ENGINES_VENV)/bin/python
 
 ## man: generate the man pages into .build/man/ (clvfit.1, and clvfit.summarize.1, clvfit.train.1,
 ## clvfit.score.1, clvfit.evaluate.1: `man clvfit.score`) with swift-argument-parser's

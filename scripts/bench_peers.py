@@ -7,13 +7,17 @@
 Inputs (written once by `clvfit-bench --generate`, deterministic): summaries simulated from BG/NBD
 (with Gamma-Gamma spend) and from Pareto/NBD, both with continuous times (every customer distinct,
 as with day-resolution dates), 100,000 and 1,000,000 customers; and CDNOW's full summary in weeks
-(`clvfit summarize datasets/cdnow_master.csv`).
+(`clvfit summarize datasets/cdnow_master.csv`); for the summarize pair, `make bench`'s 10,000,000-row log
+(2,000,000 customers, dates in order) and a shuffled copy of it (seed 43).
 
 Each pair is timed as issue 15 asks: a fit is a whole process on both sides (lifetimes: a Python
 process that imports lifetimes, reads the CSV and fits; clvfit: `clvfit train --summary`); CLV is
 lifetimes' in-process `customer_lifetime_value` (12 months, 1 % a month, freq='W') on already
 fitted models against the whole `clvfit score` process, reading and writing included. The machine
 is shared and noisy, so each pair runs back to back and the ratio of that pair is the figure.
+Summarize (issue 17, item 5): DuckDB (from the engines' venv, `make setup-engines`) running
+`clvfit summarize --emit-sql duckdb` on the CSV, written out as CSV, against `clvfit summarize`:
+both whole processes; the two summaries must have the same number of rows.
 """
 import argparse
 import json
@@ -52,6 +56,17 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "total": float(clv.sum())
 """
 
 
+DUCKDB_SUMMARIZE = r"""
+import sys, duckdb
+log, sql, out = sys.argv[1], open(sys.argv[2]).read().rstrip().rstrip(";"), sys.argv[3]
+con = duckdb.connect()
+quoted = lambda text: "'" + text.replace("'", "''") + "'"
+con.execute("CREATE VIEW transactions AS SELECT * FROM read_csv(" + quoted(log) + ", header = true, "
+            "columns = {'customer_id': 'VARCHAR', 'date': 'DATE', 'amount': 'DECIMAL(18,2)'})")
+con.execute("COPY (" + sql + ") TO " + quoted(out) + " (HEADER)")
+"""
+
+
 def wall(cmd):
     t0 = time.perf_counter()
     run = subprocess.run(cmd, capture_output=True, text=True)
@@ -67,7 +82,10 @@ def main():
     ap.add_argument("--bench", required=True, help="clvfit-bench, which writes the simulated inputs")
     ap.add_argument("--work", required=True, help="directory for inputs and outputs")
     ap.add_argument("--sizes", default="100k,1m", help="which simulated sizes: 100k, 1m or both (default)")
+    ap.add_argument("--workloads", default="fits,clv,summarize", help="which pairs: fits, clv, summarize (default: all)")
+    ap.add_argument("--duckdb-python", help="a Python with duckdb (the engines' venv), for the summarize pair")
     args = ap.parse_args()
+    workloads = args.workloads.split(",")
     os.makedirs(args.work, exist_ok=True)
     py = sys.executable
     sizes = args.sizes.split(",")
@@ -96,7 +114,7 @@ def main():
             workload, label, lifetimes_s, clvfit_s, ratio, "   (goal >= %dx)" % goal if goal else ""), flush=True)
 
     model_out = os.path.join(args.work, "peers-model.json")
-    for label, path, spend in inputs:
+    for label, path, spend in (inputs if "fits" in workloads else []):
         for model in ["bgnbd", "pareto-nbd"]:
             lt, _ = wall([py, "-c", LIFETIMES_FIT, path, "bgnbd" if model == "bgnbd" else "pareto"])
             cmd = [args.clvfit, "train", "--summary", path, "--model", model, "-o", model_out, "--quiet"]
@@ -106,7 +124,7 @@ def main():
 
     # CLV over 12 months on the BG/NBD + Gamma-Gamma inputs: in-process lifetimes against the whole clvfit score.
     scores = os.path.join(args.work, "peers-scores.csv")
-    for label, path, spend in inputs:
+    for label, path, spend in (inputs if "clv" in workloads else []):
         if not spend or "CDNOW" in label:
             continue
         wall([args.clvfit, "train", "--summary", path, "-o", model_out, "--quiet"])
@@ -117,7 +135,45 @@ def main():
         ci, _ = wall([args.clvfit, "score", "--model", model_out, "--summary", path, "--interval", "0.9", "-o", scores])
         print("%-44s %-26s clvfit score --interval 0.9 %.3f s = %.2fx the plain score (goal <= 3x)" % ("", label, ci, ci / cv), flush=True)
 
+    if "summarize" in workloads:
+        summarize_pair(args)
+
     print("\n(%d cores; lifetimes 0.11.3 from scripts/lifetimes-requirements.txt; each pair back to back)" % os.cpu_count())
+
+
+def summarize_pair(args):
+    """DuckDB running the emitted SQL on the 10M-row log, against clvfit summarize, sorted and shuffled."""
+    if not args.duckdb_python:
+        print("summarize: skipped (no --duckdb-python; make bench-peers passes the engines' venv)")
+        return
+    log = os.path.join(args.work, "tx10m.csv")
+    if not os.path.exists(log):
+        wall([args.bench, "--generate", "transactionLog", log])
+    shuffled = os.path.join(args.work, "tx10m-shuffled.csv")
+    if not os.path.exists(shuffled):
+        import random
+        with open(log) as f:
+            header, lines = f.readline(), f.readlines()
+        random.Random(43).shuffle(lines)
+        with open(shuffled + ".partial", "w") as f:
+            f.write(header)
+            f.writelines(lines)
+        os.replace(shuffled + ".partial", shuffled)
+        del lines
+    sql = os.path.join(args.work, "summary-duckdb.sql")
+    _, text = wall([args.clvfit, "summarize", "--emit-sql", "duckdb", "--table", "transactions", "--unit", "day"])
+    with open(sql, "w") as f:
+        f.write(text)
+    size = os.path.getsize(log) / 1e6
+    for label, path in [("date order", log), ("shuffled", shuffled)]:
+        out_duckdb, out_clvfit = os.path.join(args.work, "summary-by-duckdb.csv"), os.path.join(args.work, "summary-by-clvfit.csv")
+        dd, _ = wall([args.duckdb_python, "-c", DUCKDB_SUMMARIZE, path, sql, out_duckdb])
+        cv, _ = wall([args.clvfit, "summarize", path, "--unit", "day", "-o", out_clvfit])
+        rows = [sum(1 for _ in open(p)) for p in (out_duckdb, out_clvfit)]
+        if rows[0] != rows[1]:
+            sys.exit("bench-peers: DuckDB's summary has %d lines, clvfit's %d" % tuple(rows))
+        print("%-44s %-26s duckdb    %8.2f s   clvfit %7.3f s   %7.1fx   (%d MB; clvfit %.0f MB/s)" % (
+            "summarize 10,000,000 rows (whole process)", label, dd, cv, dd / cv, size, size / cv), flush=True)
 
 
 if __name__ == "__main__":
