@@ -32,7 +32,7 @@ public enum CustomerBaseHTML {
     // MARK: Sections
 
     static func headline(_ r: CustomerBaseReport, _ money: Money) -> String {
-        let h = r.headline, span = e(r.horizonSpan)
+        let h = r.headline, span = r.horizonSpan
         let lifetime = r.newCustomer.expectedPurchases == nil
         var cards = [(Number.count(h.customers), "customers"),
                      (Number.count(h.expectedActive), "expected to be still active (Σ P(alive))"),
@@ -40,14 +40,12 @@ public enum CustomerBaseHTML {
         if let revenue = h.expectedRevenue { cards.append((money.whole(revenue), lifetime ? "their value before margin" : "expected revenue over \(span)")) }
         if let equity = h.customerEquity { cards.append((money.whole(equity), "customer equity (Σ CLV, after margin and discount)")) }
         if let value = r.newCustomer.value { cards.append((money.amount(value), "the value of a new customer: the most to spend on acquiring one")) }
-        var s = "<section id=\"headline\">\n<div class=\"cards\">\n"
-        for (figure, what) in cards { s += "<div class=\"card\"><div class=\"figure\">\(e(figure))</div><div class=\"what\">\(what)</div></div>\n" }
-        s += "</div>\n"
+        var s = "<section id=\"headline\">\n" + ReportHTML.cards(cards)
         let top = h.topShares.map { "the top \(percent($0.customers, digits: 0)) of customers hold \(percent($0.share))" }
         let valueWord = r.valueIsCLV ? "the customer equity" : "the expected purchases"
         s += "<p>Of \(Number.count(h.customers)) customers, about \(Number.count(h.expectedActive)) are expected to be still active. "
         s += lifetime ? "Over the rest of their relationship they are expected to make \(Number.count(h.expectedPurchases)) purchases (discounted)"
-            : "Over \(span) they are expected to make \(Number.count(h.expectedPurchases)) purchases"
+            : "Over \(e(span)) they are expected to make \(Number.count(h.expectedPurchases)) purchases"
         if let revenue = h.expectedRevenue, let equity = h.customerEquity {
             s += " worth \(e(money.whole(revenue))); after margin and discounting (\(e(r.horizon))), their value, the customer equity, is \(e(money.whole(equity)))"
         }

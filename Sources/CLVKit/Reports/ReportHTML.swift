@@ -37,12 +37,11 @@ public enum ReportHTML {
         let error = h.totalActual > 0 ? (h.totalPredicted - h.totalActual) / h.totalActual : .nan
         let baselineError = h.totalActual > 0 ? (h.baseline.totalPredicted - h.totalActual) / h.totalActual : .nan
         func signed(_ v: Double) -> String { v.isFinite ? String(format: "%+.1f %%", 100 * v).replacingOccurrences(of: "-", with: "−") : "—" }
-        var s = "<section id=\"headline\">\n<div class=\"cards\">\n"
         let cards = [(signed(error), "holdout purchases, predicted against actual (\(Number.count(h.totalPredicted)) against \(Number.count(h.totalActual)))"),
                      (f(h.mae, 3), "mean absolute error per customer (naive forecast: \(f(h.baseline.mae, 3)))"),
                      (Number.count(h.customers), "customers in the holdout, over \(f(h.duration, 1)) \(e(r.unit.rawValue))s")]
-        for (figure, what) in cards { s += "<div class=\"card\"><div class=\"figure\">\(e(figure))</div><div class=\"what\">\(e(what))</div></div>\n" }
-        s += "</div>\n<p>Trained on the purchases up to \(e(r.calibrationEnd)), the model expected \(Number.count(h.totalPredicted)) repeat purchases from these customers between then and \(e(r.observationEnd)); they made \(Number.count(h.totalActual)), so the model's total is \(signed(error)) off. "
+        var s = "<section id=\"headline\">\n" + Self.cards(cards)
+        s += "<p>Trained on the purchases up to \(e(r.calibrationEnd)), the model expected \(Number.count(h.totalPredicted)) repeat purchases from these customers between then and \(e(r.observationEnd)); they made \(Number.count(h.totalActual)), so the model's total is \(signed(error)) off. "
         s += "The naive forecast (each customer keeps buying at their past rate) is \(signed(baselineError)) off, with a per-customer error of \(f(h.baseline.mae, 3)) against the model's \(f(h.mae, 3))"
         s += h.mae < h.baseline.mae ? ": the model does better." : ": the model does not do better here, so look at the charts and the warnings before using it."
         if !r.warnings.isEmpty {
@@ -246,6 +245,13 @@ public enum ReportHTML {
     }
 
     // MARK: Helpers
+
+    /// The headline's figures, each a big number over what it counts (both escaped here).
+    static func cards(_ cards: [(figure: String, what: String)]) -> String {
+        var s = "<div class=\"cards\">\n"
+        for (figure, what) in cards { s += "<div class=\"card\"><div class=\"figure\">\(e(figure))</div><div class=\"what\">\(e(what))</div></div>\n" }
+        return s + "</div>\n"
+    }
 
     static func figure(_ id: String, _ svg: String, caption: String) -> String {
         "<figure id=\"\(id)\">\n\(svg)\n<figcaption>\(e(caption))</figcaption>\n</figure>\n"

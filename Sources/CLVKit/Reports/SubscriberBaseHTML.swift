@@ -20,9 +20,8 @@ public enum SubscriberBaseHTML {
                      (value(h.equity), "subscriber equity (Σ CLV, after margin and discount)"),
                      (value(h.valueAtStake), "at stake at the next renewal")]
         cards.append((n.payment == nil ? Number.decimal(n.value) + " payments" : money.amount(n.value), "the value of a new subscriber: the most to spend on acquiring one"))
-        html += "<section id=\"headline\">\n<div class=\"cards\">\n"
-        for (figure, what) in cards { html += "<div class=\"card\"><div class=\"figure\">\(e(figure))</div><div class=\"what\">\(e(what))</div></div>\n" }
-        html += "</div>\n<p>Of \(Number.count(h.active)) active subscribers, about \(Number.count(h.expectedRenewals)) are expected to renew at their next renewal and \(Number.count(h.expectedCancellations)) to cancel. "
+        html += "<section id=\"headline\">\n" + ReportHTML.cards(cards)
+        html += "<p>Of \(Number.count(h.active)) active subscribers, about \(Number.count(h.expectedRenewals)) are expected to renew at their next renewal and \(Number.count(h.expectedCancellations)) to cancel. "
         html += "Together the active subscribers are worth \(e(value(h.equity)))\(e(paymentWord)): each one's discounted expected remaining payments (DERL) × payment × margin. "
         html += "Those expected to cancel at the next renewal would be worth \(e(value(h.valueAtStake))) had they renewed: that is what a retention offer before the renewal plays for. "
         html += "A new subscriber who has just paid for their first \(e(period)) is worth \(e(n.payment == nil ? Number.decimal(n.value) + " payments" : money.amount(n.value))) (DERL \(Number.decimal(n.derl)) × \(n.payment.map { e(money.amount($0)) + " (the mean payment)" } ?? "1 payment") × margin): <strong>an acquisition cost above that loses money on average</strong>; the first payment itself is not counted.</p>\n</section>\n"

@@ -24,13 +24,6 @@ import CLVTestSupport
     }()
     static let required = ProcessInfo.processInfo.environment["CLVFIT_REQUIRE_ENGINES"] == "1"
 
-    static let configurations: [(unit: TimeUnit, calibrationEnd: String?, observationEnd: String?, amount: Bool)] = [
-        (.day, nil, nil, true),                           // observation end: the table's last date
-        (.week, nil, "1998-06-30", false),                // no amounts
-        (.day, "1997-09-30", "1998-06-30", true),
-        (.week, "1997-09-30", "1998-03-31", true),        // later rows ignored
-    ]
-
     @Test(.enabled(if: python != nil || required, "the engines' venv is missing: `make setup-engines` makes .build/engines-venv (DuckDB, PySpark)"),
           arguments: [SummarySQL.Dialect.duckdb, .spark])
     func emittedSQLComputesTheSameSummaryOnItsEngine(dialect: SummarySQL.Dialect) throws {
@@ -39,7 +32,7 @@ import CLVTestSupport
         let work = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         var queries: [String] = [], expected: [String: (text: String, byID: Bool)] = [:]
-        for (k, c) in Self.configurations.enumerated() {
+        for (k, c) in SummarySQLPostgresTests.configurations.enumerated() {
             let options = RFMOptions(customerColumn: "customer id", dateColumn: "date", amountColumn: c.amount ? "amount ($)" : nil,
                                      unit: c.unit, calibrationEnd: c.calibrationEnd.map(S.date), observationEnd: c.observationEnd.map(S.date))
             var fileOptions = options

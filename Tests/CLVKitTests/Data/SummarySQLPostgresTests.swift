@@ -17,6 +17,15 @@ import CLVTestSupport
 @Suite struct SummarySQLPostgresTests {
     typealias S = DataTestSupport
 
+    /// The windows every dialect's test runs: days and weeks, with and without a split, without
+    /// amounts, rows after the observation end.
+    static let configurations: [(unit: TimeUnit, calibrationEnd: String?, observationEnd: String?, amount: Bool)] = [
+        (.day, nil, nil, true),                           // observation end: the table's last date
+        (.week, nil, "1998-06-30", false),                // no amounts
+        (.day, "1997-09-30", "1998-06-30", true),
+        (.week, "1997-09-30", "1998-03-31", true),        // later rows ignored
+    ]
+
     static let skipped = ProcessInfo.processInfo.environment["CLVFIT_SKIP_POSTGRES"] == "1" && !ThrowawayPostgres.installed
 
     @Test(.disabled(if: skipped, "PostgreSQL is not installed and CLVFIT_SKIP_POSTGRES=1: the SQL push-down test is skipped (make setup-postgres installs it)"))
@@ -30,13 +39,7 @@ import CLVTestSupport
             \\copy "CDNOW master" FROM '\(data.path.replacingOccurrences(of: "'", with: "''"))' WITH (FORMAT csv, HEADER true)
             """)
 
-        let configurations: [(unit: TimeUnit, calibrationEnd: String?, observationEnd: String?, amount: Bool)] = [
-            (.day, nil, nil, true),                           // observation end: the table's last date
-            (.week, nil, "1998-06-30", false),                // no amounts
-            (.day, "1997-09-30", "1998-06-30", true),
-            (.week, "1997-09-30", "1998-03-31", true),        // later rows ignored
-        ]
-        for c in configurations {
+        for c in Self.configurations {
             let options = RFMOptions(customerColumn: "customer id", dateColumn: "date", amountColumn: c.amount ? "amount ($)" : nil,
                                      unit: c.unit, calibrationEnd: c.calibrationEnd.map(S.date), observationEnd: c.observationEnd.map(S.date))
             var fileOptions = options
