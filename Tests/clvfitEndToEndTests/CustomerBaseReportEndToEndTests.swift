@@ -81,6 +81,33 @@ import CLVTestSupport
         #expect(unwritable.status == 73 && unwritable.stderr.contains("missing/report.html"), "\(unwritable)")
     }
 
+    /// `--lifetime` (Pareto/NBD): the equity is Σ clv of `score --lifetime`, and the page says the
+    /// values are over the rest of the relationship; BG/BB on the donations' summary, in
+    /// opportunities, needs no spend model.
+    @Test func lifetimeAndDiscreteTimeReports() throws {
+        let ws = try Workspace()
+        let data = "cdnow_sample.csv"
+        try FileManager.default.copyItem(atPath: try ClvFitEndToEndTests.dataset(data), toPath: ws.path(data))
+        #expect(try ws.run(["train", data, "--unit", "week", "--model", "pareto-nbd", "-o", "pnbd.json"]).status == 0)
+        let run = try ws.run(["report", "--model", "pnbd.json", data, "--unit", "week", "--lifetime", "-o", "lifetime.html"])
+        #expect(run.status == 0, "\(run)")
+        let html = try ws.read("lifetime.html")
+        #expect(html.contains("expected purchases over the rest of the relationship (discounted)"))
+        let score = try ws.run(["score", "--model", "pnbd.json", data, "--unit", "week", "--lifetime", "-o", "s.csv"])
+        #expect(score.status == 0, "\(score)")
+        let total = try ws.read("s.csv").split(separator: "\n").dropFirst().reduce(0.0) { $0 + Double($1.split(separator: ",", omittingEmptySubsequences: false)[4])! }
+        let match = try #require(html.firstMatch(of: /<div class="figure">([0-9,]+)<\/div><div class="what">customer equity/))
+        #expect(abs(Double(match.1.replacingOccurrences(of: ",", with: ""))! - total) <= 0.5, "report \(match.1) vs Σ score --lifetime \(total)")
+
+        let donations = try ClvFitEndToEndTests.dataset("donations.csv")
+        #expect(try ws.run(["train", "--summary", donations, "--model", "bgbb", "-o", "bgbb.json"]).status == 0)
+        let bgbb = try ws.run(["report", "--model", "bgbb.json", "--summary", donations, "--discount-rate", "0.1", "--horizon", "5", "-o", "bgbb.html"])
+        #expect(bgbb.status == 0, "\(bgbb)")
+        let page = try ws.read("bgbb.html")
+        #expect(page.contains("<div class=\"figure\">11,104</div>") && page.contains("expected purchases over the next 5 opportunities"))
+        #expect(page.contains("There is no spend model, so no value in money."))
+    }
+
     /// FH 2007's regular cohort (years 0–7) as a subscriber summary with payments, and an sBG
     /// model trained on the cohort table, in `ws`.
     static func subscriptions(_ ws: Workspace) throws {

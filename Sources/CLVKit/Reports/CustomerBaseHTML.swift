@@ -37,7 +37,7 @@ public enum CustomerBaseHTML {
         var cards = [(Number.count(h.customers), "customers"),
                      (Number.count(h.expectedActive), "expected to be still active (Σ P(alive))"),
                      (Number.count(h.expectedPurchases), lifetime ? "expected purchases over the rest of the relationship (discounted)" : "expected purchases over \(span)")]
-        if let revenue = h.expectedRevenue { cards.append((money.whole(revenue), lifetime ? "their value before margin" : "expected revenue over \(span)")) }
+        if let revenue = h.expectedRevenue { cards.append((money.whole(revenue), lifetime ? "their discounted expected revenue, before margin" : "expected revenue over \(span)")) }
         if let equity = h.customerEquity { cards.append((money.whole(equity), "customer equity (Σ CLV, after margin and discount)")) }
         if let value = r.newCustomer.value { cards.append((money.amount(value), "the value of a new customer: the most to spend on acquiring one")) }
         var s = "<section id=\"headline\">\n" + ReportHTML.cards(cards)

@@ -379,6 +379,7 @@ public struct CustomerBaseReport: Sendable, Codable, Equatable {
     /// "months", "periods of 3.5 days".
     static func plural(_ period: String, _ count: Int) -> String {
         guard count != 1 else { return period }
+        if period == "opportunity" { return "opportunities" }
         return period.hasPrefix("period of ") ? "periods of " + period.dropFirst("period of ".count) : period + "s"
     }
 

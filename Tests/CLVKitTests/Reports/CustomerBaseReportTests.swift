@@ -205,4 +205,17 @@ import CLVTestSupport
         // Without a currency the page says the amounts are in the data's units.
         #expect(CustomerBaseHTML.render(s.report).contains("amounts in the data&#39;s own units"))
     }
+
+    /// Horizons in words, plural or not, for calendar periods and opportunities.
+    @Test func horizonsInWords() throws {
+        let months = try ScoringOptions(periods: 12, unit: .month, modelUnit: .week, discountRate: 0.01)
+        #expect(CustomerBaseReport.describeSpan(months, unit: .week) == "the next 12 months")
+        #expect(CustomerBaseReport.describeHorizon(months, unit: .week) == "12 months at a discount rate of 1 % per month")
+        let opportunities = try ScoringOptions(periods: 5, unit: .periods, modelUnit: .periods, discountRate: 0.1)
+        #expect(CustomerBaseReport.describeSpan(opportunities, unit: .periods) == "the next 5 opportunities")
+        let one = try ScoringOptions(periods: 1, unit: .week, modelUnit: .day, discountRate: 0.01)
+        #expect(CustomerBaseReport.describeSpan(one, unit: .day) == "the next week")
+        let odd = ScoringOptions(periods: 3, periodLength: 3.5, discountRate: 0.01)
+        #expect(CustomerBaseReport.describeSpan(odd, unit: .day) == "the next 3 periods of 3.5 days")
+    }
 }
