@@ -414,6 +414,13 @@ struct ScoringOptionGroup: ParsableArguments {
         if lifetime, horizon != nil { throw ValidationError("--lifetime values the whole remaining relationship; it takes no --horizon (--horizon-unit still says the period of --discount-rate).") }
     }
 
+    /// The first of these options given, which only the purchase models use (a subscription
+    /// model values subscribers by DERL, per the model's period).
+    var purchaseModelOptionGiven: String? {
+        [("--unit", unit != nil), ("--horizon", horizon != nil), ("--horizon-unit", horizonUnit != nil),
+         ("--spend", spend != .customer), ("--lifetime", lifetime)].first { $0.1 }?.0
+    }
+
     /// `--horizon-unit`, by default a month, or one opportunity for a model in periods.
     func horizonUnit(for modelFile: ModelFile) -> HorizonUnit {
         horizonUnit ?? (modelFile.timeUnit == .periods ? .periods : .month)

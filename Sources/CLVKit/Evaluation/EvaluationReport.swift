@@ -54,6 +54,14 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
             converged = record.converged
         }
 
+        /// The model file's purchase and spend models, each with its intervals from `intervals`.
+        static func models(of file: ModelFile, intervals: [ModelParameterIntervals]) -> (purchase: FittedModel, spend: FittedModel?) {
+            var purchase = FittedModel(file.purchaseModel), spend = file.spendModel.map { FittedModel($0) }
+            purchase.attach(intervals)
+            spend?.attach(intervals)
+            return (purchase, spend)
+        }
+
         /// Fills in each parameter's interval from the intervals of this model, if listed.
         mutating func attach(_ intervals: [ModelParameterIntervals]) {
             guard let mine = intervals.first(where: { $0.model == model }) else { return }
@@ -183,10 +191,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         warnings += diagnostics
         // 95 % intervals (log scale, from the model file's covariance).
         let intervals = evaluation.parameterIntervals ?? outcome.modelFile.parameterIntervals(level: 0.95)
-        var purchaseModel = FittedModel(outcome.modelFile.purchaseModel)
-        var spendModel = outcome.modelFile.spendModel.map { FittedModel($0) }
-        purchaseModel.attach(intervals)
-        spendModel?.attach(intervals)
+        let (purchaseModel, spendModel) = FittedModel.models(of: outcome.modelFile, intervals: intervals)
         return EvaluationReport(
             source: source, unit: table.unit,
             calibrationEnd: data.cohort.calibrationEnd.description, observationEnd: data.cohort.observationEnd.description,
@@ -225,9 +230,8 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     /// covariates are the training customers' means (the grid has no room for each customer's).
     public static func aliveMatrix(_ table: CustomerSummaryTable, models: CustomerModels) throws -> AliveMatrix {
         var model = models.shared, customer: String? = nil
-        if let (covariateModel, design) = models.covariates {
-            let means = design.means(weight: table.weight)
-            model = try covariateModel.customerPurchaseModel(purchase: means.purchase, dropout: means.dropout)
+        if let (means, meansModel) = try models.atCovariateMeans(weight: table.weight), let design = models.covariates?.design {
+            model = meansModel
             var seen: [String: Double] = [:]
             for (names, values) in [(design.purchase.names, means.purchase), (design.dropout.names, means.dropout)] {
                 for (n, v) in zip(names, values) { seen[n] = v }
@@ -301,11 +305,12 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         let scores = try models.map { try scorer.score(table, models: $0) } ?? scorer.score(table)
         let values = scores.map { $0.clv ?? 0 }
         let weights = table.weight
-        let total = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }, customers = weights.reduce(0, +)
+        // Customers sorted by CLV, largest first: the total, and the top shares (a fractional weight at the cut).
+        let concentration = ValueConcentration(values: values, weights: weights)
+        let total = concentration.total, customers = concentration.customers
         guard customers > 0 else { return nil }
         let bins = CustomerBaseReport.valueBins(values, weights: weights)
-        // Top shares: customers sorted by CLV, largest first; a fractional weight at the cut.
-        let topShares = [0.1, 0.2].map(ValueConcentration(values: values, weights: weights).topShare)
+        let topShares = [0.1, 0.2].map(concentration.topShare)
         return CLVDistribution(horizon: horizon, customers: customers, total: total, mean: total / customers,
                                median: weightedQuantile(values, weights, 0.5), bins: bins, topShares: topShares)
     }

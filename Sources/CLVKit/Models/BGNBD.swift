@@ -59,12 +59,11 @@ public struct BGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
 
     /// P(X(T, T+t) > 0 | x, t_x, T) = P(alive) · [1 − ((α+T)/(α+T+t))^(r+x)]: a customer alive at T
     /// drops out only just after a purchase, so without one they stay alive and buy by Poisson
-    /// with λ | alive ~ Gamma(r+x, α+T). (It equals 1 − L(x, t_x, T+t)/L(x, t_x, T), FHL 2005
-    /// eq. 6: the history with no purchase in (T, T+t].) Written with expm1 and log1p, so a
-    /// small chance keeps its relative accuracy.
+    /// with λ | alive ~ Gamma(r+x, α+T) (`BetaGeometricExpectation.purchaseWhileAlive`). It
+    /// equals 1 − L(x, t_x, T+t)/L(x, t_x, T), FHL 2005 eq. 6: the history with no purchase in (T, T+t].
     public func probabilityOfPurchase(within t: Double, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
-        return probabilityAlive(frequency: x, recency: tx, T: T) * -Double.expMinusOne(-(r + x) * Double.log(onePlus: t / (alpha + T)))
+        return probabilityAlive(frequency: x, recency: tx, T: T) * BetaGeometricExpectation.purchaseWhileAlive(shape: r + x, base: alpha + T, within: t)
     }
 
     /// E[Y(t) | x, t_x, T] (FHL 2005, eq. 10):

@@ -217,6 +217,14 @@ enum BetaGeometricExpectation {
 }
 
 extension BetaGeometricExpectation {
+    /// P(a purchase within t | alive at T) under BG/NBD and MBG/NBD, whose customers drop out
+    /// only at a purchase, so one alive at T stays alive until they buy: with λ | alive ~
+    /// Gamma(A, base), A = r+x and base = α+T, 1 − (base/(base+t))^A, written as
+    /// −expm1(−A·log1p(t/base)) so that a small chance keeps its relative accuracy.
+    static func purchaseWhileAlive(shape A: Double, base: Double, within t: Double) -> Double {
+        -Double.expMinusOne(-A * Double.log(onePlus: t / base))
+    }
+
     /// E[Y(t)] at fixed horizons for a whole table (`PurchaseModel.horizonExpectations`), as
     /// `BetaGeometricResidual.Table` does for DERT: for one x and t, ln E(A, a, B; t/base) is
     /// analytic in ln base (singular only where base ≤ 0 — base = −p·t — i.e. Im ln base = ±π),

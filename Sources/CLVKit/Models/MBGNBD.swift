@@ -71,7 +71,7 @@ public struct MBGNBD: PurchaseModel, PurchaseCountDistribution, Equatable {
     /// (the first one included), so one alive at T stays alive until they buy again.
     public func probabilityOfPurchase(within t: Double, frequency x: Double, recency tx: Double, T: Double) throws(ModelError) -> Double {
         guard t > 0 else { return 0 }
-        return probabilityAlive(frequency: x, recency: tx, T: T) * -Double.expMinusOne(-(r + x) * Double.log(onePlus: t / (alpha + T)))
+        return probabilityAlive(frequency: x, recency: tx, T: T) * BetaGeometricExpectation.purchaseWhileAlive(shape: r + x, base: alpha + T, within: t)
     }
 
     /// ln[a/(b+x) · ((α+T)/(α+t_x))^(r+x)].

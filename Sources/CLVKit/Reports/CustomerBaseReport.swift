@@ -154,6 +154,9 @@ public struct CustomerBaseReport: Sendable, Codable, Equatable {
              purchaseModel, spendModel, warnings
     }
 
+    /// How many "high value, slipping" customers the retention list shows by default (`--top`).
+    public static let defaultRetentionListLength = 25
+
     /// The segment names, in page order.
     public static let segmentNames = ["high-value-active", "high-value-slipping", "low-value-active", "probably-gone"]
     static let segmentLabels = ["High value, active", "High value, slipping", "Low value, active", "Probably gone"]
@@ -171,7 +174,8 @@ public struct CustomerBaseReport: Sendable, Codable, Equatable {
     ///   - retentionListLength: how many "high value, slipping" customers the list shows.
     public static func build(table: CustomerSummaryTable, source: String, modelFile: ModelFile, scorer: Scorer, models: CustomerModels,
                              observationEnd: CalendarDate?, valueQuantile: Double = SegmentRule.defaultValueQuantile,
-                             chanceQuantile: Double = SegmentRule.defaultChanceQuantile, retentionListLength: Int = 25) throws -> CustomerBaseReport {
+                             chanceQuantile: Double = SegmentRule.defaultChanceQuantile,
+                             retentionListLength: Int = defaultRetentionListLength) throws -> CustomerBaseReport {
         for (name, q) in [("value-quantile", valueQuantile), ("chance-quantile", chanceQuantile)] where !(q > 0 && q < 1) {
             throw ScoringError.invalidOption(name, "must be a quantile strictly between 0 and 1 (got \(q)).")
         }
@@ -265,11 +269,7 @@ public struct CustomerBaseReport: Sendable, Codable, Equatable {
         let unitDays = table.unit.days
         let firstPurchase = observationEnd.flatMap { end in unitDays.map { end.adding(days: -Int((alive.T * $0).rounded())) } }
 
-        var purchaseModel = EvaluationReport.FittedModel(modelFile.purchaseModel)
-        var spendModel = modelFile.spendModel.map { EvaluationReport.FittedModel($0) }
-        let intervals = modelFile.parameterIntervals(level: 0.95)
-        purchaseModel.attach(intervals)
-        spendModel?.attach(intervals)
+        let (purchaseModel, spendModel) = EvaluationReport.FittedModel.models(of: modelFile, intervals: modelFile.parameterIntervals(level: 0.95))
         return CustomerBaseReport(
             source: source, observationEnd: observationEnd?.description, unit: table.unit, toolVersion: ClvFitVersion.current,
             horizon: describeHorizon(options, unit: table.unit), horizonSpan: describeSpan(options, unit: table.unit), period: describePeriod(options, unit: table.unit),
@@ -304,9 +304,8 @@ public struct CustomerBaseReport: Sendable, Codable, Equatable {
     /// With covariates, for a customer whose covariates are the table's means.
     public static func newCustomerValue(scorer: Scorer, models: CustomerModels, table: CustomerSummaryTable) throws -> NewCustomerValue {
         var model = models.shared, customer: String? = nil
-        if let (covariateModel, design) = models.covariates {
-            let means = design.means(weight: table.weight)
-            model = try covariateModel.customerPurchaseModel(purchase: means.purchase, dropout: means.dropout)
+        if let (_, meansModel) = try models.atCovariateMeans(weight: table.weight) {
+            model = meansModel
             customer = "a customer with the covariates' means"
         }
         let options = scorer.options

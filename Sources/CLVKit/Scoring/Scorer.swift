@@ -493,6 +493,14 @@ public struct CustomerModels: Sendable {
         self.covariates = covariates
     }
 
+    /// With covariates, the covariates' means over `weight` and the purchase model of a customer
+    /// who has them (for what is shown for "a customer", not each one); nil without covariates.
+    public func atCovariateMeans(weight: [Double]) throws(ModelError) -> (means: CovariateDesign.Means, model: any PurchaseModel)? {
+        guard let (covariateModel, design) = covariates else { return nil }
+        let means = design.means(weight: weight)
+        return (means, try covariateModel.customerPurchaseModel(purchase: means.purchase, dropout: means.dropout))
+    }
+
     /// Row i's model.
     public func model(row i: Int) throws(ModelError) -> any PurchaseModel {
         try model(row: i, of: covariates?.model)

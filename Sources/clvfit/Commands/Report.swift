@@ -40,7 +40,7 @@ struct Report: ParsableCommand {
     var chanceQuantile: Double = CustomerBaseReport.SegmentRule.defaultChanceQuantile
 
     @Option(help: ArgumentHelp("Number of customers in the retention list.", valueName: "n"))
-    var top: Int = 25
+    var top: Int = CustomerBaseReport.defaultRetentionListLength
 
     @Option(help: ArgumentHelp("Also write every customer's segment to this CSV file (customer_id,segment; written atomically).", valueName: "file"))
     var segments: String?
@@ -58,11 +58,11 @@ struct Report: ParsableCommand {
             if input.transactions != nil || input.summary != nil {
                 throw ValidationError("--subscribers reports on subscribers with a subscription model; leave out the transaction log and --summary.")
             }
-            let given = [("--unit", scoring.unit != nil), ("--horizon", scoring.horizon != nil), ("--horizon-unit", scoring.horizonUnit != nil),
-                         ("--covariates", covariates.covariates != nil), ("--spend", scoring.spend != .customer), ("--lifetime", scoring.lifetime),
-                         ("--segments", segments != nil), ("--value-quantile", valueQuantile != CustomerBaseReport.SegmentRule.defaultValueQuantile),
-                         ("--chance-quantile", chanceQuantile != CustomerBaseReport.SegmentRule.defaultChanceQuantile), ("--top", top != 25)]
-            if let (name, _) = given.first(where: { $0.1 }) {
+            let given = [("--covariates", covariates.covariates != nil), ("--segments", segments != nil),
+                         ("--value-quantile", valueQuantile != CustomerBaseReport.SegmentRule.defaultValueQuantile),
+                         ("--chance-quantile", chanceQuantile != CustomerBaseReport.SegmentRule.defaultChanceQuantile),
+                         ("--top", top != CustomerBaseReport.defaultRetentionListLength)].first { $0.1 }?.0
+            if let name = scoring.purchaseModelOptionGiven ?? given {
                 throw ValidationError("\(name) concerns the purchase models' report; the subscribers' page values each subscriber by DERL, discounted by --discount-rate per period.")
             }
             if let payment, !(payment.isFinite && payment >= 0) { throw ValidationError("--payment must be an amount ≥ 0 (got \(payment)).") }

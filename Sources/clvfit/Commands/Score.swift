@@ -82,10 +82,8 @@ struct Score: ParsableCommand {
             if input.transactions != nil || input.summary != nil {
                 throw ValidationError("--subscribers values subscribers with a subscription model; leave out the transaction log and --summary.")
             }
-            let given = [("--unit", scoring.unit != nil), ("--horizon", scoring.horizon != nil), ("--horizon-unit", scoring.horizonUnit != nil),
-                         ("--interval", interval != nil), ("--covariates", covariates.covariates != nil), ("--spend", scoring.spend != .customer),
-                         ("--lifetime", scoring.lifetime)]
-            if let (name, _) = given.first(where: { $0.1 }) {
+            let given = [("--interval", interval != nil), ("--covariates", covariates.covariates != nil)].first { $0.1 }?.0
+            if let name = scoring.purchaseModelOptionGiven ?? given {
                 throw ValidationError("\(name) concerns the purchase models; a subscription model values subscribers over their whole remaining lifetime (DERL), discounted by --discount-rate per period.")
             }
             if let payment, !(payment.isFinite && payment >= 0) { throw ValidationError("--payment must be an amount ≥ 0 (got \(payment)).") }
@@ -118,10 +116,12 @@ struct Score: ParsableCommand {
                                                                          columns: noHeader ? columnNames : nil, allowsEmpty: input.summary != nil)
         var notes = resolveNotes
         let scorer = try Scorer(modelFile: modelFile, options: options)
+        let warnings = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile))
         // A summary without rows (an empty partition of a map step) scores to the header alone.
         if table.count == 0 {
             try AtomicOutput.write(Scorer.csv([], intervals: interval.map { _ in [] }, simple: simple ? [] : nil, lifetime: scoring.lifetime, header: !noHeader),
                                    to: output.path)
+            if !quiet { FileHandle.standardError.write(Data((warnings + notes).utf8)) }
             return
         }
         let models = try scorer.customerModels(for: table, covariates: try covariates.read(customerColumn: input.log.customerColumn))
@@ -134,7 +134,7 @@ struct Score: ParsableCommand {
         try AtomicOutput.write(Scorer.csv(scores, intervals: intervals, simple: formulas?.score(table), lifetime: scoring.lifetime, header: !noHeader),
                                to: output.path)
         if quiet { return }
-        notes = WarningText.render(modelFile.warnings ?? Diagnostics.warnings(for: modelFile)) + notes
+        notes = warnings + notes
         if let spendModel = scorer.spendModel {
             if scoring.spend == .populationMean {
                 notes += "Note: --spend population-mean: expected_spend is the population mean spend pγ/(q−1) = \(SummaryCSV.format(try spendModel.expectedSpend(frequency: 0, monetaryValue: 0))) for every customer, whatever they spent.\n"

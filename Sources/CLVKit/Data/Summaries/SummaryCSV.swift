@@ -455,10 +455,9 @@ public enum SummaryCSV {
         } else if let line = try scanner.readHeader() {
             header = line
         } else {
-            guard allowsEmpty else {
-                throw DataError(file: file, message: "the summary is empty (expected a header line with the columns frequency, recency, T)")
-            }
-            throw DataError(file: file, message: "the summary is empty: not even a header line (give the header, or --no-header with --columns for a file without one)")
+            // (Even where rows may be missing, the header may not: it says what the rows are.)
+            throw DataError(file: file, message: allowsEmpty ? "the summary is empty: not even a header line (give the header, or --no-header with --columns for a file without one)"
+                                                             : "the summary is empty (expected a header line with the columns frequency, recency, T)")
         }
         let layout = try Layout(header: header, file: file, given: columns != nil)
         var rows = Rows()
